@@ -1,0 +1,1 @@
+"""The hazard domain: aggregates, events and rules. Pure: no I/O, no outer imports."""

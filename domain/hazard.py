@@ -1,0 +1,331 @@
+"""The hazard (事故隐患) and its lifecycle, 003 §五(二).
+
+reported → responsibility assigned → [major: plan filed] → rectification reported → review
+  general: one passed review by a unit other than the enterprise → closed (销号)
+  major or 挂牌督办: joint review by township + regulator + agency, written closure report → closed
+  a failed review returns the hazard to `assigned`.
+Each command checks its rules (domain.rules) first and records one event; nothing else changes.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+
+from eventsourcing.domain import Aggregate, event
+
+from domain import rules
+from domain.actor import GOVERNMENT, JOINT_REVIEW_PARTIES, ROLE_NAMES_ZH, Actor, Role
+from domain.errors import InvalidValue
+from domain.inspection import Inspection
+from domain.parties import Enterprise
+from domain.plan import rectification_plan
+from domain.values import (EnforcementKind, Level, Source, Status, SupervisionLevel, choice,
+                           money, not_before, past_date, text)
+
+
+class Category(StrEnum):
+    UNSAFE_ACT = "unsafe_act"                # 人的不安全行为
+    UNSAFE_CONDITION = "unsafe_condition"    # 物的不安全状态
+    MANAGEMENT_DEFECT = "management_defect"  # 管理上的缺陷
+
+
+OPEN = (Status.REPORTED, Status.ASSIGNED, Status.RECTIFIED)
+
+
+class Hazard(Aggregate):
+    """A hazard found at an enterprise, followed until it is closed (销号) or withdrawn."""
+
+    # --- reporting ------------------------------------------------------------------------
+    @classmethod
+    def report(cls, *, enterprise: Enterprise, inspection: Inspection | None, source: str,
+               category: str, description: str, level: str, discovered_on: date, today: date,
+               actor: Actor, location: str = "", evidence: list[str] | None = None) -> Hazard:
+        """Report a hazard (隐患上报) from an inspection, a self-check, a government check or a tip."""
+        source = choice("source", source, Source)
+        if inspection is not None:
+            if source != Source.INSPECTION:
+                raise InvalidValue("source", "关联排查的隐患来源须为 inspection（隐患排查）")
+            rules.INSPECTION_SOURCE.require(
+                inspection.enterprise_id == str(enterprise.id) and inspection.was_performed,
+                "排查不属于该企业或尚未实施")
+            not_before("discovered_on", discovered_on, inspection.performed_on, "排查实施日期")
+        elif source == Source.INSPECTION:
+            raise InvalidValue("inspection_id", "来源为隐患排查时须关联排查")
+        return cls(
+            enterprise_id=str(enterprise.id), township=enterprise.township, sector=enterprise.sector,
+            inspection_id=str(inspection.id) if inspection else None,
+            agency_id=inspection.agency_id if inspection else None,
+            source=source, category=choice("category", category, Category),
+            description=text("description", description),
+            level=choice("level", level, Level),
+            location=text("location", location, max_len=500, required=False),
+            evidence=[text("evidence", e, max_len=500) for e in (evidence or [])],
+            discovered_on=past_date("discovered_on", discovered_on, today),
+            actor=actor.record(),
+        )
+
+    @event("Reported")
+    def __init__(self, *, enterprise_id: str, township: str, sector: str, inspection_id: str | None,
+                 agency_id: str | None, source: str, category: str, description: str, level: str,
+                 location: str, evidence: list[str], discovered_on: date, actor: dict) -> None:
+        self.enterprise_id = enterprise_id
+        self.township = township
+        self.sector = sector
+        self.inspection_id = inspection_id
+        self.agency_id = agency_id
+        self.source = source
+        self.category = category
+        self.description = description
+        self.level = level
+        self.location = location
+        self.evidence = evidence
+        self.discovered_on = discovered_on
+        self.status = Status.REPORTED.value
+        self.responsible_person: str | None = None
+        self.deadline: date | None = None
+        self.assigned_on: date | None = None
+        self.plan: dict[str, str] | None = None
+        self.supervision: dict | None = None
+        self.enforcement: list[dict] = []
+        self.rectification: dict | None = None
+        self.review: dict | None = None
+        self.joint_review: dict[str, dict] = {}
+        self.failed_reviews = 0
+        self.closure_report: dict | None = None
+        self.closed_on: date | None = None
+        self.withdrawal: dict | None = None
+        self.extensions: list[dict] = []
+
+    # --- what the state says -----------------------------------------------------------------
+    @property
+    def needs_joint_review(self) -> bool:
+        """Major and supervised (挂牌督办) hazards close only after a three-party joint review."""
+        return self.level == Level.MAJOR or self.supervision is not None
+
+    @property
+    def joint_review_complete(self) -> bool:
+        return all(str(p) in self.joint_review for p in JOINT_REVIEW_PARTIES)
+
+    def is_overdue(self, on: date) -> bool:
+        """Past its deadline and not rectified (逾期未整改) on a date."""
+        return self.status in (Status.ASSIGNED,) and self.deadline is not None and self.deadline < on
+
+    def _require_open(self) -> None:
+        rules.HAZARD_NOT_OPEN.require(self.status in OPEN, f"当前状态 {self.status}")
+
+    # --- responsibility (责任不落实不放过) ------------------------------------------------------
+    def assign_responsibility(self, *, responsible_person: str, deadline: date, assigned_on: date,
+                              today: date, actor: Actor) -> None:
+        """Name the responsible person (责任人) and the rectification deadline (整改期限)."""
+        self._require_open()
+        rules.ASSIGN_STATUS.require(
+            self.status in (Status.REPORTED, Status.ASSIGNED), f"当前状态 {self.status}")
+        past_date("assigned_on", assigned_on, today)
+        not_before("assigned_on", assigned_on, self.discovered_on, "隐患发现日期")
+        rules.DEADLINE_BEFORE_DISCOVERY.require(
+            deadline >= self.discovered_on, f"{deadline} < {self.discovered_on}")
+        self._responsibility_assigned(
+            responsible_person=text("responsible_person", responsible_person, max_len=100),
+            deadline=deadline, assigned_on=assigned_on, actor=actor.record())
+
+    @event("ResponsibilityAssigned")
+    def _responsibility_assigned(self, *, responsible_person: str, deadline: date,
+                                 assigned_on: date, actor: dict) -> None:
+        self.responsible_person = responsible_person
+        self.deadline = deadline
+        self.assigned_on = assigned_on
+        self.status = Status.ASSIGNED.value
+
+    def file_rectification_plan(self, *, parts: dict[str, str], filed_on: date, today: date,
+                                actor: Actor) -> None:
+        """Rectification plan (治理方案) required for major hazards, in six parts."""
+        self._require_open()
+        rules.PLAN_STATUS.require(self.status == Status.ASSIGNED, f"当前状态 {self.status}")
+        past_date("filed_on", filed_on, today)
+        not_before("filed_on", filed_on, self.assigned_on, "责任落实日期")
+        self._plan_filed(plan=rectification_plan(**parts), filed_on=filed_on, actor=actor.record())
+
+    @event("RectificationPlanFiled")
+    def _plan_filed(self, *, plan: dict[str, str], filed_on: date, actor: dict) -> None:
+        self.plan = {**plan, "filed_on": filed_on}
+
+    def extend_deadline(self, *, deadline: date, reason: str, actor: Actor) -> None:
+        """Deadline extension (延期), approved by the government officer holding the token."""
+        self._require_open()
+        rules.EXTEND_STATUS.require(self.status == Status.ASSIGNED, f"当前状态 {self.status}")
+        rules.GOVERNMENT_APPROVER.require(actor.role in GOVERNMENT, f"批准人角色 {actor.role}")
+        rules.EXTEND_LATER.require(deadline > self.deadline, f"原期限 {self.deadline}")
+        self._deadline_extended(previous=self.deadline, deadline=deadline,
+                                reason=text("reason", reason, max_len=1000), actor=actor.record())
+
+    @event("DeadlineExtended")
+    def _deadline_extended(self, *, previous: date, deadline: date, reason: str, actor: dict) -> None:
+        self.extensions.append({"previous": previous, "deadline": deadline, "reason": reason,
+                                "approver": actor})
+        self.deadline = deadline
+
+    # --- grading and supervision ----------------------------------------------------------
+    def regrade(self, *, level: str, reason: str, actor: Actor) -> None:
+        """Change the grade (general 一般 ↔ major 重大), with a reason."""
+        self._require_open()
+        rules.REGRADE_STATUS.require(
+            self.status in (Status.REPORTED, Status.ASSIGNED), f"当前状态 {self.status}")
+        level = choice("level", level, Level)
+        rules.REGRADE_SAME.require(level != self.level, f"现等级 {self.level}")
+        self._regraded(previous=self.level, level=level, reason=text("reason", reason, max_len=1000),
+                       actor=actor.record())
+
+    @event("Regraded")
+    def _regraded(self, *, previous: str, level: str, reason: str, actor: dict) -> None:
+        self.level = level
+
+    def list_for_supervision(self, *, level: str, document_no: str, listed_on: date, today: date,
+                             actor: Actor) -> None:
+        """List the hazard for supervision (挂牌督办): the county bureau's decision."""
+        self._require_open()
+        rules.SUPERVISE_BY_BUREAU.require(actor.role == Role.BUREAU, f"操作角色 {actor.role}")
+        rules.SUPERVISE_TWICE.require(self.supervision is None, str(self.supervision))
+        past_date("listed_on", listed_on, today)
+        not_before("listed_on", listed_on, self.discovered_on, "隐患发现日期")
+        self._listed(level=choice("level", level, SupervisionLevel),
+                     document_no=text("document_no", document_no, max_len=100),
+                     listed_on=listed_on, actor=actor.record())
+
+    @event("ListedForSupervision")
+    def _listed(self, *, level: str, document_no: str, listed_on: date, actor: dict) -> None:
+        self.supervision = {"level": level, "document_no": document_no, "listed_on": listed_on}
+
+    def record_enforcement(self, *, kind: str, document_no: str, taken_on: date, today: date,
+                           actor: Actor) -> None:
+        """An enforcement action by the sector regulator (执法不到位不放过)."""
+        rules.HAZARD_NOT_OPEN.require(self.status != Status.WITHDRAWN, "隐患已撤销")
+        rules.ENFORCE_BY_REGULATOR.require(actor.role == Role.REGULATOR, f"操作角色 {actor.role}")
+        past_date("taken_on", taken_on, today)
+        not_before("taken_on", taken_on, self.discovered_on, "隐患发现日期")
+        self._enforced(kind=choice("kind", kind, EnforcementKind),
+                       document_no=text("document_no", document_no, max_len=100),
+                       taken_on=taken_on, actor=actor.record())
+
+    @event("EnforcementRecorded")
+    def _enforced(self, *, kind: str, document_no: str, taken_on: date, actor: dict) -> None:
+        self.enforcement.append({"kind": kind, "document_no": document_no, "taken_on": taken_on,
+                                 "by": actor})
+
+    # --- rectification and review (隐患不消除不放过) ---------------------------------------
+    def report_rectification(self, *, evidence: list[str], cost: object, rectified_on: date,
+                             today: date, actor: Actor) -> None:
+        """Rectification reported complete (整改完成), with evidence and cost."""
+        self._require_open()
+        rules.RECTIFY_STATUS.require(self.status == Status.ASSIGNED, f"当前状态 {self.status}")
+        rules.MAJOR_NEEDS_PLAN.require(self.level != Level.MAJOR or self.plan is not None)
+        rules.RECTIFY_NEEDS_EVIDENCE.require(bool(evidence))
+        past_date("rectified_on", rectified_on, today)
+        not_before("rectified_on", rectified_on, self.discovered_on, "隐患发现日期")
+        self._rectified(evidence=[text("evidence", e, max_len=500) for e in evidence],
+                        cost=money("cost", cost), rectified_on=rectified_on, actor=actor.record())
+
+    @event("RectificationReported")
+    def _rectified(self, *, evidence: list[str], cost: str, rectified_on: date, actor: dict) -> None:
+        self.rectification = {"evidence": evidence, "cost": cost, "rectified_on": rectified_on}
+        self.status = Status.RECTIFIED.value
+
+    def review_rectification(self, *, passed: bool, notes: str, reviewed_on: date, today: date,
+                             actor: Actor) -> None:
+        """Review (复查): one review for a general hazard, a joint-review signature otherwise."""
+        self._require_open()
+        rules.REVIEW_STATUS.require(self.status == Status.RECTIFIED, f"当前状态 {self.status}")
+        past_date("reviewed_on", reviewed_on, today)
+        not_before("reviewed_on", reviewed_on, self.rectification["rectified_on"], "整改完成日期")
+        notes = text("notes", notes, max_len=2000, required=False)
+        if self.needs_joint_review:
+            self.sign_joint_review(passed=passed, notes=notes, reviewed_on=reviewed_on, actor=actor)
+            return
+        rules.SELF_REVIEW.require(actor.role != Role.ENTERPRISE)
+        self._reviewed(passed=bool(passed), notes=notes, reviewed_on=reviewed_on, actor=actor.record())
+
+    @event("Reviewed")
+    def _reviewed(self, *, passed: bool, notes: str, reviewed_on: date, actor: dict) -> None:
+        if passed:
+            self.review = {"passed": True, "notes": notes, "reviewed_on": reviewed_on, "by": actor}
+        else:
+            self._back_to_rectifying()
+
+    def sign_joint_review(self, *, passed: bool, notes: str, reviewed_on: date, actor: Actor) -> None:
+        """Joint review (联合复查) signature of the township office, the regulator or the agency."""
+        rules.JOINT_REVIEW_PARTY.require(
+            actor.role in JOINT_REVIEW_PARTIES, f"签署方角色 {actor.role}")
+        rules.JOINT_REVIEW_TWICE.require(str(actor.role) not in self.joint_review, str(actor.role))
+        self._joint_review_signed(party=str(actor.role), passed=bool(passed), notes=notes,
+                                  reviewed_on=reviewed_on, actor=actor.record())
+
+    @event("JointReviewSigned")
+    def _joint_review_signed(self, *, party: str, passed: bool, notes: str, reviewed_on: date,
+                             actor: dict) -> None:
+        if passed:
+            self.joint_review[party] = {"notes": notes, "reviewed_on": reviewed_on, "by": actor}
+        else:
+            self._back_to_rectifying()
+
+    def _back_to_rectifying(self) -> None:
+        """A failed review sends the hazard back to rectification; signatures start over."""
+        self.status = Status.ASSIGNED.value
+        self.review = None
+        self.joint_review = {}
+        self.failed_reviews += 1
+
+    def file_closure_report(self, *, document_no: str, filed_on: date, today: date,
+                            actor: Actor) -> None:
+        """The written closure report (书面销号报告) after a passed joint review."""
+        self._require_open()
+        rules.CLOSURE_REPORT_NOT_NEEDED.require(self.needs_joint_review)
+        rules.CLOSURE_REPORT_STATUS.require(
+            self.status == Status.RECTIFIED and self.joint_review_complete, self._missing_parties())
+        past_date("filed_on", filed_on, today)
+        not_before("filed_on", filed_on, self._last_review_date(), "复查日期")
+        self._closure_report_filed(document_no=text("document_no", document_no, max_len=100),
+                                   filed_on=filed_on, actor=actor.record())
+
+    @event("ClosureReportFiled")
+    def _closure_report_filed(self, *, document_no: str, filed_on: date, actor: dict) -> None:
+        self.closure_report = {"document_no": document_no, "filed_on": filed_on}
+
+    def close(self, *, closed_on: date, today: date, actor: Actor) -> None:
+        """Close the hazard (销号): only after a passed review (隐患不消除不放过)."""
+        self._require_open()
+        rules.CLOSE_NEEDS_REVIEW.require(self.status == Status.RECTIFIED, f"当前状态 {self.status}")
+        if self.needs_joint_review:
+            rules.CLOSE_NEEDS_JOINT_REVIEW.require(self.joint_review_complete, self._missing_parties())
+            rules.CLOSE_NEEDS_CLOSURE_REPORT.require(self.closure_report is not None)
+        else:
+            rules.CLOSE_NEEDS_REVIEW.require(self.review is not None, "尚无通过的复查")
+        past_date("closed_on", closed_on, today)
+        not_before("closed_on", closed_on, self._last_review_date(), "复查日期")
+        self._closed(closed_on=closed_on, actor=actor.record())
+
+    @event("Closed")
+    def _closed(self, *, closed_on: date, actor: dict) -> None:
+        self.status = Status.CLOSED.value
+        self.closed_on = closed_on
+
+    def withdraw(self, *, reason: str, actor: Actor) -> None:
+        """Withdraw a false report (撤销), approved by the government officer holding the token."""
+        self._require_open()
+        rules.GOVERNMENT_APPROVER.require(actor.role in GOVERNMENT, f"批准人角色 {actor.role}")
+        self._withdrawn(reason=text("reason", reason, max_len=1000), actor=actor.record())
+
+    @event("Withdrawn")
+    def _withdrawn(self, *, reason: str, actor: dict) -> None:
+        self.status = Status.WITHDRAWN.value
+        self.withdrawal = {"reason": reason, "approver": actor}
+
+    # --- helpers ---------------------------------------------------------------------------
+    def _missing_parties(self) -> str:
+        missing = [ROLE_NAMES_ZH[p] for p in JOINT_REVIEW_PARTIES if str(p) not in self.joint_review]
+        return "缺少：" + "、".join(missing) if missing else ""
+
+    def _last_review_date(self) -> date:
+        dates = [s["reviewed_on"] for s in self.joint_review.values()]
+        if self.review:
+            dates.append(self.review["reviewed_on"])
+        return max(dates) if dates else self.discovered_on

@@ -1,0 +1,111 @@
+"""Inspections (隐患排查): scheduled, performed, report filed (备案), or cancelled. 003 §三3."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from eventsourcing.domain import Aggregate, event
+
+from domain import rules
+from domain.actor import Actor
+from domain.contracts import ProcurementAgreement, ServiceContract
+from domain.errors import InvalidValue
+from domain.parties import Agency, Enterprise
+from domain.values import InspectionKind, choice, not_before, past_date, text
+
+SCHEDULED, PERFORMED, REPORT_FILED, CANCELLED = "scheduled", "performed", "report_filed", "cancelled"
+OWN_KINDS = (InspectionKind.SELF,)  # done by the enterprise itself, no agency or basis
+
+
+class Inspection(Aggregate):
+    """One inspection of one enterprise, by an agency under a contract or agreement, or by itself."""
+
+    @classmethod
+    def schedule(cls, *, enterprise: Enterprise, agency: Agency | None, kind: str,
+                 basis: ServiceContract | ProcurementAgreement | None, scheduled_for: date,
+                 actor: Actor) -> Inspection:
+        kind = choice("kind", kind, InspectionKind)
+        if kind not in OWN_KINDS:
+            if agency is None:
+                raise InvalidValue("agency_id", "中介机构排查须指明中介机构")
+            rules.AGENCY_BLACKLISTED.require(not agency.blacklisted, agency.blacklist_reason)
+            rules.INSPECTION_BASIS.require(
+                _binds(basis, enterprise, agency, scheduled_for), "合同或协议不覆盖该企业、该机构或该日期")
+        return cls(enterprise_id=str(enterprise.id), township=enterprise.township,
+                   sector=enterprise.sector, agency_id=str(agency.id) if agency else None,
+                   kind=kind, basis_id=str(basis.id) if basis else None,
+                   scheduled_for=scheduled_for, actor=actor.record())
+
+    @event("Scheduled")
+    def __init__(self, *, enterprise_id: str, township: str, sector: str, agency_id: str | None,
+                 kind: str, basis_id: str | None, scheduled_for: date, actor: dict) -> None:
+        self.enterprise_id = enterprise_id
+        self.township = township
+        self.sector = sector
+        self.agency_id = agency_id
+        self.kind = kind
+        self.basis_id = basis_id
+        self.scheduled_for = scheduled_for
+        self.status = SCHEDULED
+        self.performed_on: date | None = None
+        self.expert_ids: list[str] = []
+        self.report_document_no: str | None = None
+        self.report_filed_on: date | None = None
+
+    def perform(self, *, performed_on: date, expert_ids: list[str], agency: Agency | None,
+                today: date, actor: Actor) -> None:
+        """The inspection took place on a date, by these experts of the agency."""
+        rules.INSPECTION_PERFORM_STATUS.require(self.status == SCHEDULED, f"当前状态 {self.status}")
+        past_date("performed_on", performed_on, today)
+        experts = sorted(set(expert_ids))
+        if self.agency_id is not None:
+            if not experts:
+                raise InvalidValue("expert_ids", "中介机构排查须列出实施排查的专家")
+            known = agency.experts if agency is not None else {}
+            unknown = [e for e in experts if e not in known]
+            rules.INSPECTION_EXPERTS.require(not unknown, ", ".join(unknown))
+        self._performed(performed_on=performed_on, expert_ids=experts, actor=actor.record())
+
+    @event("Performed")
+    def _performed(self, *, performed_on: date, expert_ids: list[str], actor: dict) -> None:
+        self.status = PERFORMED
+        self.performed_on = performed_on
+        self.expert_ids = expert_ids
+
+    def file_report(self, *, document_no: str, filed_on: date, today: date, actor: Actor) -> None:
+        """The inspection report (隐患排查报告) is filed with the township and the safety committee office."""
+        rules.INSPECTION_REPORT_STATUS.require(self.status == PERFORMED, f"当前状态 {self.status}")
+        past_date("filed_on", filed_on, today)
+        not_before("filed_on", filed_on, self.performed_on, "排查实施日期")
+        self._report_filed(document_no=text("document_no", document_no, max_len=100),
+                           filed_on=filed_on, actor=actor.record())
+
+    @event("ReportFiled")
+    def _report_filed(self, *, document_no: str, filed_on: date, actor: dict) -> None:
+        self.status = REPORT_FILED
+        self.report_document_no = document_no
+        self.report_filed_on = filed_on
+
+    def cancel(self, *, reason: str, actor: Actor) -> None:
+        rules.INSPECTION_CANCEL_STATUS.require(self.status == SCHEDULED, f"当前状态 {self.status}")
+        self._cancelled(reason=text("reason", reason, max_len=1000), actor=actor.record())
+
+    @event("Cancelled")
+    def _cancelled(self, *, reason: str, actor: dict) -> None:
+        self.status = CANCELLED
+
+    @property
+    def was_performed(self) -> bool:
+        return self.status in (PERFORMED, REPORT_FILED)
+
+
+def _binds(basis: ServiceContract | ProcurementAgreement | None, enterprise: Enterprise,
+           agency: Agency, on: date) -> bool:
+    """Whether a contract or agreement binds this agency to this enterprise on a date."""
+    if isinstance(basis, ServiceContract):
+        return (basis.enterprise_id == str(enterprise.id) and basis.agency_id == str(agency.id)
+                and basis.in_force(on))
+    if isinstance(basis, ProcurementAgreement):
+        return basis.agency_id == str(agency.id) and basis.covers(
+            township=enterprise.township, sector=enterprise.sector, on=on)
+    return False

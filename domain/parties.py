@@ -1,0 +1,157 @@
+"""Parties: enterprises (生产经营单位) and safety service agencies (中介服务机构)."""
+
+from __future__ import annotations
+
+from datetime import date
+from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
+
+from eventsourcing.domain import Aggregate, event
+
+from domain import rules
+from domain.credit_code import validate as validate_credit_code
+from domain.errors import InvalidValue
+from domain.actor import Actor
+from domain.values import Scale, choice, money, past_date, text, township_code
+
+POOL_TERM_YEARS = 2  # 入库 two years, 004 §二(三)
+RISK_FLAGS = ("major_hazard_installation", "occupational_disease", "multi_tenant", "industrial_park")
+
+
+def _registration_id(kind: str, code: str) -> UUID:
+    """One id per credit code and kind: registering a code twice conflicts in the store."""
+    return uuid5(NAMESPACE_URL, f"hazardledger:{kind}:{code}")
+
+
+def _years_later(day: date, years: int) -> date:
+    """The same calendar day `years` later (29 February becomes 1 March)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return date(day.year + years, 3, 1)
+
+
+class Enterprise(Aggregate):
+    """A production or business unit (生产经营单位) under the county's supervision."""
+
+    @staticmethod
+    def create_id(credit_code: str, **_: object) -> UUID:
+        return _registration_id("enterprise", credit_code)
+
+    @classmethod
+    def register(cls, *, credit_code: str, name: str, township: str, sector: str, scale: str,
+                 annual_output: str | int | float = 0, risk_flags: list[str] | None = None,
+                 address: str = "", actor: Actor) -> Enterprise:
+        flags = sorted(set(risk_flags or []))
+        for flag in flags:
+            if flag not in RISK_FLAGS:
+                raise InvalidValue("risk_flags", f"未知风险标识 {flag!r}，可选：{', '.join(RISK_FLAGS)}")
+        return cls(
+            credit_code=validate_credit_code(credit_code),
+            name=text("name", name, max_len=200),
+            township=township_code("township", township),
+            sector=text("sector", sector, max_len=32),
+            scale=choice("scale", scale, Scale),
+            annual_output=money("annual_output", annual_output),
+            risk_flags=flags,
+            address=text("address", address, max_len=500, required=False),
+            actor=actor.record(),
+        )
+
+    @event("Registered")
+    def __init__(self, *, credit_code: str, name: str, township: str, sector: str, scale: str,
+                 annual_output: str, risk_flags: list[str], address: str, actor: dict) -> None:
+        self.credit_code = credit_code
+        self.name = name
+        self.township = township
+        self.sector = sector
+        self.scale = scale
+        self.annual_output = annual_output
+        self.risk_flags = risk_flags
+        self.address = address
+
+
+
+class Agency(Aggregate):
+    """A safety service agency (安全生产中介服务机构) and its experts (专家)."""
+
+    @staticmethod
+    def create_id(credit_code: str, **_: object) -> UUID:
+        return _registration_id("agency", credit_code)
+
+    @classmethod
+    def register(cls, *, credit_code: str, name: str, actor: Actor) -> Agency:
+        return cls(credit_code=validate_credit_code(credit_code),
+                   name=text("name", name, max_len=200), actor=actor.record())
+
+    @event("Registered")
+    def __init__(self, *, credit_code: str, name: str, actor: dict) -> None:
+        self.credit_code = credit_code
+        self.name = name
+        self.experts: dict[str, dict] = {}
+        self.pool_admitted_on: date | None = None
+        self.pool_expires_on: date | None = None
+        self.blacklisted = False
+        self.blacklist_reason = ""
+
+    def in_pool(self, on: date) -> bool:
+        """Whether the agency is in the county's agency pool (入库) on a date."""
+        return (self.pool_admitted_on is not None and self.pool_expires_on is not None
+                and self.pool_admitted_on <= on < self.pool_expires_on)
+
+    def admit_to_pool(self, *, admitted_on: date, today: date, actor: Actor) -> None:
+        """Admission to the county's agency pool (入库) for two years, 004 §二(三)."""
+        past_date("admitted_on", admitted_on, today)
+        rules.AGENCY_BLACKLISTED.require(not self.blacklisted, self.blacklist_reason)
+        rules.AGENCY_IN_POOL.require(
+            not self.in_pool(admitted_on), f"有效期至 {self.pool_expires_on}")
+        expires = _years_later(admitted_on, POOL_TERM_YEARS)
+        self._admitted(admitted_on=admitted_on, expires_on=expires, actor=actor.record())
+
+    @event("AdmittedToPool")
+    def _admitted(self, *, admitted_on: date, expires_on: date, actor: dict) -> None:
+        self.pool_admitted_on = admitted_on
+        self.pool_expires_on = expires_on
+
+    def add_expert(self, *, name: str, certificate_no: str, actor: Actor) -> str:
+        """An expert (专家 / 注册安全工程师) joins the agency; returns the expert's id."""
+        certificate_no = text("certificate_no", certificate_no, max_len=64)
+        rules.EXPERT_DUPLICATE.require(
+            all(e["certificate_no"] != certificate_no for e in self.experts.values()),
+            certificate_no)
+        expert_id = str(uuid4())
+        self._expert_joined(expert_id=expert_id, name=text("name", name, max_len=100),
+                            certificate_no=certificate_no, actor=actor.record())
+        return expert_id
+
+    @event("ExpertJoined")
+    def _expert_joined(self, *, expert_id: str, name: str, certificate_no: str, actor: dict) -> None:
+        self.experts[expert_id] = {"name": name, "certificate_no": certificate_no}
+
+    def remove_expert(self, *, expert_id: str, reason: str, actor: Actor) -> None:
+        """An expert leaves the agency."""
+        rules.EXPERT_UNKNOWN.require(expert_id in self.experts, expert_id)
+        self._expert_left(expert_id=expert_id, reason=text("reason", reason, max_len=500),
+                          actor=actor.record())
+
+    @event("ExpertLeft")
+    def _expert_left(self, *, expert_id: str, reason: str, actor: dict) -> None:
+        del self.experts[expert_id]
+
+    def blacklist(self, *, reason: str, actor: Actor) -> None:
+        """Blacklisting (黑名单), 002 §八(三)."""
+        rules.AGENCY_BLACKLISTED.require(not self.blacklisted, self.blacklist_reason)
+        self._blacklisted(reason=text("reason", reason, max_len=1000), actor=actor.record())
+
+    @event("Blacklisted")
+    def _blacklisted(self, *, reason: str, actor: dict) -> None:
+        self.blacklisted = True
+        self.blacklist_reason = reason
+
+    def reinstate(self, *, reason: str, actor: Actor) -> None:
+        rules.AGENCY_NOT_BLACKLISTED.require(self.blacklisted)
+        self._reinstated(reason=text("reason", reason, max_len=1000), actor=actor.record())
+
+    @event("Reinstated")
+    def _reinstated(self, *, reason: str, actor: dict) -> None:
+        self.blacklisted = False
+        self.blacklist_reason = ""

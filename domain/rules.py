@@ -1,0 +1,124 @@
+"""The rule book: every lifecycle rule the domain enforces, by code.
+
+Each refusal raises `RuleViolation(code, …)`; the code leads here, the text says why,
+and `source` names the paper (seed) the rule comes from. Kept as one table so an
+official, an auditor or a newcomer can read every rule in one place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from domain.errors import RuleViolation
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    text: str
+    source: str
+
+    def refuse(self, detail: str = "") -> RuleViolation:
+        return RuleViolation(self.code, f"{self.text}{'：' + detail if detail else ''}")
+
+    def require(self, condition: bool, detail: str = "") -> None:
+        if not condition:
+            raise self.refuse(detail)
+
+
+RULES: dict[str, Rule] = {}
+
+
+def _rule(code: str, text: str, source: str) -> Rule:
+    rule = Rule(code, text, source)
+    RULES[code] = rule
+    return rule
+
+
+# --- hazard lifecycle (003 §五(二)) -------------------------------------------------------
+HAZARD_NOT_OPEN = _rule(
+    "hazard-not-open", "已销号或已撤销的隐患不能再变更", "003 §五(二)")
+ASSIGN_STATUS = _rule(
+    "assign-status", "只有已上报或整改中的隐患可以落实（变更）责任人和整改期限", "003 §五(二)")
+DEADLINE_BEFORE_DISCOVERY = _rule(
+    "deadline-before-discovery", "整改期限不能早于隐患发现日期", "SPEC §2")
+PLAN_STATUS = _rule(
+    "plan-requires-responsibility", "治理方案须在落实责任人和整改期限之后、整改完成之前备案", "003 §五(二)")
+RECTIFY_STATUS = _rule(
+    "rectify-requires-responsibility", "只有已落实责任人、正在整改的隐患可以报告整改完成", "003 §五(二)")
+MAJOR_NEEDS_PLAN = _rule(
+    "major-hazard-needs-plan", "重大隐患须先备案治理方案，才能报告整改完成", "003 §五(二)")
+RECTIFY_NEEDS_EVIDENCE = _rule(
+    "rectification-needs-evidence", "报告整改完成须附整改证据", "003 §五(二)")
+REVIEW_STATUS = _rule(
+    "review-requires-rectification", "只有已报告整改完成、待复查的隐患可以复查", "003 §五(二)")
+SELF_REVIEW = _rule(
+    "no-self-review", "一般隐患须由企业以外的单位复查，企业不能复查自己的隐患", "003 §五(二)")
+JOINT_REVIEW_PARTY = _rule(
+    "joint-review-parties", "重大隐患和挂牌督办隐患由乡镇（街道）办事处、行业主管部门和中介机构三方共同复查",
+    "003 §五(二)")
+JOINT_REVIEW_TWICE = _rule(
+    "joint-review-signed-once", "同一方不能重复签署联合复查", "003 §五(二)")
+CLOSURE_REPORT_STATUS = _rule(
+    "closure-report-after-joint-review", "书面销号报告须在三方联合复查全部通过后提交", "003 §五(二)")
+CLOSURE_REPORT_NOT_NEEDED = _rule(
+    "closure-report-major-only", "书面销号报告只适用于重大隐患和挂牌督办隐患", "003 §五(二)")
+CLOSE_NEEDS_REVIEW = _rule(
+    "close-requires-passed-review", "隐患须经复查通过后才能销号（隐患不消除不放过）", "003 §五(二) 三不放过")
+CLOSE_NEEDS_JOINT_REVIEW = _rule(
+    "close-requires-joint-review", "重大隐患和挂牌督办隐患销号前须经乡镇（街道）、行业主管部门、中介机构三方联合复查通过",
+    "003 §五(二)")
+CLOSE_NEEDS_CLOSURE_REPORT = _rule(
+    "close-requires-closure-report", "重大隐患和挂牌督办隐患销号前须提交书面销号报告", "003 §五(二)")
+REGRADE_STATUS = _rule(
+    "regrade-before-rectification", "隐患等级只能在报告整改完成之前调整", "SPEC §2")
+REGRADE_SAME = _rule(
+    "regrade-changes-level", "调整后的等级须与现等级不同", "SPEC §2")
+EXTEND_STATUS = _rule(
+    "extend-requires-deadline", "只有已设整改期限、尚未整改完成的隐患可以延期", "SPEC §2")
+EXTEND_LATER = _rule(
+    "extension-moves-later", "延期后的整改期限须晚于原期限", "SPEC §2")
+GOVERNMENT_APPROVER = _rule(
+    "government-approver", "延期和撤销须由政府部门（县局、乡镇街道、行业主管部门）批准", "SPEC §2")
+ENFORCE_BY_REGULATOR = _rule(
+    "enforcement-by-regulator", "执法措施只能由行业主管部门记录（执法不到位不放过）", "003 §五(二) 三不放过")
+SUPERVISE_BY_BUREAU = _rule(
+    "supervision-by-bureau", "挂牌督办只能由县应急管理局（安委会办公室）决定", "003 §五(二)")
+SUPERVISE_TWICE = _rule(
+    "supervision-once", "隐患已挂牌督办", "003 §五(二)")
+INSPECTION_SOURCE = _rule(
+    "inspection-hazard-needs-performed-inspection", "排查发现的隐患须关联本企业一次已实施的排查", "003 §三3")
+
+# --- inspections (003 §三3) ----------------------------------------------------------------
+INSPECTION_PERFORM_STATUS = _rule(
+    "perform-requires-scheduled", "只有已安排、未取消的排查可以实施", "003 §三3")
+INSPECTION_EXPERTS = _rule(
+    "inspection-experts-of-agency", "实施排查的专家须是承担排查的中介机构的在册专家", "004 §二(三)")
+INSPECTION_REPORT_STATUS = _rule(
+    "report-requires-performed", "排查报告须在排查实施后备案，且只备案一次", "003 §三3")
+INSPECTION_CANCEL_STATUS = _rule(
+    "cancel-requires-scheduled", "只有尚未实施的排查可以取消", "003 §三3")
+INSPECTION_BASIS = _rule(
+    "inspection-needs-basis", "中介机构排查须依据与该企业的有效委托合同或覆盖该企业的政府购买服务协议", "004 §二")
+
+# --- contracts and agreements (000 §二(二), 004 §二) ----------------------------------------
+CONTRACT_ACTIVE = _rule(
+    "contract-active", "合同已终止，不能续签或再次终止", "000 §二(二)")
+CONTRACT_RENEW_LATER = _rule(
+    "renewal-extends-period", "续签后的期限须晚于原合同期限", "000 §二(二)")
+CONTRACT_TERMINATE_IN_PERIOD = _rule(
+    "termination-within-period", "终止日期须在合同期限之内", "000 §二(二)")
+AGREEMENT_BY_BUREAU = _rule(
+    "agreement-signed-by-bureau", "政府购买服务协议由县应急管理局签订", "003 §三3")
+
+# --- agencies (004 §二(三), 002 §八(三)) ----------------------------------------------------
+AGENCY_BLACKLISTED = _rule(
+    "agency-blacklisted", "中介机构已列入黑名单", "002 §八(三)")
+AGENCY_NOT_BLACKLISTED = _rule(
+    "agency-not-blacklisted", "中介机构不在黑名单中", "002 §八(三)")
+EXPERT_UNKNOWN = _rule(
+    "expert-registered", "该专家不在本机构在册专家中", "004 §二(三)")
+EXPERT_DUPLICATE = _rule(
+    "expert-certificate-unique", "该证书编号的专家已在本机构登记", "004 §二(三)")
+AGENCY_IN_POOL = _rule(
+    "pool-admission-once-per-term", "中介机构仍在入库有效期内", "004 §二(三)")

@@ -1,0 +1,1 @@
+"""Adapters: settings, PostgreSQL, the event encoding, tokens, NATS and the relay."""

@@ -1,0 +1,85 @@
+"""PostgreSQL for the event store: the server named by DATABASE_URL, or an embedded one.
+
+The embedded server comes from the `pgserver` package, keeps its data under
+`<HAZARD_DATA_DIR>/pg`, listens only on a Unix socket (never a TCP port, so it starts
+beside a real server) and is stopped when the last process using it exits.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from psycopg.conninfo import conninfo_to_dict
+
+from infra.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def event_store_env(conninfo: str, *, schema: str = "public", pool_size: int = 10) -> dict[str, str]:
+    """The `eventsourcing` library's PostgreSQL settings for a connection string."""
+    params = conninfo_to_dict(conninfo)
+    return {
+        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "TRANSCODER_TOPIC": "infra.transcoder:OrjsonTranscoder",
+        "POSTGRES_DBNAME": str(params.get("dbname") or "postgres"),
+        "POSTGRES_HOST": str(params.get("host") or "127.0.0.1"),
+        "POSTGRES_PORT": str(params.get("port") or "5432"),
+        "POSTGRES_USER": str(params.get("user") or "postgres"),
+        "POSTGRES_PASSWORD": str(params.get("password") or ""),
+        "POSTGRES_SCHEMA": schema,
+        "POSTGRES_POOL_SIZE": str(pool_size),
+        "POSTGRES_MAX_OVERFLOW": str(pool_size),
+        "POSTGRES_LOCK_TIMEOUT": "5",
+    }
+
+
+@dataclass
+class Database:
+    """Where the event store lives; use as a context manager (starts/stops the embedded server)."""
+
+    settings: Settings
+    conninfo: str = ""
+    embedded_at: Path | None = None
+    _server: object = field(default=None, repr=False)
+
+    def __enter__(self) -> Database:
+        if self.settings.database_url:
+            self.conninfo = self.settings.database_url
+        else:
+            import pgserver
+
+            folder = self.settings.data_dir / "pg"
+            folder.mkdir(parents=True, exist_ok=True)
+            self._server = pgserver.get_server(folder, cleanup_mode="stop")
+            self.conninfo = self._server.get_uri()
+            self.embedded_at = folder
+            log.info("embedded PostgreSQL running in %s", folder)
+        self._ensure_schema()
+        return self
+
+    def _ensure_schema(self) -> None:
+        import psycopg
+        from psycopg import sql
+
+        if self.settings.db_schema != "public":
+            with psycopg.connect(self.conninfo, autocommit=True) as conn:
+                conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(
+                    sql.Identifier(self.settings.db_schema)))
+
+    def __exit__(self, *exc: object) -> None:
+        if self._server is not None:
+            self._server.cleanup()
+            self._server = None
+
+    def env(self) -> dict[str, str]:
+        return event_store_env(self.conninfo, schema=self.settings.db_schema,
+                               pool_size=self.settings.pool_size)
+
+    def describe(self) -> str:
+        if self.embedded_at:
+            return f"embedded PostgreSQL in {self.embedded_at}"
+        params = conninfo_to_dict(self.conninfo)
+        return f"PostgreSQL {params.get('host')}:{params.get('port', 5432)}/{params.get('dbname')}"

@@ -1,0 +1,36 @@
+"""Settings: read once from the environment, then injected everywhere else."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from infra.reference import DEFAULT_FILE
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path             # HAZARD_DATA_DIR: embedded servers, the token secret
+    database_url: str | None   # DATABASE_URL: unset → embedded PostgreSQL (pgserver)
+    nats_url: str | None       # NATS_URL: unset → embedded nats-server (issue 5)
+    secret: str | None         # HAZARD_SECRET: unset → generated and kept in the data folder
+    county_file: Path          # HAZARD_COUNTY_FILE: townships and sectors
+    db_schema: str             # HAZARD_DB_SCHEMA: PostgreSQL schema of the event store
+    pool_size: int             # HAZARD_DB_POOL_SIZE: connections to PostgreSQL
+    token_ttl_days: int        # HAZARD_TOKEN_TTL_DAYS: lifetime of issued tokens
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        return cls(
+            data_dir=Path(env.get("HAZARD_DATA_DIR") or "./var").resolve(),
+            database_url=env.get("DATABASE_URL") or None,
+            nats_url=env.get("NATS_URL") or None,
+            secret=env.get("HAZARD_SECRET") or None,
+            county_file=Path(env.get("HAZARD_COUNTY_FILE") or DEFAULT_FILE),
+            db_schema=env.get("HAZARD_DB_SCHEMA") or "public",
+            pool_size=int(env.get("HAZARD_DB_POOL_SIZE") or 10),
+            token_ttl_days=int(env.get("HAZARD_TOKEN_TTL_DAYS") or 365),
+        )

@@ -1,0 +1,1 @@
+"""Application services (commands and queries), the HTTP API and the CLI."""

@@ -1,0 +1,82 @@
+"""The one event-sourced application: every aggregate in one store, one notification log.
+
+Commands live in mixins by subject (parties, contracts, inspections, hazards); each loads
+aggregates, lets them decide, and saves the new events atomically, answering the position
+of the last event in the store's total order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, TypeVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import IntegrityError, Transcoder
+
+from infra.clock import today as shanghai_today
+from infra.reference import ReferenceData
+from infra.transcoder import OrjsonTranscoder
+from services.audit import AuditQueries
+from services.commands.contracts import ContractCommands
+from services.commands.hazards import HazardCommands
+from services.commands.inspections import InspectionCommands
+from services.commands.parties import PartyCommands
+from services.errors import ConcurrentModification, NotFound
+
+A = TypeVar("A", bound=Aggregate)
+
+
+@dataclass(frozen=True)
+class Written:
+    """The answer to every write: the aggregate's id and the event's position in the store."""
+
+    id: str
+    position: int
+
+
+class HazardLedger(PartyCommands, ContractCommands, InspectionCommands, HazardCommands,
+                   AuditQueries, Application):
+    name = "HazardLedger"
+
+    def __init__(self, env: dict[str, str] | None = None, *, reference: ReferenceData | None = None,
+                 clock: Callable[[], date] = shanghai_today) -> None:
+        super().__init__(env)
+        self.reference = reference or ReferenceData.load()
+        self.today = clock
+
+    def construct_transcoder(self) -> Transcoder:
+        return OrjsonTranscoder()
+
+    # --- shared by every command -------------------------------------------------------
+    def load(self, cls: type[A], ident: str | UUID) -> A:
+        """The aggregate of this kind with this id, or NotFound."""
+        try:
+            aggregate = self.repository.get(ident if isinstance(ident, UUID) else UUID(str(ident)))
+        except (AggregateNotFoundError, ValueError):
+            raise NotFound(cls.__name__, str(ident)) from None
+        if not isinstance(aggregate, cls):
+            raise NotFound(cls.__name__, str(ident))
+        return aggregate
+
+    def load_optional(self, cls: type[A], ident: str | None) -> A | None:
+        return None if ident is None else self.load(cls, ident)
+
+    def store(self, *aggregates: Aggregate, ident: Any = None,
+              on_conflict: Callable[[], Exception] = ConcurrentModification) -> Written:
+        """Save pending events atomically; a version conflict stores nothing and is refused."""
+        try:
+            recordings = self.save(*aggregates)
+        except IntegrityError:
+            raise on_conflict() from None
+        return Written(id=str(ident if ident is not None else aggregates[0].id),
+                       position=recordings[-1].notification.id)
+
+    def change(self, cls: type[A], ident: str, decide: Callable[[A], Any]) -> Written:
+        """Load one aggregate, let it decide, store what it decided."""
+        aggregate = self.load(cls, ident)
+        decide(aggregate)
+        return self.store(aggregate)

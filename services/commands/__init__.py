@@ -1,0 +1,1 @@
+"""Command handlers, one mixin per subject, combined in `services.application.HazardLedger`."""

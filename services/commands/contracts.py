@@ -1,0 +1,39 @@
+"""Signing procurement agreements and enterprise service contracts."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from domain.actor import Actor
+from domain.contracts import ProcurementAgreement, ServiceContract
+from domain.parties import Agency, Enterprise
+
+
+class ContractCommands:
+    def sign_agreement(self, actor: Actor, *, agency_id: str, townships: list[str],
+                       sectors: list[str], start: date, end: date, prices: dict[str, object],
+                       budget: object, services: list[str] | None = None):
+        agency = self.load(Agency, agency_id)
+        agreement = ProcurementAgreement.sign(
+            agency_id=str(agency.id),
+            townships=[self.known_township("townships", t) for t in townships],
+            sectors=[self.known_sector("sectors", s) for s in sectors],
+            start=start, end=end, prices=prices, budget=budget, services=services, actor=actor)
+        return self.store(agreement)
+
+    def sign_contract(self, actor: Actor, *, enterprise_id: str, agency_id: str, service: str,
+                      start: date, end: date, fee: object):
+        enterprise = self.load(Enterprise, enterprise_id)
+        agency = self.load(Agency, agency_id)
+        contract = ServiceContract.sign(enterprise_id=str(enterprise.id), agency_id=str(agency.id),
+                                        service=service, start=start, end=end, fee=fee, actor=actor)
+        return self.store(contract)
+
+    def renew_contract(self, actor: Actor, contract_id: str, *, end: date, fee: object):
+        return self.change(ServiceContract, contract_id,
+                           lambda c: c.renew(end=end, fee=fee, actor=actor))
+
+    def terminate_contract(self, actor: Actor, contract_id: str, *, reason: str,
+                           terminated_on: date | None = None):
+        return self.change(ServiceContract, contract_id, lambda c: c.terminate(
+            terminated_on=terminated_on or self.today(), reason=reason, actor=actor))

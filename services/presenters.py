@@ -1,0 +1,46 @@
+"""Aggregates and events as plain data for people: times in Asia/Shanghai, dates ISO 8601."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from eventsourcing.domain import Aggregate
+
+from infra.clock import local
+
+EVENT_LABELS = {
+    "Registered": "登记", "AdmittedToPool": "入库", "ExpertJoined": "专家加入", "ExpertLeft": "专家离开",
+    "Blacklisted": "列入黑名单", "Reinstated": "移出黑名单", "Signed": "签订", "Renewed": "续签",
+    "Terminated": "终止", "Scheduled": "安排排查", "Performed": "实施排查", "ReportFiled": "排查报告备案",
+    "Cancelled": "取消排查", "Reported": "隐患上报", "ResponsibilityAssigned": "落实责任人和整改期限",
+    "RectificationPlanFiled": "治理方案备案", "ListedForSupervision": "挂牌督办",
+    "EnforcementRecorded": "执法措施", "RectificationReported": "整改完成", "Reviewed": "复查",
+    "JointReviewSigned": "联合复查签字", "ClosureReportFiled": "书面销号报告", "Closed": "销号",
+    "Regraded": "调整等级", "DeadlineExtended": "延期", "Withdrawn": "撤销",
+    "Recorded": "事故登记", "FindingRecorded": "调查认定",
+}
+_EVENT_META = {"originator_id", "originator_version", "timestamp", "actor", "originator_topic"}
+
+
+def aggregate_state(aggregate: Aggregate) -> dict[str, Any]:
+    state = {k: v for k, v in vars(aggregate).items() if not k.startswith("_")}
+    return {
+        "id": str(aggregate.id),
+        "type": type(aggregate).__name__,
+        "version": aggregate.version,
+        "created_at": local(aggregate.created_on),
+        "modified_at": local(aggregate.modified_on),
+        **state,
+    }
+
+
+def event_entry(event: Any) -> dict[str, Any]:
+    name = type(event).__name__
+    return {
+        "type": f"{type(event).__qualname__}",
+        "label": EVENT_LABELS.get(name, name),
+        "version": event.originator_version,
+        "recorded_at": local(event.timestamp),
+        "actor": getattr(event, "actor", None),
+        "data": {k: v for k, v in vars(event).items() if k not in _EVENT_META},
+    }
