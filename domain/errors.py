@@ -10,10 +10,11 @@ class DomainError(Exception):
 class RuleViolation(DomainError):
     """A lifecycle rule refused the command. `rule` is the code in `domain.rules.RULES`."""
 
-    def __init__(self, rule: str, message: str) -> None:
+    def __init__(self, rule: str, message: str, *, about_who: bool = False) -> None:
         super().__init__(f"[{rule}] {message}")
         self.rule = rule
         self.message = message
+        self.about_who = about_who  # the rule is about who may act, not about the state
 
 
 class InvalidValue(DomainError):

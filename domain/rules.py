@@ -17,9 +17,11 @@ class Rule:
     code: str
     text: str
     source: str
+    about_who: bool = False  # the rule names who may act (HTTP answers 403, not 409)
 
     def refuse(self, detail: str = "") -> RuleViolation:
-        return RuleViolation(self.code, f"{self.text}{'：' + detail if detail else ''}")
+        return RuleViolation(self.code, f"{self.text}{'：' + detail if detail else ''}",
+                             about_who=self.about_who)
 
     def require(self, condition: bool, detail: str = "") -> None:
         if not condition:
@@ -29,8 +31,8 @@ class Rule:
 RULES: dict[str, Rule] = {}
 
 
-def _rule(code: str, text: str, source: str) -> Rule:
-    rule = Rule(code, text, source)
+def _rule(code: str, text: str, source: str, *, about_who: bool = False) -> Rule:
+    rule = Rule(code, text, source, about_who)
     RULES[code] = rule
     return rule
 
@@ -53,10 +55,10 @@ RECTIFY_NEEDS_EVIDENCE = _rule(
 REVIEW_STATUS = _rule(
     "review-requires-rectification", "只有已报告整改完成、待复查的隐患可以复查", "003 §五(二)")
 SELF_REVIEW = _rule(
-    "no-self-review", "一般隐患须由企业以外的单位复查，企业不能复查自己的隐患", "003 §五(二)")
+    "no-self-review", "一般隐患须由企业以外的单位复查，企业不能复查自己的隐患", "003 §五(二)", about_who=True)
 JOINT_REVIEW_PARTY = _rule(
     "joint-review-parties", "重大隐患和挂牌督办隐患由乡镇（街道）办事处、行业主管部门和中介机构三方共同复查",
-    "003 §五(二)")
+    "003 §五(二)", about_who=True)
 JOINT_REVIEW_TWICE = _rule(
     "joint-review-signed-once", "同一方不能重复签署联合复查", "003 §五(二)")
 CLOSURE_REPORT_STATUS = _rule(
@@ -79,11 +81,11 @@ EXTEND_STATUS = _rule(
 EXTEND_LATER = _rule(
     "extension-moves-later", "延期后的整改期限须晚于原期限", "SPEC §2")
 GOVERNMENT_APPROVER = _rule(
-    "government-approver", "延期和撤销须由政府部门（县局、乡镇街道、行业主管部门）批准", "SPEC §2")
+    "government-approver", "延期和撤销须由政府部门（县局、乡镇街道、行业主管部门）批准", "SPEC §2", about_who=True)
 ENFORCE_BY_REGULATOR = _rule(
-    "enforcement-by-regulator", "执法措施只能由行业主管部门记录（执法不到位不放过）", "003 §五(二) 三不放过")
+    "enforcement-by-regulator", "执法措施只能由行业主管部门记录（执法不到位不放过）", "003 §五(二) 三不放过", about_who=True)
 SUPERVISE_BY_BUREAU = _rule(
-    "supervision-by-bureau", "挂牌督办只能由县应急管理局（安委会办公室）决定", "003 §五(二)")
+    "supervision-by-bureau", "挂牌督办只能由县应急管理局（安委会办公室）决定", "003 §五(二)", about_who=True)
 SUPERVISE_TWICE = _rule(
     "supervision-once", "隐患已挂牌督办", "003 §五(二)")
 INSPECTION_SOURCE = _rule(
@@ -109,7 +111,7 @@ CONTRACT_RENEW_LATER = _rule(
 CONTRACT_TERMINATE_IN_PERIOD = _rule(
     "termination-within-period", "终止日期须在合同期限之内", "000 §二(二)")
 AGREEMENT_BY_BUREAU = _rule(
-    "agreement-signed-by-bureau", "政府购买服务协议由县应急管理局签订", "003 §三3")
+    "agreement-signed-by-bureau", "政府购买服务协议由县应急管理局签订", "003 §三3", about_who=True)
 
 # --- agencies (004 §二(三), 002 §八(三)) ----------------------------------------------------
 AGENCY_BLACKLISTED = _rule(

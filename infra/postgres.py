@@ -7,7 +7,9 @@ beside a real server) and is stopped when the last process using it exits.
 
 from __future__ import annotations
 
+import json
 import logging
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,6 +38,17 @@ def event_store_env(conninfo: str, *, schema: str = "public", pool_size: int = 1
     }
 
 
+def _forget_dead_users(folder: Path) -> None:
+    """pgserver stops its server when the last process using it exits; a process killed
+    without cleanup stays on its list and would keep the server running forever."""
+    import psutil
+
+    handles = folder / ".handle_pids.json"
+    if handles.exists():
+        pids = json.loads(handles.read_text() or "[]")
+        handles.write_text(json.dumps([p for p in pids if psutil.pid_exists(p)]))
+
+
 @dataclass
 class Database:
     """Where the event store lives; use as a context manager (starts/stops the embedded server)."""
@@ -49,10 +62,13 @@ class Database:
         if self.settings.database_url:
             self.conninfo = self.settings.database_url
         else:
-            import pgserver
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # platformdirs: XDG_RUNTIME_DIR unset
+                import pgserver
 
             folder = self.settings.data_dir / "pg"
             folder.mkdir(parents=True, exist_ok=True)
+            _forget_dead_users(folder)
             self._server = pgserver.get_server(folder, cleanup_mode="stop")
             self.conninfo = self._server.get_uri()
             self.embedded_at = folder

@@ -57,3 +57,7 @@ class PartyCommands:
             category=category, deaths=deaths, injuries=injuries, description=description,
             today=self.today(), actor=actor)
         return self.store(accident)
+
+    def remove_expert(self, actor: Actor, agency_id: str, expert_id: str, *, reason: str):
+        return self.change(Agency, agency_id,
+                           lambda a: a.remove_expert(expert_id=expert_id, reason=reason, actor=actor))

@@ -1,0 +1,60 @@
+"""How refusals read over HTTP: 422 names the field, 409 the rule, 403 the rule about who, 404, 401."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from services.api.json import JSON
+
+from domain.errors import InvalidValue, RuleViolation
+from services.api.deps import Unauthorised
+from services.errors import AlreadyRegistered, ConcurrentModification, NotFound
+
+
+def _field(loc: tuple) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path")]
+    return ".".join(parts) or "body"
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(_: Request, exc: RequestValidationError):
+        errors = [{"field": _field(e["loc"]), "message": e["msg"]} for e in exc.errors()]
+        first = errors[0] if errors else {"field": "body", "message": "invalid"}
+        return JSON(status_code=422, content={
+            "error": "invalid_input", "field": first["field"],
+            "message": f"{first['field']}: {first['message']}", "errors": errors})
+
+    @app.exception_handler(InvalidValue)
+    async def invalid_value(_: Request, exc: InvalidValue):
+        return JSON(status_code=422, content={
+            "error": "invalid_input", "field": exc.field, "message": f"{exc.field}: {exc.message}",
+            "errors": [{"field": exc.field, "message": exc.message}]})
+
+    @app.exception_handler(RuleViolation)
+    async def rule_violation(_: Request, exc: RuleViolation):
+        return JSON(status_code=403 if exc.about_who else 409, content={
+            "error": "forbidden" if exc.about_who else "rule_violation",
+            "rule": exc.rule, "message": exc.message})
+
+    @app.exception_handler(ConcurrentModification)
+    async def conflict(_: Request, exc: ConcurrentModification):
+        return JSON(status_code=409, headers={"Retry-After": "0"}, content={
+            "error": "conflict", "rule": exc.rule, "retry": True,
+            "message": "另一个操作已先修改该记录，本次未保存任何内容，请重试"})
+
+    @app.exception_handler(AlreadyRegistered)
+    async def duplicate(_: Request, exc: AlreadyRegistered):
+        return JSON(status_code=409, content={
+            "error": "rule_violation", "rule": exc.rule,
+            "message": f"统一社会信用代码 {exc.credit_code} 已登记"})
+
+    @app.exception_handler(NotFound)
+    async def not_found(_: Request, exc: NotFound):
+        return JSON(status_code=404, content={
+            "error": "not_found", "message": f"{exc.kind} {exc.ident} 不存在"})
+
+    @app.exception_handler(Unauthorised)
+    async def unauthorised(_: Request, exc: Unauthorised):
+        return JSON(status_code=401, headers={"WWW-Authenticate": "Bearer"},
+                              content={"error": "unauthorised", "message": exc.reason})

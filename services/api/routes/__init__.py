@@ -1,0 +1,1 @@
+"""Routers by subject; every route needs a bearer token."""

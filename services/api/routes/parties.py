@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends
+
+from infra.auth import Principal
+from services.api import schemas as s
+from services.api.deps import ledger, principal
+
+router = APIRouter(tags=["parties"])
+
+
+@router.post("/enterprises", status_code=201, summary="登记企业")
+def register_enterprise(body: s.NewEnterprise, who: Principal = Depends(principal),
+                        app=Depends(ledger)) -> s.Written:
+    return app.register_enterprise(who.actor, **body.model_dump())
+
+
+@router.post("/agencies", status_code=201, summary="登记中介机构")
+def register_agency(body: s.NewAgency, who: Principal = Depends(principal),
+                    app=Depends(ledger)) -> s.Written:
+    return app.register_agency(who.actor, **body.model_dump())
+
+
+@router.post("/agencies/{agency_id}/experts", status_code=201, summary="专家加入")
+def add_expert(agency_id: str, body: s.NewExpert, who: Principal = Depends(principal),
+               app=Depends(ledger)) -> s.Written:
+    return app.add_expert(who.actor, agency_id, **body.model_dump())
+
+
+@router.post("/agencies/{agency_id}/experts/{expert_id}/leave", summary="专家离开")
+def remove_expert(agency_id: str, expert_id: str, body: s.ExpertLeaves,
+                  who: Principal = Depends(principal), app=Depends(ledger)) -> s.Written:
+    return app.remove_expert(who.actor, agency_id, expert_id, **body.model_dump())
+
+
+@router.post("/agencies/{agency_id}/admit", summary="入库（两年）")
+def admit_agency(agency_id: str, body: s.PoolAdmission, who: Principal = Depends(principal),
+                 app=Depends(ledger)) -> s.Written:
+    return app.admit_agency_to_pool(who.actor, agency_id, **body.model_dump())
+
+
+@router.post("/accidents", status_code=201, summary="事故登记")
+def record_accident(body: s.NewAccident, who: Principal = Depends(principal),
+                    app=Depends(ledger)) -> s.Written:
+    return app.record_accident(who.actor, **body.model_dump())

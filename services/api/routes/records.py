@@ -1,0 +1,54 @@
+"""Reading one aggregate: its state (also as of a past moment) and its history."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Query
+
+from domain.accident import Accident
+from domain.contracts import ProcurementAgreement, ServiceContract
+from domain.hazard import Hazard
+from domain.inspection import Inspection
+from domain.parties import Agency, Enterprise
+from domain.errors import InvalidValue
+from infra.clock import parse_moment
+from services.api.deps import ledger, principal
+from services.presenters import aggregate_state, event_entry
+
+router = APIRouter(tags=["records"], dependencies=[Depends(principal)])
+
+KINDS = {
+    "enterprises": Enterprise, "agencies": Agency, "agreements": ProcurementAgreement,
+    "contracts": ServiceContract, "inspections": Inspection, "hazards": Hazard,
+    "accidents": Accident,
+}
+
+AS_OF = Query(None, max_length=40, description="记录时间点（ISO 8601；无时区按北京时间；仅日期取当日结束）",
+              examples=["2026-05-31", "2026-05-31T09:00:00+08:00"])
+
+
+def _moment(as_of: str | None):
+    if as_of is None:
+        return None
+    try:
+        return parse_moment(as_of)
+    except ValueError:
+        raise InvalidValue("as_of", f"无法解析的时间 {as_of!r}") from None
+
+
+def _add(path: str, cls: type) -> None:
+    name = cls.__name__
+
+    def state(ident: str, as_of: str | None = AS_OF, app=Depends(ledger)) -> dict:
+        return aggregate_state(app.state_as_of(cls, ident, _moment(as_of)))
+
+    def history(ident: str, app=Depends(ledger)) -> list[dict]:
+        return [event_entry(e) for e in app.history_of(cls, ident)]
+
+    router.add_api_route(f"/{path}/{{ident}}", state, methods=["GET"], name=f"{name} state",
+                         summary=f"{name}: current state, or as of a past moment")
+    router.add_api_route(f"/{path}/{{ident}}/history", history, methods=["GET"],
+                         name=f"{name} history", summary=f"{name}: every event with actor and time")
+
+
+for _path, _cls in KINDS.items():
+    _add(_path, _cls)

@@ -1,0 +1,197 @@
+"""Request bodies. Unknown fields are refused (422 names them); lengths are bounded here
+and again, with the domain's own words, in `domain.values`."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Text = Annotated[str, Field(max_length=4000)]
+Short = Annotated[str, Field(max_length=200)]
+Ident = Annotated[str, Field(max_length=64)]
+Amount = Annotated[Decimal, Field(ge=0, le=Decimal("1e12"))]
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Written(BaseModel):
+    """Every write answers the aggregate's id and its event's position in the store."""
+    model_config = ConfigDict(from_attributes=True)
+    id: str
+    position: int
+
+
+class NewEnterprise(Body):
+    credit_code: Short
+    name: Short
+    township: Short
+    sector: Short
+    scale: Short
+    annual_output: Amount = Decimal(0)
+    risk_flags: list[Short] = []
+    address: Text = ""
+
+
+class NewAgency(Body):
+    credit_code: Short
+    name: Short
+
+
+class NewExpert(Body):
+    name: Short
+    certificate_no: Short
+
+
+class ExpertLeaves(Body):
+    reason: Text
+
+
+class PoolAdmission(Body):
+    admitted_on: date | None = None
+
+
+class Prices(Body):
+    comprehensive: Amount | None = None
+    monthly: Amount | None = None
+
+
+class NewAgreement(Body):
+    agency_id: Ident
+    townships: list[Short] = Field(min_length=1, max_length=100)
+    sectors: list[Short] = Field(min_length=1, max_length=50)
+    start: date
+    end: date
+    prices: Prices
+    budget: Amount
+    services: list[Short] | None = None
+
+
+class NewContract(Body):
+    enterprise_id: Ident
+    agency_id: Ident
+    service: Short
+    start: date
+    end: date
+    fee: Amount
+
+
+class ContractRenewal(Body):
+    end: date
+    fee: Amount
+
+
+class ContractTermination(Body):
+    reason: Text
+    terminated_on: date | None = None
+
+
+class NewInspection(Body):
+    enterprise_id: Ident
+    agency_id: Ident | None = None
+    kind: Short
+    basis_id: Ident | None = None
+    scheduled_for: date
+
+
+class InspectionPerformed(Body):
+    performed_on: date | None = None
+    expert_ids: list[Ident] = Field(default=[], max_length=100)
+
+
+class InspectionReport(Body):
+    document_no: Short
+    filed_on: date | None = None
+
+
+class Cancellation(Body):
+    reason: Text
+
+
+class NewHazard(Body):
+    enterprise_id: Ident
+    inspection_id: Ident | None = None
+    source: Short
+    category: Short
+    description: Text
+    level: Short
+    discovered_on: date | None = None
+    location: Text = ""
+    evidence: list[Short] = Field(default=[], max_length=50)
+
+
+class Assignment(Body):
+    responsible_person: Short
+    deadline: date
+    assigned_on: date | None = None
+
+
+class RectificationPlan(Body):
+    """治理方案: 目标任务, 方法措施, 经费物资, 机构人员, 时限要求, 安全措施和应急预案."""
+    objectives: Text
+    measures: Text
+    funds: Text
+    organisation: Text
+    timeline: Text
+    safety_measures: Text
+    filed_on: date | None = None
+
+
+class Supervision(Body):
+    level: Short
+    document_no: Short
+    listed_on: date | None = None
+
+
+class Enforcement(Body):
+    kind: Short
+    document_no: Short
+    taken_on: date | None = None
+
+
+class Rectification(Body):
+    evidence: list[Short] = Field(min_length=0, max_length=50)
+    cost: Amount
+    rectified_on: date | None = None
+
+
+class Review(Body):
+    passed: bool
+    notes: Text = ""
+    reviewed_on: date | None = None
+
+
+class ClosureReport(Body):
+    document_no: Short
+    filed_on: date | None = None
+
+
+class Closing(Body):
+    closed_on: date | None = None
+
+
+class Regrading(Body):
+    level: Short
+    reason: Text
+
+
+class Extension(Body):
+    deadline: date
+    reason: Text
+
+
+class Withdrawal(Body):
+    reason: Text
+
+
+class NewAccident(Body):
+    enterprise_id: Ident
+    occurred_on: date
+    category: Short
+    deaths: int = Field(ge=0, le=10000)
+    injuries: int = Field(ge=0, le=10000)
+    description: Text

@@ -1,0 +1,120 @@
+"""The `hazard` command: serve, token issue, history."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+
+import orjson
+
+from domain.actor import ROLE_NAMES_ZH, Role
+from infra.auth import Tokens
+from infra.clock import parse_moment
+from infra.settings import Settings
+
+SCOPE_NEEDED = {Role.TOWNSHIP: "township", Role.REGULATOR: "sector", Role.AGENCY: "agency",
+                Role.ENTERPRISE: "enterprise"}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="hazard", description="HazardLedger 隐患排查治理台账")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="run the API (embedded PostgreSQL when DATABASE_URL is unset)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.set_defaults(run=_serve)
+
+    token = commands.add_parser("token", help="bearer tokens").add_subparsers(dest="action", required=True)
+    issue = token.add_parser("issue", help="print a token for a role and its scope")
+    issue.add_argument("--role", required=True, choices=[r.value for r in Role])
+    issue.add_argument("--township")
+    issue.add_argument("--sector")
+    issue.add_argument("--agency")
+    issue.add_argument("--enterprise")
+    issue.add_argument("--name", help="the holder's display name (recorded on every event)")
+    issue.set_defaults(run=_issue_token)
+
+    history = commands.add_parser("history", help="an aggregate's timeline of events")
+    history.add_argument("id")
+    history.add_argument("--as-of", help="show the state as of this moment (record time)")
+    history.add_argument("--json", action="store_true", help="JSON instead of a readable timeline")
+    history.set_defaults(run=_history)
+
+    args = parser.parse_args(argv)
+    return args.run(args, Settings.from_env()) or 0
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    from services.api.app import create_app
+    from services.runtime import running
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("pgserver").setLevel(logging.WARNING)
+    # uvicorn re-raises SIGTERM after its graceful shutdown; make that an exit that unwinds
+    # the `with` below, so the embedded servers are stopped cleanly.
+    signal.signal(signal.SIGTERM, _exit_on_signal)
+    with running(settings) as rt:
+        url = f"http://{args.host}:{args.port}"
+        print(f"HazardLedger serving on {url}  (API {url}/api/v1, OpenAPI {url}/openapi.json)")
+        print(f"event store: {rt.database.describe()}; data folder: {settings.data_dir}")
+        print("issue a token: hazard token issue --role bureau --name 县应急管理局", flush=True)
+        uvicorn.run(create_app(rt.ledger, rt.tokens), host=args.host, port=args.port,
+                    log_level="info")
+    return 0
+
+
+def _exit_on_signal(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
+def _issue_token(args: argparse.Namespace, settings: Settings) -> int:
+    role = Role(args.role)
+    needed = SCOPE_NEEDED.get(role)
+    if needed and not getattr(args, needed):
+        print(f"hazard token issue: --role {role} needs --{needed}", file=sys.stderr)
+        return 2
+    print(Tokens.from_settings(settings).issue(
+        role=role, name=args.name or ROLE_NAMES_ZH[role], township=args.township,
+        sector=args.sector, agency_id=args.agency, enterprise_id=args.enterprise))
+    return 0
+
+
+def _history(args: argparse.Namespace, settings: Settings) -> int:
+    from eventsourcing.domain import Aggregate
+
+    from services.errors import NotFound
+    from services.presenters import aggregate_state, event_entry
+    from services.runtime import running
+
+    with running(settings) as rt:
+        try:
+            events = [event_entry(e) for e in rt.ledger.history_of(Aggregate, args.id)]
+            state = aggregate_state(rt.ledger.state_as_of(
+                Aggregate, args.id, parse_moment(args.as_of) if args.as_of else None))
+        except NotFound as e:
+            print(f"hazard history: {e}", file=sys.stderr)
+            return 1
+    if args.json:
+        sys.stdout.buffer.write(orjson.dumps({"events": events, "state": state},
+                                             option=orjson.OPT_INDENT_2) + b"\n")
+        return 0
+    print(f"{state['type']} {state['id']}  （版本 {state['version']}）")
+    for e in events:
+        actor = e["actor"] or {}
+        who = f"{actor.get('name', '?')}（{actor.get('role', '?')}）"
+        print(f"  {e['recorded_at']}  v{e['version']:<3} {e['label']:<12} {who}  {_summary(e['data'])}")
+    if args.as_of:
+        print(f"截至 {args.as_of} 的状态：")
+        print(orjson.dumps(state, option=orjson.OPT_INDENT_2).decode())
+    return 0
+
+
+def _summary(data: dict) -> str:
+    parts = [f"{k}={v}" for k, v in data.items() if v not in (None, "", [], {})]
+    line = "  ".join(parts)
+    return line if len(line) <= 120 else line[:117] + "..."

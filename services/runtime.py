@@ -1,0 +1,31 @@
+"""The composition root: settings → database → application → tokens, started and stopped together."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from infra.auth import Tokens
+from infra.postgres import Database
+from infra.reference import ReferenceData
+from infra.settings import Settings
+from services.application import HazardLedger
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    database: Database
+    ledger: HazardLedger
+    tokens: Tokens
+
+
+@contextmanager
+def running(settings: Settings) -> Iterator[Runtime]:
+    with Database(settings) as database:
+        ledger = HazardLedger(database.env(), reference=ReferenceData.load(settings.county_file))
+        try:
+            yield Runtime(settings, database, ledger, Tokens.from_settings(settings))
+        finally:
+            ledger.close()
