@@ -19,6 +19,7 @@ class Role(StrEnum):
 
 GOVERNMENT = frozenset({Role.BUREAU, Role.TOWNSHIP, Role.REGULATOR})
 JOINT_REVIEW_PARTIES = (Role.TOWNSHIP, Role.REGULATOR, Role.AGENCY)
+REVIEWING_UNITS = frozenset({Role.BUREAU, Role.TOWNSHIP, Role.REGULATOR, Role.AGENCY})
 
 ROLE_NAMES_ZH = {
     Role.BUREAU: "县应急管理局",

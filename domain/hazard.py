@@ -15,7 +15,8 @@ from enum import StrEnum
 from eventsourcing.domain import Aggregate, event
 
 from domain import rules
-from domain.actor import GOVERNMENT, JOINT_REVIEW_PARTIES, ROLE_NAMES_ZH, Actor, Role
+from domain.actor import (GOVERNMENT, JOINT_REVIEW_PARTIES, REVIEWING_UNITS, ROLE_NAMES_ZH,
+                          Actor, Role)
 from domain.errors import InvalidValue
 from domain.inspection import Inspection
 from domain.parties import Enterprise
@@ -125,6 +126,8 @@ class Hazard(Aggregate):
         not_before("assigned_on", assigned_on, self.discovered_on, "隐患发现日期")
         rules.DEADLINE_BEFORE_DISCOVERY.require(
             deadline >= self.discovered_on, f"{deadline} < {self.discovered_on}")
+        rules.REASSIGN_KEEPS_DEADLINE.require(
+            self.deadline is None or deadline <= self.deadline, f"原期限 {self.deadline}")
         self._responsibility_assigned(
             responsible_person=text("responsible_person", responsible_person, max_len=100),
             deadline=deadline, assigned_on=assigned_on, actor=actor.record())
@@ -171,6 +174,8 @@ class Hazard(Aggregate):
         self._require_open()
         rules.REGRADE_STATUS.require(
             self.status in (Status.REPORTED, Status.ASSIGNED), f"当前状态 {self.status}")
+        rules.REGRADE_BY_AUTHORITY.require(
+            actor.role in GOVERNMENT or actor.role == Role.AGENCY, f"操作角色 {actor.role}")
         level = choice("level", level, Level)
         rules.REGRADE_SAME.require(level != self.level, f"现等级 {self.level}")
         self._regraded(previous=self.level, level=level, reason=text("reason", reason, max_len=1000),
@@ -221,7 +226,7 @@ class Hazard(Aggregate):
         rules.MAJOR_NEEDS_PLAN.require(self.level != Level.MAJOR or self.plan is not None)
         rules.RECTIFY_NEEDS_EVIDENCE.require(bool(evidence))
         past_date("rectified_on", rectified_on, today)
-        not_before("rectified_on", rectified_on, self.discovered_on, "隐患发现日期")
+        not_before("rectified_on", rectified_on, self.assigned_on, "责任落实日期")
         self._rectified(evidence=[text("evidence", e, max_len=500) for e in evidence],
                         cost=money("cost", cost), rectified_on=rectified_on, actor=actor.record())
 
@@ -235,13 +240,14 @@ class Hazard(Aggregate):
         """Review (复查): one review for a general hazard, a joint-review signature otherwise."""
         self._require_open()
         rules.REVIEW_STATUS.require(self.status == Status.RECTIFIED, f"当前状态 {self.status}")
+        rules.REVIEW_STATUS.require(self.review is None, "已复查通过，待销号")
         past_date("reviewed_on", reviewed_on, today)
         not_before("reviewed_on", reviewed_on, self.rectification["rectified_on"], "整改完成日期")
         notes = text("notes", notes, max_len=2000, required=False)
         if self.needs_joint_review:
             self.sign_joint_review(passed=passed, notes=notes, reviewed_on=reviewed_on, actor=actor)
             return
-        rules.SELF_REVIEW.require(actor.role != Role.ENTERPRISE)
+        rules.SELF_REVIEW.require(actor.role in REVIEWING_UNITS, f"复查方角色 {actor.role}")
         self._reviewed(passed=bool(passed), notes=notes, reviewed_on=reviewed_on, actor=actor.record())
 
     @event("Reviewed")
@@ -253,6 +259,8 @@ class Hazard(Aggregate):
 
     def sign_joint_review(self, *, passed: bool, notes: str, reviewed_on: date, actor: Actor) -> None:
         """Joint review (联合复查) signature of the township office, the regulator or the agency."""
+        self._require_open()
+        rules.REVIEW_STATUS.require(self.status == Status.RECTIFIED, f"当前状态 {self.status}")
         rules.JOINT_REVIEW_PARTY.require(
             actor.role in JOINT_REVIEW_PARTIES, f"签署方角色 {actor.role}")
         rules.JOINT_REVIEW_TWICE.require(str(actor.role) not in self.joint_review, str(actor.role))
@@ -281,6 +289,7 @@ class Hazard(Aggregate):
         rules.CLOSURE_REPORT_NOT_NEEDED.require(self.needs_joint_review)
         rules.CLOSURE_REPORT_STATUS.require(
             self.status == Status.RECTIFIED and self.joint_review_complete, self._missing_parties())
+        rules.CLOSURE_REPORT_STATUS.require(self.closure_report is None, "书面销号报告已提交")
         past_date("filed_on", filed_on, today)
         not_before("filed_on", filed_on, self._last_review_date(), "复查日期")
         self._closure_report_filed(document_no=text("document_no", document_no, max_len=100),
@@ -301,6 +310,8 @@ class Hazard(Aggregate):
             rules.CLOSE_NEEDS_REVIEW.require(self.review is not None, "尚无通过的复查")
         past_date("closed_on", closed_on, today)
         not_before("closed_on", closed_on, self._last_review_date(), "复查日期")
+        if self.closure_report:
+            not_before("closed_on", closed_on, self.closure_report["filed_on"], "书面销号报告日期")
         self._closed(closed_on=closed_on, actor=actor.record())
 
     @event("Closed")
@@ -322,7 +333,7 @@ class Hazard(Aggregate):
     # --- helpers ---------------------------------------------------------------------------
     def _missing_parties(self) -> str:
         missing = [ROLE_NAMES_ZH[p] for p in JOINT_REVIEW_PARTIES if str(p) not in self.joint_review]
-        return "缺少：" + "、".join(missing) if missing else ""
+        return "尚缺" + "、".join(missing) if missing else ""
 
     def _last_review_date(self) -> date:
         dates = [s["reviewed_on"] for s in self.joint_review.values()]

@@ -25,6 +25,8 @@ class Inspection(Aggregate):
                  basis: ServiceContract | ProcurementAgreement | None, scheduled_for: date,
                  actor: Actor) -> Inspection:
         kind = choice("kind", kind, InspectionKind)
+        if kind in OWN_KINDS and (agency is not None or basis is not None):
+            raise InvalidValue("agency_id", "企业自查不由中介机构实施，不应指明中介机构或合同")
         if kind not in OWN_KINDS:
             if agency is None:
                 raise InvalidValue("agency_id", "中介机构排查须指明中介机构")
@@ -61,7 +63,8 @@ class Inspection(Aggregate):
         if self.agency_id is not None:
             if not experts:
                 raise InvalidValue("expert_ids", "中介机构排查须列出实施排查的专家")
-            known = agency.experts if agency is not None else {}
+            own_agency = agency is not None and str(agency.id) == self.agency_id
+            known = agency.experts if own_agency else {}
             unknown = [e for e in experts if e not in known]
             rules.INSPECTION_EXPERTS.require(not unknown, ", ".join(unknown))
         self._performed(performed_on=performed_on, expert_ids=experts, actor=actor.record())

@@ -103,7 +103,8 @@ class Agency(Aggregate):
         past_date("admitted_on", admitted_on, today)
         rules.AGENCY_BLACKLISTED.require(not self.blacklisted, self.blacklist_reason)
         rules.AGENCY_IN_POOL.require(
-            not self.in_pool(admitted_on), f"有效期至 {self.pool_expires_on}")
+            self.pool_expires_on is None or admitted_on >= self.pool_expires_on,
+            f"有效期至 {self.pool_expires_on}")
         expires = _years_later(admitted_on, POOL_TERM_YEARS)
         self._admitted(admitted_on=admitted_on, expires_on=expires, actor=actor.record())
 

@@ -55,7 +55,7 @@ RECTIFY_NEEDS_EVIDENCE = _rule(
 REVIEW_STATUS = _rule(
     "review-requires-rectification", "只有已报告整改完成、待复查的隐患可以复查", "003 §五(二)")
 SELF_REVIEW = _rule(
-    "no-self-review", "一般隐患须由企业以外的单位复查，企业不能复查自己的隐患", "003 §五(二)", about_who=True)
+    "no-self-review", "一般隐患须由企业以外的单位（县局、乡镇街道、行业主管部门或中介机构）复查，企业不能复查自己的隐患", "003 §五(二)", about_who=True)
 JOINT_REVIEW_PARTY = _rule(
     "joint-review-parties", "重大隐患和挂牌督办隐患由乡镇（街道）办事处、行业主管部门和中介机构三方共同复查",
     "003 §五(二)", about_who=True)
@@ -74,6 +74,10 @@ CLOSE_NEEDS_CLOSURE_REPORT = _rule(
     "close-requires-closure-report", "重大隐患和挂牌督办隐患销号前须提交书面销号报告", "003 §五(二)")
 REGRADE_STATUS = _rule(
     "regrade-before-rectification", "隐患等级只能在报告整改完成之前调整", "SPEC §2")
+REGRADE_BY_AUTHORITY = _rule(
+    "regrade-by-authority", "隐患等级只能由政府部门或中介机构调整，企业不能自行调整", "SPEC §2", about_who=True)
+REASSIGN_KEEPS_DEADLINE = _rule(
+    "reassign-keeps-deadline", "变更责任人不能推迟整改期限；推迟须经批准延期", "SPEC §2")
 REGRADE_SAME = _rule(
     "regrade-changes-level", "调整后的等级须与现等级不同", "SPEC §2")
 EXTEND_STATUS = _rule(

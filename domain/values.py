@@ -71,7 +71,7 @@ class Scale(StrEnum):
 
 MAX_TEXT = 4000  # the Ningbo system's limit for a major hazard's description
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-TOWNSHIP_CODE = re.compile(r"^\d{9}$")
+TOWNSHIP_CODE = re.compile(r"[0-9]{9}")
 
 
 def text(field: str, value: str, *, max_len: int = MAX_TEXT, required: bool = True) -> str:
@@ -120,7 +120,7 @@ def money(field: str, value: Decimal | int | float | str) -> str:
         raise InvalidValue(field, "须为金额") from None
     if not amount.is_finite() or amount < 0:
         raise InvalidValue(field, "须为非负金额")
-    return str(amount)
+    return format(amount + 0, "f")  # canonical: no exponent, no negative zero
 
 
 def period(start_field: str, start: date, end: date, end_field: str) -> None:
@@ -129,6 +129,6 @@ def period(start_field: str, start: date, end: date, end_field: str) -> None:
 
 
 def township_code(field: str, value: str) -> str:
-    if not isinstance(value, str) or not TOWNSHIP_CODE.match(value):
+    if not isinstance(value, str) or not TOWNSHIP_CODE.fullmatch(value):
         raise InvalidValue(field, "乡镇（街道）代码须为 9 位数字")
     return value

@@ -9,7 +9,7 @@ import pytest
 from .conftest import (ADMIN, AGENCY, BUREAU, ENTERPRISE, TODAY, TOWNSHIP, agency, agreement,
                       contract, enterprise, last_actor, performed_inspection, refused,
                       scheduled_inspection)
-from domain.errors import InvalidValue, RuleViolation
+from domain.errors import DomainError, InvalidValue, RuleViolation
 from domain.inspection import Inspection
 
 MAY_20 = date(2026, 5, 20)
@@ -281,3 +281,20 @@ def test_self_inspection_performed_without_experts():
                                scheduled_for=MAY_20, actor=ENTERPRISE)
     insp.perform(performed_on=MAY_20, expert_ids=[], agency=None, today=TODAY, actor=ENTERPRISE)
     assert insp.was_performed
+
+
+# --- regressions: bugs found and fixed in the domain ------------------------------------------
+def test_experts_of_another_agency_cannot_perform():
+    ent, own, other = enterprise(), agency(), agency()
+    outsider = other.add_expert(name="外援", certificate_no="ZB-0009", actor=AGENCY)
+    insp = scheduled_inspection(ent, own)
+    with pytest.raises(DomainError):
+        insp.perform(performed_on=MAY_20, expert_ids=[outsider], agency=other, today=TODAY,
+                     actor=AGENCY)
+
+
+def test_self_inspection_with_an_agency_is_refused():
+    ent, ag = enterprise(), agency()
+    ag.blacklist(reason="出具虚假报告", actor=BUREAU)
+    with pytest.raises(DomainError):
+        scheduled_inspection(ent, ag, kind="self", basis=None)

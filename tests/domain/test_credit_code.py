@@ -52,7 +52,8 @@ def test_forbidden_letters_are_rejected(letter):
     assert letter in info.value.message
 
 
-@pytest.mark.parametrize("code", ["91350100M000100Y4-", "91350100M000100Y4 3", "9135０100M000100Y43"])
+@pytest.mark.parametrize("code", ["91350100M000100Y4-", "91350100M000100Y4 3",
+                                  "9135０100M000100Y43"])
 def test_other_characters_are_rejected(code):
     with pytest.raises(InvalidValue):
         validate(code)

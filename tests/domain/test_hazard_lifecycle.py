@@ -149,11 +149,11 @@ def test_enforcement_recorded_by_the_regulator_even_after_closure():
                               "taken_on": TODAY, "by": REGULATOR.record()}]
 
 
-def test_reassignment_while_rectifying_replaces_person_and_deadline():
+def test_reassignment_while_rectifying_replaces_person_and_may_bring_the_deadline_forward():
     h = assigned()
-    h.assign_responsibility(responsible_person="李四", deadline=date(2026, 6, 25),
+    h.assign_responsibility(responsible_person="李四", deadline=date(2026, 6, 18),
                             assigned_on=date(2026, 6, 5), today=TODAY, actor=ENTERPRISE)
-    assert (h.responsible_person, h.deadline) == ("李四", date(2026, 6, 25))
+    assert (h.responsible_person, h.deadline) == ("李四", date(2026, 6, 18))
 
 
 # --- overdue (逾期未整改) ------------------------------------------------------------------

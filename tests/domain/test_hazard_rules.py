@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from .conftest import (AGENCY, AUDITOR, BUREAU, CLOSED, DISCOVERED, ENTERPRISE, PLAN, REGULATOR,
+from .conftest import (ADMIN, AGENCY, file_closure, AUDITOR, BUREAU, CLOSED, DISCOVERED, ENTERPRISE, PLAN, REGULATOR,
                       REVIEWED, TODAY, TOWNSHIP, agency, assign, assigned, enterprise,
                       hazard, joint_review, performed_inspection, ready_to_close_major,
                       rectified, refused, review, scheduled_inspection)
@@ -257,3 +257,53 @@ def test_a_refused_command_leaves_the_ready_major_hazard_untouched():
     refused(h, "joint-review-signed-once", h.review_rectification, passed=False, notes="",
             reviewed_on=REVIEWED, today=TODAY, actor=REGULATOR)
     assert h.joint_review_complete
+
+
+# --- regressions: bugs found and fixed in the domain ------------------------------------------
+
+
+@pytest.mark.parametrize("make", [closed_general, withdrawn])
+def test_joint_review_signature_refused_on_a_finished_hazard(make):
+    h = make()
+    refused(h, "hazard-not-open", h.sign_joint_review, passed=False, notes="", reviewed_on=TODAY,
+            actor=TOWNSHIP)
+
+
+def test_joint_review_signature_refused_before_rectification():
+    h = assigned("major")
+    refused(h, "review-requires-rectification", h.sign_joint_review, passed=True, notes="",
+            reviewed_on=TODAY, actor=TOWNSHIP)
+
+
+# --- who may regrade, reassign, review ---------------------------------------------------------
+def test_an_enterprise_cannot_downgrade_its_own_major_hazard():
+    h = assigned("major")
+    refused(h, "regrade-by-authority", h.regrade, level="general", reason="自认为不重大",
+            actor=ENTERPRISE)
+
+
+def test_reassignment_cannot_postpone_the_deadline_without_an_approved_extension():
+    h = assigned()
+    refused(h, "reassign-keeps-deadline", h.assign_responsibility, responsible_person="李四",
+            deadline=date(2026, 6, 25), assigned_on=date(2026, 6, 5), today=TODAY, actor=ENTERPRISE)
+    h.extend_deadline(deadline=date(2026, 6, 25), reason="设备到货延迟", actor=TOWNSHIP)
+    assert h.deadline == date(2026, 6, 25)
+
+
+@pytest.mark.parametrize("who", [AUDITOR, ADMIN])
+def test_only_a_unit_reviews_a_general_hazard(who):
+    h = rectified()
+    refused(h, "no-self-review", h.review_rectification, passed=True, notes="", reviewed_on=REVIEWED,
+            today=TODAY, actor=who)
+
+
+def test_a_passed_review_is_not_reviewed_again():
+    h = review(rectified(), TOWNSHIP)
+    refused(h, "review-requires-rectification", h.review_rectification, passed=False, notes="",
+            reviewed_on=REVIEWED, today=TODAY, actor=AGENCY)
+
+
+def test_the_closure_report_is_filed_once():
+    h = file_closure(joint_review(rectified("major")))
+    refused(h, "closure-report-after-joint-review", h.file_closure_report, document_no="销2号",
+            filed_on=TODAY, today=TODAY, actor=TOWNSHIP)

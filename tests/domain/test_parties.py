@@ -173,3 +173,11 @@ def test_finding_kind_is_checked():
         acc.record_finding(agency_id="a", kind="gossip", description="x", actor=INVESTIGATOR)
     assert info.value.field == "kind"
     assert acc.findings == []
+
+
+# --- regressions: bugs found and fixed in the domain ------------------------------------------
+def test_back_dated_admission_does_not_replace_the_current_term():
+    ag = agency()
+    ag.admit_to_pool(admitted_on=date(2026, 1, 1), today=TODAY, actor=BUREAU)
+    refused(ag, "pool-admission-once-per-term", ag.admit_to_pool, admitted_on=date(2025, 6, 1),
+            today=TODAY, actor=BUREAU)

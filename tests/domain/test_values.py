@@ -109,6 +109,21 @@ def test_closure_report_and_close_not_before_the_last_review():
     rejected(g, "closed_on", g.close, closed_on=date(2026, 7, 1), today=TODAY, actor=TOWNSHIP)
 
 
+def test_close_not_before_the_closure_report():
+    h = joint_review(rectified("major"))
+    h.file_closure_report(document_no="销1号", filed_on=date(2026, 6, 25), today=TODAY,
+                          actor=TOWNSHIP)
+    rejected(h, "closed_on", h.close, closed_on=date(2026, 6, 13), today=TODAY, actor=BUREAU)
+
+
+def test_rectified_on_not_before_assignment():
+    h = hazard()
+    h.assign_responsibility(responsible_person="张三", deadline=date(2026, 6, 20),
+                            assigned_on=date(2026, 6, 15), today=TODAY, actor=ENTERPRISE)
+    rejected(h, "rectified_on", h.report_rectification, evidence=["a.jpg"], cost=0,
+             rectified_on=date(2026, 6, 2), today=TODAY, actor=ENTERPRISE)
+
+
 def test_listing_and_enforcement_not_before_discovery():
     h = hazard()
     rejected(h, "listed_on", h.list_for_supervision, level="county", document_no="督1号",
@@ -166,7 +181,7 @@ def test_rectification_evidence_items_are_checked():
 
 @pytest.mark.parametrize("field, command", [
     ("responsible_person", lambda h: h.assign_responsibility(
-        responsible_person="", deadline=date(2026, 7, 1), assigned_on=TODAY, today=TODAY,
+        responsible_person="", deadline=date(2026, 6, 20), assigned_on=TODAY, today=TODAY,
         actor=ENTERPRISE)),
     ("reason", lambda h: h.extend_deadline(deadline=date(2026, 7, 1), reason="x" * 1001,
                                            actor=TOWNSHIP)),
@@ -182,8 +197,8 @@ def test_review_notes_are_optional_but_bounded():
     h = rectified()
     rejected(h, "notes", h.review_rectification, passed=True, notes="x" * 2001,
              reviewed_on=REVIEWED, today=TODAY, actor=AGENCY)
-    review(h, AGENCY)
-    h.review_rectification  # noqa: B018 - still callable; notes="" accepted above
+    h.review_rectification(passed=True, notes="", reviewed_on=REVIEWED, today=TODAY, actor=AGENCY)
+    assert h.review["notes"] == ""
 
 
 # --- the shared helpers ---------------------------------------------------------------------
@@ -223,8 +238,14 @@ def test_township_code_helper_accepts_nine_digits(code):
     assert values.township_code("township", code) == code
 
 
-@pytest.mark.parametrize("code", ["33022600", "3302260011", "33022600a", 330226001, "３３０２２６００１"])
+@pytest.mark.parametrize("code", ["33022600", "3302260011", "33022600a", 330226001, ""])
 def test_township_code_helper_rejects_others(code):
+    with pytest.raises(InvalidValue):
+        values.township_code("township", code)
+
+
+@pytest.mark.parametrize("code", ["３３０２２６００１", "٣٣٠٢٢٦٠٠١", "330226001\n"])
+def test_township_code_helper_rejects_non_ascii_digits_and_trailing_newline(code):
     with pytest.raises(InvalidValue):
         values.township_code("township", code)
 

@@ -79,7 +79,7 @@ def test_a_failed_review_sends_a_general_hazard_back_to_rectification(client, au
         "description": "未建立安全生产责任制", "level": "general", "discovered_on": "2026-06-01"}, 201)
     hz = f"/hazards/{hazard['id']}"
     owner = auth("enterprise", enterprise_id=enterprise["id"])
-    _post(client, f"{hz}/assign", owner, {"responsible_person": "赵六", "deadline": "2026-06-15"})
+    _post(client, f"{hz}/assign", owner, {"responsible_person": "赵六", "deadline": "2026-06-15", "assigned_on": "2026-06-02"})
     _post(client, f"{hz}/rectify", owner, {"evidence": ["制度.pdf"], "cost": 0, "rectified_on": "2026-06-10"})
     self_review = client.post(API + f"{hz}/review", headers=owner, json={"passed": True})
     assert self_review.status_code == 403 and self_review.json()["rule"] == "no-self-review"
