@@ -19,7 +19,7 @@ class ProcurementAgreement(Aggregate):
     def sign(cls, *, agency_id: str, townships: list[str], sectors: list[str], start: date,
              end: date, prices: dict[str, object], budget: object, services: list[str] | None = None,
              actor: Actor) -> ProcurementAgreement:
-        rules.AGREEMENT_BY_BUREAU.require(actor.role in (Role.BUREAU, Role.ADMIN), f"签订方为 {actor.role}")
+        rules.AGREEMENT_BY_BUREAU.require(actor.role == Role.BUREAU, f"签订方为 {actor.role}")
         if not townships:
             raise InvalidValue("townships", "须至少包含一个乡镇（街道）")
         if not sectors:

@@ -25,7 +25,6 @@ def event_store_env(conninfo: str, *, schema: str = "public", pool_size: int = 1
     params = conninfo_to_dict(conninfo)
     return {
         "PERSISTENCE_MODULE": "eventsourcing.postgres",
-        "TRANSCODER_TOPIC": "infra.transcoder:OrjsonTranscoder",
         "POSTGRES_DBNAME": str(params.get("dbname") or "postgres"),
         "POSTGRES_HOST": str(params.get("host") or "127.0.0.1"),
         "POSTGRES_PORT": str(params.get("port") or "5432"),

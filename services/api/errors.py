@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+
+from eventsourcing.persistence import PersistenceError
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from services.api.json import JSON
@@ -9,6 +12,9 @@ from services.api.json import JSON
 from domain.errors import InvalidValue, RuleViolation
 from services.api.deps import Unauthorised
 from services.errors import AlreadyRegistered, ConcurrentModification, NotFound
+
+
+log = logging.getLogger("hazard.api")
 
 
 def _field(loc: tuple) -> str:
@@ -53,6 +59,12 @@ def install(app: FastAPI) -> None:
     async def not_found(_: Request, exc: NotFound):
         return JSON(status_code=404, content={
             "error": "not_found", "message": f"{exc.kind} {exc.ident} 不存在"})
+
+    @app.exception_handler(PersistenceError)
+    async def store_unavailable(_: Request, exc: PersistenceError):
+        log.error("event store error: %s", type(exc).__name__)
+        return JSON(status_code=503, headers={"Retry-After": "5"}, content={
+            "error": "unavailable", "message": "事件库暂时不可用，本次未保存，请稍后重试"})
 
     @app.exception_handler(Unauthorised)
     async def unauthorised(_: Request, exc: Unauthorised):

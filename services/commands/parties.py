@@ -6,7 +6,6 @@ from datetime import date
 
 from domain.accident import Accident
 from domain.actor import Actor
-from domain.credit_code import validate as validate_credit_code
 from domain.errors import InvalidValue
 from domain.parties import Agency, Enterprise
 from services.errors import AlreadyRegistered
@@ -45,10 +44,6 @@ class PartyCommands:
     def admit_agency_to_pool(self, actor: Actor, agency_id: str, *, admitted_on: date | None = None):
         return self.change(Agency, agency_id, lambda a: a.admit_to_pool(
             admitted_on=admitted_on or self.today(), today=self.today(), actor=actor))
-
-    def find_enterprise_id(self, credit_code: str) -> str:
-        """The id an enterprise has or would have for a credit code."""
-        return str(Enterprise.create_id(validate_credit_code(credit_code)))
 
     def record_accident(self, actor: Actor, *, enterprise_id: str, occurred_on: date, category: str,
                         deaths: int, injuries: int, description: str):
