@@ -68,6 +68,15 @@ class Enterprise(Aggregate):
         self.annual_output = annual_output
         self.risk_flags = risk_flags
         self.address = address
+        self.agencies: dict[str, list[str]] = {}  # agency id → its service contracts with us
+
+    def record_contract(self, *, contract_id: str, agency_id: str, actor: Actor) -> None:
+        """The enterprise is bound to an agency by a service contract (委托服务合同)."""
+        self._contract_signed(contract_id=contract_id, agency_id=agency_id, actor=actor.record())
+
+    @event("ContractSigned")
+    def _contract_signed(self, *, contract_id: str, agency_id: str, actor: dict) -> None:
+        self.agencies.setdefault(agency_id, []).append(contract_id)
 
 
 
@@ -92,6 +101,23 @@ class Agency(Aggregate):
         self.pool_expires_on: date | None = None
         self.blacklisted = False
         self.blacklist_reason = ""
+        self.agreements: dict[str, dict] = {}  # agreement id → townships and sectors it covers
+
+    def covers(self, *, township: str, sector: str) -> bool:
+        """Whether one of the agency's procurement agreements covers this township and sector."""
+        return any(township in a["townships"] and sector in a["sectors"]
+                   for a in self.agreements.values())
+
+    def record_agreement(self, *, agreement_id: str, townships: list[str], sectors: list[str],
+                         actor: Actor) -> None:
+        """The county bought the agency's services for these townships and sectors (政府购买服务)."""
+        self._agreement_signed(agreement_id=agreement_id, townships=townships, sectors=sectors,
+                               actor=actor.record())
+
+    @event("AgreementSigned")
+    def _agreement_signed(self, *, agreement_id: str, townships: list[str], sectors: list[str],
+                          actor: dict) -> None:
+        self.agreements[agreement_id] = {"townships": townships, "sectors": sectors}
 
     def in_pool(self, on: date) -> bool:
         """Whether the agency is in the county's agency pool (入库) on a date."""

@@ -26,6 +26,7 @@ from services.commands.hazards import HazardCommands
 from services.commands.inspections import InspectionCommands
 from services.commands.parties import PartyCommands
 from services.errors import ConcurrentModification, NotFound
+from services.subjects import SubjectQueries
 
 A = TypeVar("A", bound=Aggregate)
 
@@ -39,7 +40,7 @@ class Written:
 
 
 class HazardLedger(PartyCommands, ContractCommands, InspectionCommands, HazardCommands,
-                   AuditQueries, Application):
+                   AuditQueries, SubjectQueries, Application):
     name = "HazardLedger"
 
     def __init__(self, env: dict[str, str] | None = None, *, reference: ReferenceData | None = None,

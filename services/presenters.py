@@ -17,7 +17,8 @@ EVENT_LABELS = {
     "EnforcementRecorded": "执法措施", "RectificationReported": "整改完成", "Reviewed": "复查",
     "JointReviewSigned": "联合复查签字", "ClosureReportFiled": "书面销号报告", "Closed": "销号",
     "Regraded": "调整等级", "DeadlineExtended": "延期", "Withdrawn": "撤销",
-    "Recorded": "事故登记", "FindingRecorded": "调查认定",
+    "Recorded": "事故登记", "FindingRecorded": "调查认定", "ContractSigned": "签订委托服务合同",
+    "AgreementSigned": "签订政府购买服务协议",
 }
 _EVENT_META = {"originator_id", "originator_version", "timestamp", "actor", "originator_topic"}
 

@@ -11,6 +11,7 @@ from services.api.json import JSON
 
 from domain.errors import InvalidValue, RuleViolation
 from services.api.deps import Unauthorised
+from services.access import Forbidden
 from services.errors import AlreadyRegistered, ConcurrentModification, NotFound
 
 
@@ -59,6 +60,11 @@ def install(app: FastAPI) -> None:
     async def not_found(_: Request, exc: NotFound):
         return JSON(status_code=404, content={
             "error": "not_found", "message": f"{exc.kind} {exc.ident} 不存在"})
+
+    @app.exception_handler(Forbidden)
+    async def forbidden(_: Request, exc: Forbidden):
+        return JSON(status_code=403, content={
+            "error": "forbidden", "rule": f"access:{exc.action}", "message": exc.reason})
 
     @app.exception_handler(PersistenceError)
     async def store_unavailable(_: Request, exc: PersistenceError):

@@ -19,7 +19,9 @@ class ContractCommands:
             townships=[self.known_township("townships", t) for t in townships],
             sectors=[self.known_sector("sectors", s) for s in sectors],
             start=start, end=end, prices=prices, budget=budget, services=services, actor=actor)
-        return self.store(agreement)
+        agency.record_agreement(agreement_id=str(agreement.id), townships=agreement.townships,
+                                sectors=agreement.sectors, actor=actor)
+        return self.store(agreement, agency)
 
     def sign_contract(self, actor: Actor, *, enterprise_id: str, agency_id: str, service: str,
                       start: date, end: date, fee: object):
@@ -27,7 +29,8 @@ class ContractCommands:
         agency = self.load(Agency, agency_id)
         contract = ServiceContract.sign(enterprise_id=str(enterprise.id), agency_id=str(agency.id),
                                         service=service, start=start, end=end, fee=fee, actor=actor)
-        return self.store(contract)
+        enterprise.record_contract(contract_id=str(contract.id), agency_id=str(agency.id), actor=actor)
+        return self.store(contract, enterprise)
 
     def renew_contract(self, actor: Actor, contract_id: str, *, end: date, fee: object):
         return self.change(ServiceContract, contract_id,

@@ -93,7 +93,7 @@ def test_refused_and_invalid_hazard_commands_store_no_event(client, auth, ledger
     attempts = [
         ("/close", {}, 409, "close-requires-passed-review"),
         ("/rectify", {"evidence": ["x.jpg"], "cost": 1}, 409, "rectify-requires-responsibility"),
-        ("/enforce", {"kind": "fine", "document_no": "X"}, 403, "enforcement-by-regulator"),
+        ("/enforce", {"kind": "fine", "document_no": "X"}, 403, "access:hazard.enforce"),
         ("/assign", {"responsible_person": "王五", "deadline": "2026-05-01"}, 409,
          "deadline-before-discovery"),
         ("/assign", {"responsible_person": "王五", "deadline": "2026-07-01", "assigned_on": "2099-01-01"},
@@ -106,7 +106,7 @@ def test_refused_and_invalid_hazard_commands_store_no_event(client, auth, ledger
         headers = township if path == "/supervise" else bureau
         response = client.post(API + f"/hazards/{hazard}{path}", headers=headers, json=body)
         if path == "/supervise":
-            assert response.status_code == 403 and response.json()["rule"] == "supervision-by-bureau"
+            assert response.status_code == 403 and response.json()["rule"] == "access:hazard.supervise"
             continue
         assert response.status_code == status, (path, response.text)
         key = "field" if status == 422 else "rule"

@@ -82,7 +82,7 @@ def test_a_failed_review_sends_a_general_hazard_back_to_rectification(client, au
     _post(client, f"{hz}/assign", owner, {"responsible_person": "赵六", "deadline": "2026-06-15", "assigned_on": "2026-06-02"})
     _post(client, f"{hz}/rectify", owner, {"evidence": ["制度.pdf"], "cost": 0, "rectified_on": "2026-06-10"})
     self_review = client.post(API + f"{hz}/review", headers=owner, json={"passed": True})
-    assert self_review.status_code == 403 and self_review.json()["rule"] == "no-self-review"
+    assert self_review.status_code == 403 and self_review.json()["rule"] == "access:hazard.review"
     _post(client, f"{hz}/review", auth("township", township="330226005"),
           {"passed": False, "notes": "制度未签发", "reviewed_on": "2026-06-11"})
     assert client.get(API + hz, headers=bureau).json()["status"] == "assigned"

@@ -10,16 +10,18 @@ from domain.hazard import Hazard
 from domain.inspection import Inspection
 from domain.parties import Agency, Enterprise
 from domain.errors import InvalidValue
+from infra.auth import Principal
 from infra.clock import parse_moment
 from services.api.deps import ledger, principal
 from services.presenters import aggregate_state, event_entry
 
-router = APIRouter(tags=["records"], dependencies=[Depends(principal)])
+router = APIRouter(tags=["records"])
 
-KINDS = {
-    "enterprises": Enterprise, "agencies": Agency, "agreements": ProcurementAgreement,
-    "contracts": ServiceContract, "inspections": Inspection, "hazards": Hazard,
-    "accidents": Accident,
+KINDS = {  # path → (aggregate class, action prefix in services/access.py)
+    "enterprises": (Enterprise, "enterprise"), "agencies": (Agency, "agency"),
+    "agreements": (ProcurementAgreement, "agreement"), "contracts": (ServiceContract, "contract"),
+    "inspections": (Inspection, "inspection"), "hazards": (Hazard, "hazard"),
+    "accidents": (Accident, "accident"),
 }
 
 AS_OF = Query(None, max_length=40, description="记录时间点（ISO 8601；无时区按北京时间；仅日期取当日结束）",
@@ -35,20 +37,23 @@ def _moment(as_of: str | None):
         raise InvalidValue("as_of", f"无法解析的时间 {as_of!r}") from None
 
 
-def _add(path: str, cls: type) -> None:
+def _add(path: str, cls: type, action: str) -> None:
     name = cls.__name__
 
-    def state(ident: str, as_of: str | None = AS_OF, app=Depends(ledger)) -> dict:
+    def state(ident: str, as_of: str | None = AS_OF, who: Principal = Depends(principal),
+              app=Depends(ledger)) -> dict:
+        app.authorize(who, f"{action}.read", app.subject_of(cls, ident))
         return aggregate_state(app.state_as_of(cls, ident, _moment(as_of)))
 
-    def history(ident: str, app=Depends(ledger)) -> list[dict]:
+    def history(ident: str, who: Principal = Depends(principal), app=Depends(ledger)) -> list[dict]:
+        app.authorize(who, f"{action}.history", app.subject_of(cls, ident))
         return [event_entry(e) for e in app.history_of(cls, ident)]
 
-    router.add_api_route(f"/{path}/{{ident}}", state, methods=["GET"], name=f"{name} state",
+    router.add_api_route(f"/{path}/{{ident}}", state, methods=["GET"], name=f"{action}.read",
                          summary=f"{name}: current state, or as of a past moment")
     router.add_api_route(f"/{path}/{{ident}}/history", history, methods=["GET"],
-                         name=f"{name} history", summary=f"{name}: every event with actor and time")
+                         name=f"{action}.history", summary=f"{name}: every event with actor and time")
 
 
-for _path, _cls in KINDS.items():
-    _add(_path, _cls)
+for _path, (_cls, _action) in KINDS.items():
+    _add(_path, _cls, _action)
