@@ -15,7 +15,8 @@ class Settings:
     data_dir: Path             # HAZARD_DATA_DIR: embedded servers, the token secret
     database_url: str | None   # DATABASE_URL: unset → embedded PostgreSQL (pgserver)
     nats_url: str | None       # NATS_URL: unset → embedded nats-server (issue 5)
-    secret: str | None         # HAZARD_SECRET: unset → generated and kept in the data folder
+    secret: str | None         # HAZARD_SECRET: unset → keys generated and kept in the data folder
+    previous_secrets: tuple[str, ...]  # HAZARD_PREVIOUS_SECRETS: older keys still accepted
     county_file: Path          # HAZARD_COUNTY_FILE: townships and sectors
     db_schema: str             # HAZARD_DB_SCHEMA: PostgreSQL schema of the event store
     pool_size: int             # HAZARD_DB_POOL_SIZE: connections to PostgreSQL
@@ -29,6 +30,7 @@ class Settings:
             database_url=env.get("DATABASE_URL") or None,
             nats_url=env.get("NATS_URL") or None,
             secret=env.get("HAZARD_SECRET") or None,
+            previous_secrets=tuple(s for s in (env.get("HAZARD_PREVIOUS_SECRETS") or "").split(",") if s),
             county_file=Path(env.get("HAZARD_COUNTY_FILE") or DEFAULT_FILE),
             db_schema=env.get("HAZARD_DB_SCHEMA") or "public",
             pool_size=int(env.get("HAZARD_DB_POOL_SIZE") or 10),

@@ -36,6 +36,14 @@ def main(argv: list[str] | None = None) -> int:
     issue.add_argument("--enterprise")
     issue.add_argument("--name", help="the holder's display name (recorded on every event)")
     issue.set_defaults(run=_issue_token)
+    revoke = token.add_parser("revoke", help="revoke a token (by the token itself or its id)")
+    revoke.add_argument("token", help="the token, or its id (jti)")
+    revoke.add_argument("--reason", default="")
+    revoke.set_defaults(run=_revoke_token)
+    rotate = token.add_parser("rotate-key", help="sign new tokens with a new key; older keys stay valid")
+    rotate.add_argument("--retire", action="append", default=[], metavar="KID",
+                        help="drop an old key: tokens signed with it stop working")
+    rotate.set_defaults(run=_rotate_key)
 
     history = commands.add_parser("history", help="an aggregate's timeline of events")
     history.add_argument("id")
@@ -81,6 +89,34 @@ def _issue_token(args: argparse.Namespace, settings: Settings) -> int:
     print(Tokens.from_settings(settings).issue(
         role=role, name=args.name or ROLE_NAMES_ZH[role], township=args.township,
         sector=args.sector, agency_id=args.agency, enterprise_id=args.enterprise))
+    return 0
+
+
+def _revoke_token(args: argparse.Namespace, settings: Settings) -> int:
+    from infra.auth import InvalidToken, token_id
+    from infra.revocations import RevocationList
+    from services.runtime import running
+
+    try:
+        jti = token_id(args.token) if args.token.count(".") == 2 else args.token
+    except InvalidToken as e:
+        print(f"hazard token revoke: not a token: {e}", file=sys.stderr)
+        return 2
+    with running(settings) as rt:
+        RevocationList(rt.ledger.recorder.datastore).revoke(jti, args.reason)
+    print(f"revoked {jti}")
+    return 0
+
+
+def _rotate_key(args: argparse.Namespace, settings: Settings) -> int:
+    from infra.auth import keys_path, rotate_key
+
+    if settings.secret:
+        print("hazard token rotate-key: HAZARD_SECRET is set; rotate by setting a new HAZARD_SECRET "
+              "and moving the old one to HAZARD_PREVIOUS_SECRETS", file=sys.stderr)
+        return 2
+    kid = rotate_key(keys_path(settings), tuple(args.retire))
+    print(f"new signing key {kid}; retired: {', '.join(args.retire) or 'none'}")
     return 0
 
 

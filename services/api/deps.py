@@ -27,8 +27,14 @@ def principal(request: Request) -> Principal:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorised("missing bearer token")
+    client = request.client.host if request.client else "?"
     try:
-        return request.app.state.tokens.verify(token.strip())
+        holder = request.app.state.tokens.verify(token.strip())
     except InvalidToken as e:
-        log.warning("refused token from %s: %s", request.client.host if request.client else "?", e)
+        log.warning("401 %s %s from %s: invalid token (%s)", request.method, request.url.path, client, e)
         raise Unauthorised(f"invalid token: {e}") from None
+    if request.app.state.revocations.is_revoked(holder.token_id):
+        log.warning("401 %s %s from %s: revoked token jti=%s role=%s", request.method,
+                    request.url.path, client, holder.token_id, holder.role)
+        raise Unauthorised("token revoked") from None
+    return holder

@@ -17,6 +17,7 @@ import pytest
 
 from domain.actor import Role
 from infra.auth import Tokens
+from infra.settings import Settings
 from tests.conftest import actor, credit_code
 
 HAZARD = str(Path(sys.executable).with_name("hazard"))
@@ -46,12 +47,12 @@ def test_token_issue_refuses_a_role_without_its_scope(cli_env):
     assert done.returncode == 2 and "--township" in done.stderr
 
 
-def test_without_a_secret_one_is_generated_once_and_kept_private(cli_env):
+def test_without_a_secret_a_key_is_generated_once_and_kept_private(cli_env):
     first = run("token", "issue", "--role", "bureau", env=cli_env).stdout.strip()
     second = run("token", "issue", "--role", "auditor", env=cli_env).stdout.strip()
-    secret_file = Path(cli_env["HAZARD_DATA_DIR"]) / "secret"
-    assert stat.S_IMODE(secret_file.stat().st_mode) == 0o600
-    tokens = Tokens(secret_file.read_text().strip())
+    key_file = Path(cli_env["HAZARD_DATA_DIR"]) / "keys.json"
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    tokens = Tokens.from_settings(Settings.from_env(cli_env))
     assert tokens.verify(first).role == Role.BUREAU and tokens.verify(second).role == Role.AUDITOR
 
 

