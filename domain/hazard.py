@@ -22,7 +22,7 @@ from domain.inspection import Inspection
 from domain.parties import Enterprise
 from domain.plan import rectification_plan
 from domain.values import (EnforcementKind, Level, Source, Status, SupervisionLevel, choice,
-                           money, not_before, past_date, text)
+                           money, not_before, past_date, phone, text)
 
 
 class Category(StrEnum):
@@ -84,6 +84,7 @@ class Hazard(Aggregate):
         self.discovered_on = discovered_on
         self.status = Status.REPORTED.value
         self.responsible_person: str | None = None
+        self.responsible_phone = ""
         self.deadline: date | None = None
         self.assigned_on: date | None = None
         self.plan: dict[str, str] | None = None
@@ -117,7 +118,7 @@ class Hazard(Aggregate):
 
     # --- responsibility (责任不落实不放过) ------------------------------------------------------
     def assign_responsibility(self, *, responsible_person: str, deadline: date, assigned_on: date,
-                              today: date, actor: Actor) -> None:
+                              today: date, actor: Actor, responsible_phone: str = "") -> None:
         """Name the responsible person (责任人) and the rectification deadline (整改期限)."""
         self._require_open()
         rules.ASSIGN_STATUS.require(
@@ -130,12 +131,14 @@ class Hazard(Aggregate):
             self.deadline is None or deadline <= self.deadline, f"原期限 {self.deadline}")
         self._responsibility_assigned(
             responsible_person=text("responsible_person", responsible_person, max_len=100),
+            responsible_phone=phone("responsible_phone", responsible_phone),
             deadline=deadline, assigned_on=assigned_on, actor=actor.record())
 
     @event("ResponsibilityAssigned")
     def _responsibility_assigned(self, *, responsible_person: str, deadline: date,
-                                 assigned_on: date, actor: dict) -> None:
+                                 assigned_on: date, actor: dict, responsible_phone: str = "") -> None:
         self.responsible_person = responsible_person
+        self.responsible_phone = responsible_phone
         self.deadline = deadline
         self.assigned_on = assigned_on
         self.status = Status.ASSIGNED.value

@@ -70,7 +70,8 @@ class Scale(StrEnum):
 
 
 MAX_TEXT = 4000  # the Ningbo system's limit for a major hazard's description
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # tab, CR and LF are allowed
+PHONE = re.compile(r"\+?[0-9][0-9 \-]{4,19}")
 TOWNSHIP_CODE = re.compile(r"[0-9]{9}")
 
 
@@ -83,8 +84,16 @@ def text(field: str, value: str, *, max_len: int = MAX_TEXT, required: bool = Tr
         raise InvalidValue(field, "不能为空")
     if len(value) > max_len:
         raise InvalidValue(field, f"长度不能超过 {max_len} 个字符")
-    if _CONTROL.search(value):
+    if CONTROL_CHARS.search(value):
         raise InvalidValue(field, "含有控制字符")
+    return value
+
+
+def phone(field: str, value: str) -> str:
+    """A phone number (digits, spaces, hyphens, an optional leading +), or empty."""
+    value = text(field, value, max_len=20, required=False)
+    if value and not PHONE.fullmatch(value):
+        raise InvalidValue(field, "电话号码格式不正确")
     return value
 
 

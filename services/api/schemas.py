@@ -7,12 +7,23 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-Text = Annotated[str, Field(max_length=4000)]
-Short = Annotated[str, Field(max_length=200)]
-Ident = Annotated[str, Field(max_length=64)]
-Amount = Annotated[Decimal, Field(ge=0, le=Decimal("1e12"))]
+from domain.values import CONTROL_CHARS
+
+
+def _printable(value: str) -> str:
+    if CONTROL_CHARS.search(value):
+        raise ValueError("含有控制字符")
+    return value
+
+
+Text = Annotated[str, Field(max_length=4000), AfterValidator(_printable)]
+Short = Annotated[str, Field(max_length=200), AfterValidator(_printable)]
+Ident = Annotated[str, Field(max_length=64), AfterValidator(_printable)]
+Amount = Annotated[Decimal, Field(ge=0, le=Decimal("1e12"), allow_inf_nan=False)]
+# Business dates and periods: 1990 (the earliest ledgers anyone migrates) to 2099.
+Day = Annotated[date, Field(ge=date(1990, 1, 1), le=date(2099, 12, 31))]
 
 
 class Body(BaseModel):
@@ -52,7 +63,7 @@ class ExpertLeaves(Body):
 
 
 class PoolAdmission(Body):
-    admitted_on: date | None = None
+    admitted_on: Day | None = None
 
 
 class Prices(Body):
@@ -64,8 +75,8 @@ class NewAgreement(Body):
     agency_id: Ident
     townships: list[Short] = Field(min_length=1, max_length=100)
     sectors: list[Short] = Field(min_length=1, max_length=50)
-    start: date
-    end: date
+    start: Day
+    end: Day
     prices: Prices
     budget: Amount
     services: list[Short] | None = None
@@ -75,19 +86,19 @@ class NewContract(Body):
     enterprise_id: Ident
     agency_id: Ident
     service: Short
-    start: date
-    end: date
+    start: Day
+    end: Day
     fee: Amount
 
 
 class ContractRenewal(Body):
-    end: date
+    end: Day
     fee: Amount
 
 
 class ContractTermination(Body):
     reason: Text
-    terminated_on: date | None = None
+    terminated_on: Day | None = None
 
 
 class NewInspection(Body):
@@ -95,17 +106,17 @@ class NewInspection(Body):
     agency_id: Ident | None = None
     kind: Short
     basis_id: Ident | None = None
-    scheduled_for: date
+    scheduled_for: Day
 
 
 class InspectionPerformed(Body):
-    performed_on: date | None = None
+    performed_on: Day | None = None
     expert_ids: list[Ident] = Field(default=[], max_length=100)
 
 
 class InspectionReport(Body):
     document_no: Short
-    filed_on: date | None = None
+    filed_on: Day | None = None
 
 
 class Cancellation(Body):
@@ -119,15 +130,16 @@ class NewHazard(Body):
     category: Short
     description: Text
     level: Short
-    discovered_on: date | None = None
+    discovered_on: Day | None = None
     location: Text = ""
     evidence: list[Short] = Field(default=[], max_length=50)
 
 
 class Assignment(Body):
     responsible_person: Short
-    deadline: date
-    assigned_on: date | None = None
+    responsible_phone: Annotated[str, Field(max_length=20)] = ""
+    deadline: Day
+    assigned_on: Day | None = None
 
 
 class RectificationPlan(Body):
@@ -138,40 +150,40 @@ class RectificationPlan(Body):
     organisation: Text
     timeline: Text
     safety_measures: Text
-    filed_on: date | None = None
+    filed_on: Day | None = None
 
 
 class Supervision(Body):
     level: Short
     document_no: Short
-    listed_on: date | None = None
+    listed_on: Day | None = None
 
 
 class Enforcement(Body):
     kind: Short
     document_no: Short
-    taken_on: date | None = None
+    taken_on: Day | None = None
 
 
 class Rectification(Body):
     evidence: list[Short] = Field(min_length=0, max_length=50)
     cost: Amount
-    rectified_on: date | None = None
+    rectified_on: Day | None = None
 
 
 class Review(Body):
     passed: bool
     notes: Text = ""
-    reviewed_on: date | None = None
+    reviewed_on: Day | None = None
 
 
 class ClosureReport(Body):
     document_no: Short
-    filed_on: date | None = None
+    filed_on: Day | None = None
 
 
 class Closing(Body):
-    closed_on: date | None = None
+    closed_on: Day | None = None
 
 
 class Regrading(Body):
@@ -180,7 +192,7 @@ class Regrading(Body):
 
 
 class Extension(Body):
-    deadline: date
+    deadline: Day
     reason: Text
 
 
@@ -190,7 +202,7 @@ class Withdrawal(Body):
 
 class NewAccident(Body):
     enterprise_id: Ident
-    occurred_on: date
+    occurred_on: Day
     category: Short
     deaths: int = Field(ge=0, le=10000)
     injuries: int = Field(ge=0, le=10000)

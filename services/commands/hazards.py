@@ -27,9 +27,11 @@ class HazardCommands:
         return self.store(hazard)
 
     def assign_responsibility(self, actor: Actor, hazard_id: str, *, responsible_person: str,
-                              deadline: date, assigned_on: date | None = None):
+                              deadline: date, assigned_on: date | None = None,
+                              responsible_phone: str = ""):
         return self.change(Hazard, hazard_id, lambda h: h.assign_responsibility(
-            responsible_person=responsible_person, deadline=deadline,
+            responsible_person=responsible_person, responsible_phone=responsible_phone,
+            deadline=deadline,
             assigned_on=assigned_on or self.today(), today=self.today(), actor=actor))
 
     def file_rectification_plan(self, actor: Actor, hazard_id: str, *, parts: dict[str, str],

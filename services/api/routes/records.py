@@ -37,16 +37,24 @@ def _moment(as_of: str | None):
         raise InvalidValue("as_of", f"无法解析的时间 {as_of!r}") from None
 
 
+def _subject(app, cls: type, ident: str):
+    """Agencies are a public register (every office looks them up); other records are scoped."""
+    if cls is Agency:
+        app.load(Agency, ident)
+        return None
+    return app.subject_of(cls, ident)
+
+
 def _add(path: str, cls: type, action: str) -> None:
     name = cls.__name__
 
     def state(ident: str, as_of: str | None = AS_OF, who: Principal = Depends(principal),
               app=Depends(ledger)) -> dict:
-        app.authorize(who, f"{action}.read", app.subject_of(cls, ident))
+        app.authorize(who, f"{action}.read", _subject(app, cls, ident))
         return aggregate_state(app.state_as_of(cls, ident, _moment(as_of)))
 
     def history(ident: str, who: Principal = Depends(principal), app=Depends(ledger)) -> list[dict]:
-        app.authorize(who, f"{action}.history", app.subject_of(cls, ident))
+        app.authorize(who, f"{action}.history", _subject(app, cls, ident))
         return [event_entry(e) for e in app.history_of(cls, ident)]
 
     router.add_api_route(f"/{path}/{{ident}}", state, methods=["GET"], name=f"{action}.read",

@@ -1,0 +1,153 @@
+"""The authorisation matrix: every route of the OpenAPI document × every role, in and out of scope.
+
+The expectations are written here, independently of the code: a role listed in the policy may
+act on records in its scope; out of its scope only the county-wide roles may, except on the
+few routes that are not about any one party's records. A route without a rule fails the test.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from domain.actor import Role
+from services.access import POLICY
+from tests.conftest import actor, credit_code
+
+B, T, R, A, E, AU, IN, AD = (Role.BUREAU, Role.TOWNSHIP, Role.REGULATOR, Role.AGENCY,
+                             Role.ENTERPRISE, Role.AUDITOR, Role.INVESTIGATOR, Role.ADMIN)
+COUNTY_WIDE = {B, AU, IN, AD}
+NOT_ABOUT_A_PARTY = {"reference.townships", "reference.sectors", "agency.register", "agreement.sign",
+                     "agency.read", "agency.history"}
+# in scope, yet not allowed: an enterprise is no party to a procurement agreement
+IN_SCOPE_BUT_DENIED = {"agreement.read": {E}, "agreement.history": {E}}
+
+
+@pytest.fixture
+def world(ledger):
+    """Enterprise E1 (跃龙街道, chem) served by agency A1; E2 (桃源街道, construction) served by none."""
+    bureau = actor(B)
+    e1 = ledger.register_enterprise(bureau, credit_code=credit_code(), name="甲化工", township="330226001",
+                                    sector="chem", scale="small_micro").id
+    e2 = ledger.register_enterprise(bureau, credit_code=credit_code(), name="乙建筑",
+                                    township="330226002", sector="construction", scale="small_micro").id
+    a1 = ledger.register_agency(bureau, credit_code=credit_code(), name="甲咨询").id
+    a2 = ledger.register_agency(bureau, credit_code=credit_code(), name="乙咨询").id
+    expert = ledger.add_expert(bureau, a1, name="李工", certificate_no="Z-1").id
+    c1 = ledger.sign_contract(bureau, enterprise_id=e1, agency_id=a1, service="monthly",
+                              start=date(2026, 1, 1), end=date(2026, 12, 31), fee=3600).id
+    g1 = ledger.sign_agreement(bureau, agency_id=a1, townships=["330226001"], sectors=["chem"],
+                               start=date(2026, 1, 1), end=date(2026, 12, 31),
+                               prices={"comprehensive": 200}, budget=10000).id
+    i1 = ledger.schedule_inspection(bureau, enterprise_id=e1, agency_id=a1, kind="monthly",
+                                    basis_id=c1, scheduled_for=date(2026, 6, 1)).id
+    h1 = ledger.report_hazard(bureau, enterprise_id=e1, source="government_check",
+                              category="unsafe_condition", description="配电箱破损", level="general",
+                              discovered_on=date(2026, 6, 1)).id
+    x1 = ledger.record_accident(bureau, enterprise_id=e1, occurred_on=date(2026, 6, 2), category="fall",
+                                deaths=0, injuries=1, description="高处坠落").id
+    return dict(E1=e1, A1=a1, A2=a2, X=expert, C1=c1, G1=g1, I1=i1, H1=h1, ACC=x1, E2=e2)
+
+
+def requests_for(w):
+    """One valid request per route name (the matrix fails for a route missing here)."""
+    day = "2026-06-10"
+    hz, insp = f"/hazards/{w['H1']}", f"/inspections/{w['I1']}"
+    reads = {}
+    for path, kind, ident in [("enterprises", "enterprise", "E1"), ("agencies", "agency", "A1"),
+                              ("agreements", "agreement", "G1"), ("contracts", "contract", "C1"),
+                              ("inspections", "inspection", "I1"), ("hazards", "hazard", "H1"),
+                              ("accidents", "accident", "ACC")]:
+        reads[f"{kind}.read"] = ("GET", f"/{path}/{w[ident]}", None)
+        reads[f"{kind}.history"] = ("GET", f"/{path}/{w[ident]}/history", None)
+    return {
+        **reads,
+        "reference.townships": ("GET", "/townships", None),
+        "reference.sectors": ("GET", "/sectors", None),
+        "enterprise.register": ("POST", "/enterprises", {
+            "credit_code": credit_code(), "name": "新企业", "township": "330226001", "sector": "chem",
+            "scale": "individual"}),
+        "agency.register": ("POST", "/agencies", {"credit_code": credit_code(), "name": "新机构"}),
+        "agency.expert.add": ("POST", f"/agencies/{w['A1']}/experts", {"name": "王工", "certificate_no": "Z-9"}),
+        "agency.expert.leave": ("POST", f"/agencies/{w['A1']}/experts/{w['X']}/leave", {"reason": "离职"}),
+        "agency.admit": ("POST", f"/agencies/{w['A1']}/admit", {"admitted_on": day}),
+        "accident.record": ("POST", "/accidents", {
+            "enterprise_id": w["E1"], "occurred_on": day, "category": "fall", "deaths": 0,
+            "injuries": 1, "description": "摔伤"}),
+        "agreement.sign": ("POST", "/agreements", {
+            "agency_id": w["A1"], "townships": ["330226001"], "sectors": ["chem"], "start": "2026-01-01",
+            "end": "2026-12-31", "prices": {"monthly": 360}, "budget": 1000}),
+        "contract.sign": ("POST", "/contracts", {
+            "enterprise_id": w["E1"], "agency_id": w["A1"], "service": "training", "start": "2026-01-01",
+            "end": "2026-12-31", "fee": 100}),
+        "contract.renew": ("POST", f"/contracts/{w['C1']}/renew", {"end": "2027-12-31", "fee": 3600}),
+        "contract.terminate": ("POST", f"/contracts/{w['C1']}/terminate", {"reason": "到期不续"}),
+        "inspection.schedule": ("POST", "/inspections", {
+            "enterprise_id": w["E1"], "agency_id": w["A1"], "kind": "monthly", "basis_id": w["C1"],
+            "scheduled_for": day}),
+        "inspection.perform": ("POST", f"{insp}/perform", {"expert_ids": [w["X"]], "performed_on": day}),
+        "inspection.file-report": ("POST", f"{insp}/file-report", {"document_no": "报告1号"}),
+        "inspection.cancel": ("POST", f"{insp}/cancel", {"reason": "企业停产"}),
+        "hazard.report": ("POST", "/hazards", {
+            "enterprise_id": w["E1"], "source": "self_check", "category": "unsafe_act",
+            "description": "未戴安全帽", "level": "general", "discovered_on": day}),
+        "hazard.assign": ("POST", f"{hz}/assign", {"responsible_person": "王五", "deadline": "2026-06-30"}),
+        "hazard.plan": ("POST", f"{hz}/plan", {k: "内容" for k in (
+            "objectives", "measures", "funds", "organisation", "timeline", "safety_measures")}),
+        "hazard.supervise": ("POST", f"{hz}/supervise", {"level": "county", "document_no": "督1号"}),
+        "hazard.enforce": ("POST", f"{hz}/enforce", {"kind": "fine", "document_no": "罚1号"}),
+        "hazard.rectify": ("POST", f"{hz}/rectify", {"evidence": ["a.jpg"], "cost": 10}),
+        "hazard.review": ("POST", f"{hz}/review", {"passed": True}),
+        "hazard.closure-report": ("POST", f"{hz}/closure-report", {"document_no": "销1号"}),
+        "hazard.close": ("POST", f"{hz}/close", {}),
+        "hazard.regrade": ("POST", f"{hz}/regrade", {"level": "major", "reason": "复核"}),
+        "hazard.extend": ("POST", f"{hz}/extend", {"deadline": "2026-08-01", "reason": "待料"}),
+        "hazard.withdraw": ("POST", f"{hz}/withdraw", {"reason": "误报"}),
+    }
+
+
+IN_SCOPE = {T: {"township": "330226001"}, R: {"sector": "chem"}, E: {"enterprise_id": "E1"},
+            A: {"agency_id": "A1"}}
+OUT_OF_SCOPE = {T: {"township": "330226002"}, R: {"sector": "construction"},
+                E: {"enterprise_id": "E2"}, A: {"agency_id": "A2"}}
+
+
+def _token(auth, role, scope, world):
+    resolved = {k: world.get(v, v) or "unknown" for k, v in scope.get(role, {}).items()}
+    return auth(str(role), **resolved)
+
+
+def _operations(client) -> set[str]:
+    """The operation ids of the OpenAPI document (each is the route's action name)."""
+    document = client.get("/openapi.json").json()
+    return {op["operationId"] for path in document["paths"].values() for op in path.values()}
+
+
+def test_every_route_has_a_rule(client):
+    routes = _operations(client)
+    assert routes - set(POLICY) == set(), "routes without a rule in services/access.py POLICY"
+    assert set(POLICY) - routes == set(), "rules for routes that do not exist"
+
+
+def test_every_route_has_a_request_in_this_matrix(client, world):
+    assert _operations(client) <= set(requests_for(world))
+
+
+@pytest.mark.parametrize("in_scope", [True, False], ids=["in-scope", "out-of-scope"])
+def test_authorisation_matrix(client, auth, world, in_scope):
+    scopes = IN_SCOPE if in_scope else OUT_OF_SCOPE
+    wrong = []
+    for name, (method, path, body) in requests_for(world).items():
+        for role in Role:
+            expected = role in POLICY[name]
+            if in_scope:
+                expected = expected and role not in IN_SCOPE_BUT_DENIED.get(name, set())
+            elif name not in NOT_ABOUT_A_PARTY:
+                expected = expected and role in COUNTY_WIDE
+            response = client.request(method, "/api/v1" + path, json=body,
+                                      headers=_token(auth, role, scopes, world))
+            denied = response.status_code == 403 and response.json()["rule"] == f"access:{name}"
+            if denied == expected or response.status_code in (401, 422):
+                wrong.append((name, str(role), response.status_code, response.text[:120]))
+    assert wrong == []
