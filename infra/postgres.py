@@ -20,10 +20,14 @@ from infra.settings import Settings
 log = logging.getLogger(__name__)
 
 
-def event_store_env(conninfo: str, *, schema: str = "public", pool_size: int = 10) -> dict[str, str]:
-    """The `eventsourcing` library's PostgreSQL settings for a connection string."""
+def event_store_env(conninfo: str, *, schema: str = "public", pool_size: int = 10,
+                    cipher_key: str | None = None) -> dict[str, str]:
+    """The `eventsourcing` library's PostgreSQL settings for a connection string; with a cipher
+    key, the library encrypts each stored event's state (AES-GCM, `cryptography` package)."""
     params = conninfo_to_dict(conninfo)
+    cipher = {"CIPHER_TOPIC": "eventsourcing.cryptography:AESCipher", "CIPHER_KEY": cipher_key}
     return {
+        **(cipher if cipher_key else {}),
         "PERSISTENCE_MODULE": "eventsourcing.postgres",
         "POSTGRES_DBNAME": str(params.get("dbname") or "postgres"),
         "POSTGRES_HOST": str(params.get("host") or "127.0.0.1"),
@@ -91,7 +95,7 @@ class Database:
 
     def env(self) -> dict[str, str]:
         return event_store_env(self.conninfo, schema=self.settings.db_schema,
-                               pool_size=self.settings.pool_size)
+                               pool_size=self.settings.pool_size, cipher_key=self.settings.cipher_key)
 
     def describe(self) -> str:
         if self.embedded_at:

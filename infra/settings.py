@@ -21,6 +21,7 @@ class Settings:
     db_schema: str             # HAZARD_DB_SCHEMA: PostgreSQL schema of the event store
     pool_size: int             # HAZARD_DB_POOL_SIZE: connections to PostgreSQL
     token_ttl_days: int        # HAZARD_TOKEN_TTL_DAYS: lifetime of issued tokens
+    cipher_key: str | None     # HAZARD_CIPHER_KEY: set → stored events encrypted (AES-256-GCM)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -35,4 +36,5 @@ class Settings:
             db_schema=env.get("HAZARD_DB_SCHEMA") or "public",
             pool_size=int(env.get("HAZARD_DB_POOL_SIZE") or 10),
             token_ttl_days=int(env.get("HAZARD_TOKEN_TTL_DAYS") or 365),
+            cipher_key=env.get("HAZARD_CIPHER_KEY") or None,
         )
