@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
 from domain.subsidy import ServedEnterprise, bill
@@ -17,9 +19,8 @@ def _served(comprehensive: int, monthly_only: int, both: int) -> list[ServedEnte
 
 
 def test_2016_is_200_and_360_with_the_thirty_percent_rule():
-    assert (POLICIES[2016].comprehensive, POLICIES[2016].monthly, POLICIES[2016].full_rate) == (200, 360,
-                                                                                             POLICIES[2016].full_rate)
-    assert str(POLICIES[2016].full_rate) == "0.30"
+    policy = POLICIES[2016]
+    assert (policy.comprehensive, policy.monthly, policy.full_rate) == (200, 360, Decimal("0.30"))
 
 
 def test_2014_paid_a_flat_210_and_later_years_keep_the_latest_policy():
