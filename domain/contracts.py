@@ -9,6 +9,7 @@ from eventsourcing.domain import Aggregate, event
 from domain import rules
 from domain.actor import Actor, Role
 from domain.errors import InvalidValue
+from domain.parties import Agency, Enterprise
 from domain.values import ServiceType, choice, money, period, text, township_code
 
 
@@ -16,10 +17,13 @@ class ProcurementAgreement(Aggregate):
     """Government purchase of inspection services (政府购买服务 / 隐患排查工作委托协议), 003 §三3, 004 §二."""
 
     @classmethod
-    def sign(cls, *, agency_id: str, townships: list[str], sectors: list[str], start: date,
+    def sign(cls, *, agency: Agency, townships: list[str], sectors: list[str], start: date,
              end: date, prices: dict[str, object], budget: object, services: list[str] | None = None,
              actor: Actor) -> ProcurementAgreement:
         rules.AGREEMENT_BY_BUREAU.require(actor.role == Role.BUREAU, f"签订方为 {actor.role}")
+        _require_commissionable(agency)
+        rules.AGREEMENT_NEEDS_PASSING_EVALUATION.require(
+            agency.latest_grade != "fail", "最近一次考评不合格")
         if not townships:
             raise InvalidValue("townships", "须至少包含一个乡镇（街道）")
         if not sectors:
@@ -30,7 +34,7 @@ class ProcurementAgreement(Aggregate):
             choice("prices", service, ServiceType)
             unit_prices[service] = money(f"prices.{service}", price)
         return cls(
-            agency_id=agency_id,
+            agency_id=str(agency.id),
             townships=sorted({township_code("townships", t) for t in townships}),
             sectors=sorted(set(sectors)),
             start=start, end=end, prices=unit_prices, budget=money("budget", budget),
@@ -60,10 +64,11 @@ class ServiceContract(Aggregate):
     """An enterprise's service contract with an agency (企业委托服务合同), 000 §二(二), 004 §二(二)."""
 
     @classmethod
-    def sign(cls, *, enterprise_id: str, agency_id: str, service: str, start: date, end: date,
+    def sign(cls, *, enterprise: Enterprise, agency: Agency, service: str, start: date, end: date,
              fee: object, actor: Actor) -> ServiceContract:
+        _require_commissionable(agency)
         period("start", start, end, "end")
-        return cls(enterprise_id=enterprise_id, agency_id=agency_id,
+        return cls(enterprise_id=str(enterprise.id), agency_id=str(agency.id),
                    service=choice("service", service, ServiceType), start=start, end=end,
                    fee=money("fee", fee), actor=actor.record())
 
@@ -111,3 +116,7 @@ class ServiceContract(Aggregate):
     @event("Terminated")
     def _terminated(self, *, terminated_on: date, reason: str, actor: dict) -> None:
         self.terminated_on = terminated_on
+
+
+def _require_commissionable(agency: Agency) -> None:
+    rules.BLACKLISTED_NOT_COMMISSIONED.require(not agency.blacklisted, agency.blacklist_reason)

@@ -7,10 +7,10 @@ from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
-from domain import rules
+from domain import evaluation, rules
 from domain.credit_code import validate as validate_credit_code
 from domain.errors import InvalidValue
-from domain.actor import Actor
+from domain.actor import Actor, Role
 from domain.values import Scale, choice, money, past_date, text, township_code
 
 POOL_TERM_YEARS = 2  # 入库 two years, 004 §二(三)
@@ -102,6 +102,7 @@ class Agency(Aggregate):
         self.blacklisted = False
         self.blacklist_reason = ""
         self.agreements: dict[str, dict] = {}  # agreement id → townships and sectors it covers
+        self.evaluations: list[dict] = []
 
     def covers(self, *, township: str, sector: str) -> bool:
         """Whether one of the agency's procurement agreements covers this township and sector."""
@@ -163,6 +164,28 @@ class Agency(Aggregate):
     @event("ExpertLeft")
     def _expert_left(self, *, expert_id: str, reason: str, actor: dict) -> None:
         del self.experts[expert_id]
+
+    def evaluate(self, *, year: int, scores: dict[str, object], notes: str, actor: Actor) -> None:
+        """The county's yearly evaluation (考评) of the agency, 003 §五(三)1."""
+        rules.EVALUATION_BY_BUREAU.require(actor.role == Role.BUREAU, f"操作角色 {actor.role}")
+        if not isinstance(year, int) or not 1990 <= year <= 2099:
+            raise InvalidValue("year", "须为 1990–2099 的年份")
+        rules.EVALUATION_ONCE_A_YEAR.require(
+            all(e["year"] != year for e in self.evaluations), str(year))
+        checked = evaluation.scored(scores)
+        score = evaluation.total(checked)
+        self._evaluated(year=year, scores=checked, total=str(score), grade=evaluation.grade(score),
+                        notes=text("notes", notes, max_len=2000, required=False), actor=actor.record())
+
+    @event("Evaluated")
+    def _evaluated(self, *, year: int, scores: dict, total: str, grade: str, notes: str,
+                   actor: dict) -> None:
+        self.evaluations.append({"year": year, "scores": scores, "total": total, "grade": grade,
+                                 "notes": notes, "by": actor})
+
+    @property
+    def latest_grade(self) -> str | None:
+        return max(self.evaluations, key=lambda e: e["year"])["grade"] if self.evaluations else None
 
     def blacklist(self, *, reason: str, actor: Actor) -> None:
         """Blacklisting (黑名单), 002 §八(三)."""

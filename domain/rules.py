@@ -126,5 +126,20 @@ EXPERT_UNKNOWN = _rule(
     "expert-registered", "该专家不在本机构在册专家中", "004 §二(三)")
 EXPERT_DUPLICATE = _rule(
     "expert-certificate-unique", "该证书编号的专家已在本机构登记", "004 §二(三)")
+EVALUATION_BY_BUREAU = _rule(
+    "evaluation-by-bureau", "中介机构考评由县应急管理局进行", "003 §五(三)1", about_who=True)
+EVALUATION_ONCE_A_YEAR = _rule(
+    "evaluation-once-a-year", "该年度已考评", "003 §五(三)1")
+AGREEMENT_NEEDS_PASSING_EVALUATION = _rule(
+    "agreement-needs-passing-evaluation", "考评不合格的中介机构下次不再委托", "003 §五(四)5")
+BLACKLISTED_NOT_COMMISSIONED = _rule(
+    "blacklisted-agency-not-commissioned", "列入黑名单的中介机构不得签订购买服务协议或委托合同", "002 §八(三)")
+SUBSIDY_ORDER = _rule(
+    "subsidy-approval-order", "补贴按 初审→审核→审定→公示→拨付 的顺序办理，被退回的申请须重新申报", "004 §三")
+SUBSIDY_STEP_ROLE = _rule(
+    "subsidy-step-by-office", "补贴初审由乡镇（街道）办理，审核、审定、公示和拨付由县应急管理局办理", "004 §三",
+    about_who=True)
+SUBSIDY_NOTICE_PERIOD = _rule(
+    "subsidy-notice-period", "补贴须公示至少 7 天，公示期满后拨付", "004 §三")
 AGENCY_IN_POOL = _rule(
     "pool-admission-once-per-term", "中介机构仍在入库有效期内", "004 §二(三)")

@@ -15,7 +15,7 @@ class ContractCommands:
                        budget: object, services: list[str] | None = None):
         agency = self.load(Agency, agency_id)
         agreement = ProcurementAgreement.sign(
-            agency_id=str(agency.id),
+            agency=agency,
             townships=[self.known_township("townships", t) for t in townships],
             sectors=[self.known_sector("sectors", s) for s in sectors],
             start=start, end=end, prices=prices, budget=budget, services=services, actor=actor)
@@ -27,8 +27,8 @@ class ContractCommands:
                       start: date, end: date, fee: object):
         enterprise = self.load(Enterprise, enterprise_id)
         agency = self.load(Agency, agency_id)
-        contract = ServiceContract.sign(enterprise_id=str(enterprise.id), agency_id=str(agency.id),
-                                        service=service, start=start, end=end, fee=fee, actor=actor)
+        contract = ServiceContract.sign(enterprise=enterprise, agency=agency, service=service,
+                                        start=start, end=end, fee=fee, actor=actor)
         enterprise.record_contract(contract_id=str(contract.id), agency_id=str(agency.id), actor=actor)
         return self.store(contract, enterprise)
 

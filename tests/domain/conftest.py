@@ -73,13 +73,13 @@ def agency(**overrides) -> Agency:
 
 
 def contract(ent: Enterprise, ag: Agency, **overrides) -> ServiceContract:
-    kwargs = dict(enterprise_id=str(ent.id), agency_id=str(ag.id), service="monthly",
+    kwargs = dict(enterprise=ent, agency=ag, service="monthly",
                   start=date(2026, 1, 1), end=date(2026, 12, 31), fee=3600, actor=ENTERPRISE)
     return ServiceContract.sign(**{**kwargs, **overrides})
 
 
 def agreement(ag: Agency, **overrides) -> ProcurementAgreement:
-    kwargs = dict(agency_id=str(ag.id), townships=[TOWNSHIP_CODE], sectors=["chem"],
+    kwargs = dict(agency=ag, townships=[TOWNSHIP_CODE], sectors=["chem"],
                   start=date(2026, 1, 1), end=date(2026, 12, 31),
                   prices={"comprehensive": 200, "monthly": 360}, budget=700_000, actor=BUREAU)
     return ProcurementAgreement.sign(**{**kwargs, **overrides})
