@@ -8,7 +8,8 @@ Two questions for every request:
    enterprise: its own records                   agency:     its own records, and those of
                enterprises it has a service contract with or that one of its procurement
                agreements covers (township × sector)
-A "no" to either is 403 naming the action. Auditors and investigators read, never write.
+A "no" to either is 403 naming the action. Auditors read and never write; investigators read, and write only their findings about
+an accident (事故调查认定).
 The domain adds its own rules about who acts (`Rule.about_who` in domain/rules.py).
 """
 
@@ -37,7 +38,11 @@ POLICY: dict[str, frozenset[Role]] = {
     "agency.expert.add":             frozenset({B, A, AD}),
     "agency.expert.leave":           frozenset({B, A, AD}),
     "agency.admit":                  frozenset({B}),
+    "agency.evaluate":               frozenset({B}),
+    "agency.blacklist":              frozenset({B}),
+    "agency.reinstate":              frozenset({B}),
     "accident.record":               frozenset({B, T, R}),
+    "accident.finding":              frozenset({B, IN}),  # the investigation team records findings
     # contracts
     "agreement.sign":                frozenset({B}),
     "contract.sign":                 frozenset({B, A, E}),

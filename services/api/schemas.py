@@ -207,3 +207,20 @@ class NewAccident(Body):
     deaths: int = Field(ge=0, le=10000)
     injuries: int = Field(ge=0, le=10000)
     description: Text
+
+
+class Evaluation(Body):
+    """考评: each criterion of domain.evaluation.CRITERIA scored 0–100."""
+    year: int = Field(ge=1990, le=2099)
+    scores: dict[Annotated[str, Field(max_length=40)], int] = Field(max_length=20)
+    notes: Text = ""
+
+
+class Blacklisting(Body):
+    reason: Text
+
+
+class Finding(Body):
+    agency_id: Ident
+    kind: Short
+    description: Text

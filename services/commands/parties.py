@@ -56,3 +56,21 @@ class PartyCommands:
     def remove_expert(self, actor: Actor, agency_id: str, expert_id: str, *, reason: str):
         return self.change(Agency, agency_id,
                            lambda a: a.remove_expert(expert_id=expert_id, reason=reason, actor=actor))
+
+    def evaluate_agency(self, actor: Actor, agency_id: str, *, year: int, scores: dict[str, int],
+                        notes: str = ""):
+        return self.change(Agency, agency_id, lambda a: a.evaluate(
+            year=year, scores=scores, notes=notes, actor=actor))
+
+    def blacklist_agency(self, actor: Actor, agency_id: str, *, reason: str):
+        return self.change(Agency, agency_id, lambda a: a.blacklist(reason=reason, actor=actor))
+
+    def reinstate_agency(self, actor: Actor, agency_id: str, *, reason: str):
+        return self.change(Agency, agency_id, lambda a: a.reinstate(reason=reason, actor=actor))
+
+    def record_finding(self, actor: Actor, accident_id: str, *, agency_id: str, kind: str,
+                       description: str):
+        """An investigator's finding about an agency (002 §八(二)); the agency must exist."""
+        self.load(Agency, agency_id)
+        return self.change(Accident, accident_id, lambda a: a.record_finding(
+            agency_id=agency_id, kind=kind, description=description, actor=actor))

@@ -12,6 +12,7 @@ from datetime import date
 import pytest
 
 from domain.actor import Role
+from domain.evaluation import CRITERIA
 from services.access import POLICY
 from tests.conftest import actor, credit_code
 
@@ -72,6 +73,12 @@ def requests_for(w):
         "agency.expert.add": ("POST", f"/agencies/{w['A1']}/experts", {"name": "王工", "certificate_no": "Z-9"}),
         "agency.expert.leave": ("POST", f"/agencies/{w['A1']}/experts/{w['X']}/leave", {"reason": "离职"}),
         "agency.admit": ("POST", f"/agencies/{w['A1']}/admit", {"admitted_on": day}),
+        "agency.evaluate": ("POST", f"/agencies/{w['A1']}/evaluate", {
+            "year": 2025, "scores": {k: 90 for k in CRITERIA}, "notes": ""}),
+        "agency.blacklist": ("POST", f"/agencies/{w['A1']}/blacklist", {"reason": "虚假报告"}),
+        "agency.reinstate": ("POST", f"/agencies/{w['A1']}/reinstate", {"reason": "整改到位"}),
+        "accident.finding": ("POST", f"/accidents/{w['ACC']}/findings", {
+            "agency_id": w["A1"], "kind": "missed_hazard", "description": "漏查临边防护"}),
         "accident.record": ("POST", "/accidents", {
             "enterprise_id": w["E1"], "occurred_on": day, "category": "fall", "deaths": 0,
             "injuries": 1, "description": "摔伤"}),

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends
 
+from domain.accident import Accident
 from domain.parties import Agency
 from infra.auth import Principal
 from services.access import Subject
@@ -54,3 +55,32 @@ def record_accident(body: s.NewAccident, who: Principal = Depends(principal),
                     app=Depends(ledger)) -> s.Written:
     app.authorize(who, "accident.record", app.subject_of_enterprise(body.enterprise_id))
     return app.record_accident(who.actor, **body.model_dump())
+
+
+@router.post("/agencies/{agency_id}/evaluate", summary="考评", name="agency.evaluate")
+def evaluate_agency(agency_id: str, body: s.Evaluation, who: Principal = Depends(principal),
+                    app=Depends(ledger)) -> s.Written:
+    app.authorize(who, "agency.evaluate", app.subject_of(Agency, agency_id))
+    return app.evaluate_agency(who.actor, agency_id, **body.model_dump())
+
+
+@router.post("/agencies/{agency_id}/blacklist", summary="列入黑名单", name="agency.blacklist")
+def blacklist_agency(agency_id: str, body: s.Blacklisting, who: Principal = Depends(principal),
+                     app=Depends(ledger)) -> s.Written:
+    app.authorize(who, "agency.blacklist", app.subject_of(Agency, agency_id))
+    return app.blacklist_agency(who.actor, agency_id, **body.model_dump())
+
+
+@router.post("/agencies/{agency_id}/reinstate", summary="移出黑名单", name="agency.reinstate")
+def reinstate_agency(agency_id: str, body: s.Blacklisting, who: Principal = Depends(principal),
+                     app=Depends(ledger)) -> s.Written:
+    app.authorize(who, "agency.reinstate", app.subject_of(Agency, agency_id))
+    return app.reinstate_agency(who.actor, agency_id, **body.model_dump())
+
+
+@router.post("/accidents/{accident_id}/findings", summary="事故调查认定（中介机构责任）",
+             name="accident.finding")
+def record_finding(accident_id: str, body: s.Finding, who: Principal = Depends(principal),
+                   app=Depends(ledger)) -> s.Written:
+    app.authorize(who, "accident.finding", app.subject_of(Accident, accident_id))
+    return app.record_finding(who.actor, accident_id, **body.model_dump())
