@@ -32,6 +32,7 @@ POLICY: dict[str, frozenset[Role]] = {
     **{f"{kind}.{what}": EVERYONE
        for kind in ("enterprise", "agency", "agreement", "contract", "inspection", "hazard",
                     "accident") for what in ("read", "history")},
+    "audit.verify":                  frozenset({B, AU, IN, AD}),
     # parties
     "enterprise.register":           frozenset({B, T, AD}),
     "agency.register":               frozenset({B, AD}),

@@ -12,12 +12,17 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
+from infra.audit_chain import AuditChain
 from services.errors import NotFound
 
 A = TypeVar("A", bound=Aggregate)
 
 
 class AuditQueries:
+    def audit_chain(self) -> AuditChain:
+        """The hash chain over this store's events (infra/audit_chain.py)."""
+        return AuditChain(self.recorder.datastore, self.recorder.events_table_name)
+
     def history_of(self, cls: type[A], ident: str) -> list[Any]:
         """Every stored event of one aggregate, oldest first."""
         self.load(cls, ident)  # 404 unless it exists and is of this kind

@@ -51,6 +51,11 @@ def main(argv: list[str] | None = None) -> int:
     history.add_argument("--json", action="store_true", help="JSON instead of a readable timeline")
     history.set_defaults(run=_history)
 
+    audit = commands.add_parser("audit", help="tamper evidence").add_subparsers(dest="action", required=True)
+    verify = audit.add_parser("verify", help="recompute the hash chain; name the first altered event")
+    verify.add_argument("--json", action="store_true")
+    verify.set_defaults(run=_audit_verify)
+
     args = parser.parse_args(argv)
     return args.run(args, Settings.from_env()) or 0
 
@@ -59,14 +64,14 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
     from services.api.app import create_app
-    from services.runtime import running
+    from services.runtime import background_work, running
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("pgserver").setLevel(logging.WARNING)
     # uvicorn re-raises SIGTERM after its graceful shutdown; make that an exit that unwinds
     # the `with` below, so the embedded servers are stopped cleanly.
     signal.signal(signal.SIGTERM, _exit_on_signal)
-    with running(settings) as rt:
+    with running(settings) as rt, background_work(rt):
         url = f"http://{args.host}:{args.port}"
         print(f"HazardLedger serving on {url}  (API {url}/api/v1, OpenAPI {url}/openapi.json)")
         print(f"event store: {rt.database.describe()}; data folder: {settings.data_dir}")
@@ -118,6 +123,27 @@ def _rotate_key(args: argparse.Namespace, settings: Settings) -> int:
     kid = rotate_key(keys_path(settings), tuple(args.retire))
     print(f"new signing key {kid}; retired: {', '.join(args.retire) or 'none'}")
     return 0
+
+
+def _audit_verify(args: argparse.Namespace, settings: Settings) -> int:
+    from services.runtime import running
+
+    with running(settings) as rt:
+        verdict = rt.ledger.audit_chain().verify(
+            progress=lambda n: print(f"\r核验 {n} 条事件…", end="", file=sys.stderr, flush=True))
+    if args.json:
+        print(orjson.dumps(verdict.as_dict()).decode())
+    elif verdict.ok:
+        print(f"\r哈希链完好：已核验 {verdict.checked} 条事件，链头位置 {verdict.head_position}，"
+              f"链头 {verdict.head}；尚未入链 {verdict.unchained} 条")
+    else:
+        print(f"\r哈希链断裂：位置 {verdict.first_break} 的事件被{_PROBLEMS[verdict.problem]}"
+              f"（此前 {verdict.checked} 条完好）")
+    return 0 if verdict.ok else 1
+
+
+_PROBLEMS = {"changed": "篡改", "removed": "删除", "inserted": "插入（原链中没有该位置）",
+             "chain-altered": "链表记录改动"}
 
 
 def _history(args: argparse.Namespace, settings: Settings) -> int:

@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from infra.auth import Tokens
+from infra.chain_keeper import ChainKeeper
 from infra.postgres import Database
 from infra.reference import ReferenceData
 from infra.settings import Settings
@@ -19,6 +20,14 @@ class Runtime:
     database: Database
     ledger: HazardLedger
     tokens: Tokens
+
+
+@contextmanager
+def background_work(rt: Runtime) -> Iterator[None]:
+    """What `hazard serve` runs beside the API: the audit chain keeper (and, as they arrive,
+    the projections and the NATS relay)."""
+    with ChainKeeper(rt.ledger.audit_chain()):
+        yield
 
 
 @contextmanager

@@ -10,7 +10,7 @@ from infra.revocations import RevocationList
 from services.api import errors
 from services.api.json import JSON
 from services.api.middleware import RequestGuard
-from services.api.routes import contracts, hazards, inspections, parties, records, reference
+from services.api.routes import audit, contracts, hazards, inspections, parties, records, reference
 from services.application import HazardLedger
 
 API_PREFIX = "/api/v1"
@@ -26,7 +26,7 @@ def create_app(ledger: HazardLedger, tokens: Tokens, *, max_body: int = MAX_BODY
     app.state.ledger = ledger
     app.state.tokens = tokens
     app.state.revocations = RevocationList(ledger.recorder.datastore)
-    for module in (reference, parties, contracts, inspections, hazards, records):
+    for module in (reference, parties, contracts, inspections, hazards, records, audit):
         app.include_router(module.router, prefix=API_PREFIX)
     errors.install(app)
     app.add_middleware(RequestGuard, max_body=max_body,

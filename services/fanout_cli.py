@@ -1,0 +1,251 @@
+"""The fan-out's commands (分发): `hazard subscribe`, `hazard nats-config`, `hazard relay`.
+
+`register(commands)` adds them to the `hazard` parser; `python -m services.fanout_cli …`
+runs them on their own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import signal
+import sys
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from infra.clock import SHANGHAI, parse_moment
+from infra.reference import ReferenceData
+from infra.settings import Settings
+from infra.subjects import PREFIX, STREAM
+
+
+def register(commands: Any) -> None:
+    """Add `subscribe`, `nats-config` and `relay` to the `hazard` subparsers."""
+    _add_subscribe(commands)
+    _add_nats_config(commands)
+    _add_relay(commands)
+
+
+def _stream_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--stream", default=STREAM, help=f"JetStream stream (default {STREAM})")
+    parser.add_argument("--prefix", default=PREFIX, help=f"subject prefix (default {PREFIX})")
+
+
+def _add_subscribe(commands: Any) -> None:
+    p = commands.add_parser("subscribe", help="print events from the NATS fan-out as they arrive")
+    p.add_argument("--township", help="only this township (乡镇·街道) code, e.g. 330226011")
+    p.add_argument("--sector", help="only this sector (行业), e.g. chem")
+    start = p.add_mutually_exclusive_group()
+    start.add_argument("--from-seq", type=int, help="replay from this stream sequence number")
+    start.add_argument("--since", help="replay from this moment (a date means its start, Shanghai)")
+    p.add_argument("--durable", help="durable consumer name: resume where it stopped last time")
+    p.add_argument("--json", action="store_true", help="one JSON object per line")
+    p.add_argument("--limit", type=int, help="exit after this many events")
+    _stream_options(p)
+    p.set_defaults(run=_subscribe)
+
+
+def _add_nats_config(commands: Any) -> None:
+    p = commands.add_parser("nats-config", help="write a nats-server configuration, a user per subscriber")
+    p.add_argument("--township", action="append", default=[], help="a township office (repeatable)")
+    p.add_argument("--regulator", action="append", default=[], metavar="SECTOR",
+                   help="a sector regulator (repeatable)")
+    p.add_argument("--all", action="store_true", help="every township and sector of the county")
+    p.add_argument("--out", help="configuration file (default <data>/nats-access/nats.conf)")
+    p.add_argument("--listen", default="127.0.0.1:4222", help="host:port for nats-server")
+    p.add_argument("--store-dir", help="JetStream folder (default beside the configuration)")
+    p.add_argument("--create-consumers", action="store_true",
+                   help="also create the stream and each subscriber's durable consumer "
+                        "(connects to NATS_URL as the administrator)")
+    _stream_options(p)
+    p.set_defaults(run=_nats_config)
+
+
+def _add_relay(commands: Any) -> None:
+    p = commands.add_parser("relay", help="run the relay alone: event store → NATS JetStream")
+    p.add_argument("--batch-size", type=int, default=500)
+    _stream_options(p)
+    p.set_defaults(run=_relay)
+
+
+# --- hazard subscribe -------------------------------------------------------------------------
+def _subscribe(args: argparse.Namespace, settings: Settings) -> int:
+    from infra.nats import NatsUnavailable, locate
+    from infra.subscriber import Interest
+
+    try:
+        url = locate(settings)
+        since = _since(args.since) if args.since else None
+    except (NatsUnavailable, ValueError) as e:
+        print(f"hazard subscribe: {e}", file=sys.stderr)
+        return 2
+    interest = Interest(township=args.township, sector=args.sector, from_seq=args.from_seq,
+                        since=since, durable=args.durable, stream=args.stream, prefix=args.prefix)
+    reference = ReferenceData.load(settings.county_file)
+    return asyncio.run(_follow(url, interest, args, reference))
+
+
+def _since(value: str) -> datetime:
+    """A date means the start of that day in Asia/Shanghai; a datetime as `parse_moment` reads it."""
+    value = value.strip()
+    if len(value) == 10:
+        return datetime.combine(date.fromisoformat(value), time.min, SHANGHAI).astimezone(UTC)
+    return parse_moment(value)
+
+
+async def _follow(url: str, interest: Any, args: argparse.Namespace, reference: ReferenceData) -> int:
+    import nats
+
+    from infra.subscriber import messages, open_consumer
+
+    stopping = asyncio.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        asyncio.get_running_loop().add_signal_handler(sig, stopping.set)
+    nc = await nats.connect(url, name="hazard-subscribe", max_reconnect_attempts=-1)
+    try:
+        sub, note = await open_consumer(nc.jetstream(), interest)
+        if note:
+            print(f"hazard subscribe: {note}", file=sys.stderr)
+        print(f"hazard subscribe: {interest.subject} on stream {interest.stream}"
+              + (f", durable {interest.durable}" if interest.durable else ""), file=sys.stderr)
+        async for msg in messages(sub, stopping, limit=args.limit):
+            _print_event(msg, args.json, reference)
+            await msg.ack()
+    finally:
+        await nc.close()
+    return 0
+
+
+def _print_event(msg: Any, as_json: bool, reference: ReferenceData) -> None:
+    body = orjson.loads(msg.data)
+    if as_json:
+        line = {"subject": msg.subject, "stream_seq": msg.metadata.sequence.stream, **body}
+        sys.stdout.buffer.write(orjson.dumps(line) + b"\n")
+    else:
+        sys.stdout.write(readable_line(body, reference) + "\n")
+    sys.stdout.flush()
+
+
+_NOT_SHOWN = {"township", "sector"}  # already in the line; ids are in --json
+
+
+def readable_line(body: dict, reference: ReferenceData) -> str:
+    """One event as a line for people, e.g.
+    `#42  2026-06-30T10:15:02+08:00  隐患上报  西店镇·危险化学品  李工（agency）  Hazard 1a2b3c4d  level=major …`"""
+    from services.presenters import EVENT_LABELS
+
+    kind = body["type"].rsplit(".", 1)[-1]
+    where = "·".join(filter(None, (reference.townships.get(body.get("township") or "", body.get("township")),
+                                   reference.sectors.get(body.get("sector") or "", body.get("sector")))))
+    actor = body.get("actor") or {}
+    who = f"{actor.get('name', '?')}（{actor.get('role', '?')}）"
+    moment = datetime.fromisoformat(body["time"]).astimezone(SHANGHAI).isoformat(timespec="seconds")
+    data = "  ".join(f"{k}={v}" for k, v in body.get("data", {}).items()
+                     if v not in (None, "", [], {}) and k not in _NOT_SHOWN and not k.endswith("_id"))
+    line = (f"#{body['position']}  {moment}  {EVENT_LABELS.get(kind, kind)}  {where or '—'}  {who}  "
+            f"{body['aggregate_type']} {body['aggregate_id'][:8]}  {data}")
+    return line if len(line) <= 240 else line[:237] + "..."
+
+
+# --- hazard nats-config -----------------------------------------------------------------------
+def _nats_config(args: argparse.Namespace, settings: Settings) -> int:
+    from infra.nats_config import (ADMIN, Subscriber, credentials, load_passwords, render,
+                                   write_private)
+
+    reference = ReferenceData.load(settings.county_file)
+    townships = list(reference.townships) if args.all else args.township
+    sectors = list(reference.sectors) if args.all else args.regulator
+    unknown = [t for t in townships if t not in reference.townships] + \
+              [s for s in sectors if s not in reference.sectors]
+    if unknown or not (townships or sectors):
+        print("hazard nats-config: " + (f"unknown township or sector: {', '.join(unknown)}" if unknown
+              else "name at least one --township or --regulator (or --all)"), file=sys.stderr)
+        return 2
+    subscribers = [Subscriber("township", t) for t in townships] + \
+                  [Subscriber("regulator", s) for s in sectors]
+    out = Path(args.out) if args.out else settings.data_dir / "nats-access" / "nats.conf"
+    secrets_file = out.with_name(out.stem + ".credentials.json")
+    passwords = load_passwords(secrets_file, [ADMIN] + [s.name for s in subscribers])
+    store = Path(args.store_dir) if args.store_dir else out.parent / "jetstream"
+    write_private(out, render(subscribers, passwords, listen=args.listen, store_dir=store.resolve(),
+                              stream=args.stream, prefix=args.prefix))
+    entries = credentials(subscribers, passwords, stream=args.stream, prefix=args.prefix)
+    write_private(secrets_file, json.dumps(entries, ensure_ascii=False, indent=2) + "\n")
+    print(f"nats-server configuration: {out}   (run: nats-server -c {out})")
+    print(f"passwords: {secrets_file} (mode 600)")
+    for s in subscribers:
+        print(f"  {s.name:<24} reads {s.filter_subject(args.prefix):<22} via consumer {args.stream}/{s.name}")
+    if args.create_consumers:
+        return _create_consumers(settings, subscribers, args)
+    return 0
+
+
+def _create_consumers(settings: Settings, subscribers: list, args: argparse.Namespace) -> int:
+    from infra.nats import NatsUnavailable, locate
+    from infra.nats_config import ensure_consumers
+    from infra.publisher import ensure_stream
+
+    async def create(url: str) -> list[str]:
+        import nats
+
+        nc = await nats.connect(url, name="hazard-nats-config")
+        try:
+            js = nc.jetstream()
+            await ensure_stream(js, args.stream, args.prefix)
+            return await ensure_consumers(js, subscribers, stream=args.stream, prefix=args.prefix)
+        finally:
+            await nc.close()
+
+    try:
+        created = asyncio.run(create(locate(settings)))
+    except (NatsUnavailable, OSError) as e:
+        print(f"hazard nats-config: {e}", file=sys.stderr)
+        return 1
+    print(f"durable consumers created: {', '.join(created) or 'none (all existed)'}")
+    return 0
+
+
+# --- hazard relay -----------------------------------------------------------------------------
+def _relay(args: argparse.Namespace, settings: Settings) -> int:
+    from infra.nats import Broker
+    from infra.postgres import Database
+    from infra.relay import Relay
+    from services.application import HazardLedger
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("pgserver").setLevel(logging.WARNING)
+    with Database(settings) as database, Broker(settings) as broker:
+        ledger = HazardLedger(database.env(), reference=ReferenceData.load(settings.county_file))
+        try:
+            relay = Relay(ledger, broker.url, stream=args.stream, prefix=args.prefix,
+                          batch_size=args.batch_size)
+            print(f"relay: {database.describe()} → {broker.describe()}, stream {args.stream}",
+                  flush=True)
+            asyncio.run(_until_signal(relay))
+            print(f"relay stopped at position {relay.stats.position}", flush=True)
+        finally:
+            ledger.close()
+    return 0
+
+
+async def _until_signal(relay: Any) -> None:
+    stopping = asyncio.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        asyncio.get_running_loop().add_signal_handler(sig, stopping.set)
+    await relay.run(stopping)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="hazard", description="HazardLedger fan-out commands")
+    register(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(argv)
+    return args.run(args, Settings.from_env()) or 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
