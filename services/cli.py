@@ -56,6 +56,10 @@ def main(argv: list[str] | None = None) -> int:
     verify.add_argument("--json", action="store_true")
     verify.set_defaults(run=_audit_verify)
 
+    from services.fanout_cli import register as register_fanout
+
+    register_fanout(commands)  # subscribe, nats-config, relay
+
     args = parser.parse_args(argv)
     return args.run(args, Settings.from_env()) or 0
 

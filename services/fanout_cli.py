@@ -106,9 +106,16 @@ async def _follow(url: str, interest: Any, args: argparse.Namespace, reference: 
     stopping = asyncio.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         asyncio.get_running_loop().add_signal_handler(sig, stopping.set)
-    nc = await nats.connect(url, name="hazard-subscribe", max_reconnect_attempts=-1)
+    nc = await _connect(url)
+    if nc is None:
+        return 1
     try:
-        sub, note = await open_consumer(nc.jetstream(), interest)
+        try:
+            sub, note = await open_consumer(nc.jetstream(), interest)
+        except (TimeoutError, nats.errors.Error) as e:
+            print(f"hazard subscribe: cannot read stream {interest.stream} ({e!r}); is the relay "
+                  "running, and may this user use that consumer?", file=sys.stderr)
+            return 1
         if note:
             print(f"hazard subscribe: {note}", file=sys.stderr)
         print(f"hazard subscribe: {interest.subject} on stream {interest.stream}"
@@ -119,6 +126,25 @@ async def _follow(url: str, interest: Any, args: argparse.Namespace, reference: 
     finally:
         await nc.close()
     return 0
+
+
+async def _connect(url: str) -> Any:
+    """A connection that reconnects while it runs; None (said why) if NATS is not there."""
+    import nats
+
+    said: set[str] = set()
+
+    async def on_error(e: Exception) -> None:  # one line per kind of trouble, not a traceback
+        if repr(e) not in said:
+            said.add(repr(e))
+            print(f"hazard subscribe: NATS: {e!r}", file=sys.stderr)
+
+    try:  # nats-py retries a first connection for ever: give up after a while
+        return await asyncio.wait_for(nats.connect(url, name="hazard-subscribe", error_cb=on_error,
+                                                   max_reconnect_attempts=-1), 10)
+    except (TimeoutError, asyncio.TimeoutError, OSError, nats.errors.Error) as e:
+        print(f"hazard subscribe: cannot reach NATS at {url.split('@')[-1]}: {e!r}", file=sys.stderr)
+        return None
 
 
 def _print_event(msg: Any, as_json: bool, reference: ReferenceData) -> None:
@@ -140,8 +166,9 @@ def readable_line(body: dict, reference: ReferenceData) -> str:
     from services.presenters import EVENT_LABELS
 
     kind = body["type"].rsplit(".", 1)[-1]
-    where = "·".join(filter(None, (reference.townships.get(body.get("township") or "", body.get("township")),
-                                   reference.sectors.get(body.get("sector") or "", body.get("sector")))))
+    township, sector = body.get("township"), body.get("sector")
+    where = "·".join(name for name in (reference.townships.get(township, township),
+                                       reference.sectors.get(sector, sector)) if name)
     actor = body.get("actor") or {}
     who = f"{actor.get('name', '?')}（{actor.get('role', '?')}）"
     moment = datetime.fromisoformat(body["time"]).astimezone(SHANGHAI).isoformat(timespec="seconds")

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 from infra.auth import Tokens
 from infra.chain_keeper import ChainKeeper
+from infra.nats import Broker
+from infra.relay import running_relay
 from infra.postgres import Database
 from infra.reference import ReferenceData
 from infra.settings import Settings
@@ -24,9 +26,10 @@ class Runtime:
 
 @contextmanager
 def background_work(rt: Runtime) -> Iterator[None]:
-    """What `hazard serve` runs beside the API: the audit chain keeper (and, as they arrive,
-    the projections and the NATS relay)."""
-    with ChainKeeper(rt.ledger.audit_chain()):
+    """What `hazard serve` runs beside the API: NATS (embedded unless NATS_URL is set), the
+    relay to JetStream, and the audit chain keeper."""
+    with Broker(rt.settings) as broker, running_relay(rt.ledger, broker.url), \
+            ChainKeeper(rt.ledger.audit_chain()):
         yield
 
 

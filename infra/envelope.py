@@ -1,0 +1,57 @@
+"""The message body of one relayed event (JSON, orjson).
+
+    {"type": "Hazard.Reported", "aggregate_type": "Hazard", "position": 42,
+     "aggregate_id": "…", "aggregate_version": 1, "time": "2026-06-30T10:15:02.123456+08:00",
+     "actor": {"id", "role", "name"}, "township": "330226011", "sector": "chem",
+     "data": {…the event's own fields, dates ISO 8601, amounts as strings…}}
+
+`position` is the event's place in the store's one total order (also the `Nats-Msg-Id`
+header); `time` is the record time in Asia/Shanghai; `township`/`sector` are null where the
+event has none (the subject then carries `_`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import orjson
+
+from infra.clock import SHANGHAI
+from infra.placement import Place
+
+_META = {"originator_id", "originator_version", "timestamp", "actor", "originator_topic"}
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One message ready for JetStream."""
+
+    position: int
+    subject: str
+    body: bytes
+
+
+def _default(obj: Any) -> Any:
+    if isinstance(obj, Decimal):
+        return str(obj)
+    if isinstance(obj, set | frozenset | tuple):
+        return list(obj)
+    raise TypeError(f"{type(obj).__name__} is not JSON")
+
+
+def envelope(event: Any, position: int, place: Place) -> bytes:
+    kind = type(event).__qualname__
+    return orjson.dumps({
+        "type": kind,
+        "aggregate_type": kind.split(".", 1)[0],
+        "position": position,
+        "aggregate_id": str(event.originator_id),
+        "aggregate_version": event.originator_version,
+        "time": event.timestamp.astimezone(SHANGHAI).isoformat(),
+        "actor": getattr(event, "actor", None),
+        "township": place.township,
+        "sector": place.sector,
+        "data": {k: v for k, v in vars(event).items() if k not in _META},
+    }, default=_default)

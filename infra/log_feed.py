@@ -1,0 +1,82 @@
+"""The notification log (通知日志) after a position, read in pages, woken by LISTEN/NOTIFY.
+
+Pages come from the `eventsourcing` recorder's own `select_notifications` (in position
+order; the recorder's table lock makes positions visible in commit order, so reading "after
+N" never skips an event that commits later). `read` is synchronous — call it from a worker
+thread. A listener thread LISTENs on the recorder's channel (the recorder NOTIFYs on every
+insert) and wakes `wait`; without a notification `wait` returns after its timeout anyway, so
+a missed one only costs that much delay.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from typing import Any
+
+from eventsourcing.persistence import Notification
+from psycopg.sql import SQL, Identifier
+
+log = logging.getLogger(__name__)
+
+
+class LogFeed:
+    def __init__(self, recorder: Any, after: int) -> None:
+        self._recorder = recorder
+        self.after = after
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._notified = asyncio.Event()
+        self._stopped = threading.Event()
+        self._listener = threading.Thread(target=self._listen, name="relay-listen", daemon=True)
+
+    def __enter__(self) -> LogFeed:
+        self._loop = asyncio.get_running_loop()
+        self._listener.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stopped.set()
+        self._listener.join(2)
+
+    def rearm(self) -> None:
+        """Forget earlier wake-ups; call in the event loop just before `read`."""
+        self._notified.clear()
+
+    def read(self, limit: int) -> list[Notification]:
+        """The next notifications after the last one read (at most `limit`); may be empty."""
+        page = self._recorder.select_notifications(start=self.after, limit=limit,
+                                                   inclusive_of_start=False)
+        if page:
+            self.after = page[-1].id
+        return list(page)
+
+    async def wait(self, timeout: float, stopping: asyncio.Event) -> None:
+        """Until something new may be in the log (a NOTIFY), `stopping` is set, or `timeout` s."""
+        waiters = [asyncio.ensure_future(self._notified.wait()),
+                   asyncio.ensure_future(stopping.wait())]
+        try:
+            await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for waiter in waiters:
+                waiter.cancel()
+
+    def _listen(self) -> None:
+        while not self._stopped.is_set():
+            try:
+                channel = Identifier(self._recorder.channel_name)
+                with self._recorder.datastore.get_connection() as conn:
+                    conn.execute(SQL("LISTEN {0}").format(channel))
+                    try:
+                        while not self._stopped.is_set():
+                            for _ in conn.notifies(timeout=0.2, stop_after=1):
+                                self._wake()
+                    finally:  # the connection goes back to the application's pool
+                        conn.execute(SQL("UNLISTEN {0}").format(channel))
+            except Exception as e:  # noqa: BLE001 - the relay polls meanwhile; try again
+                log.warning("relay: LISTEN failed (%r); polling until it works again", e)
+                self._stopped.wait(1.0)
+
+    def _wake(self) -> None:
+        if self._loop is not None and not self._loop.is_closed():
+            self._loop.call_soon_threadsafe(self._notified.set)
