@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import stat
@@ -29,7 +30,8 @@ def run(*args: str, env: dict[str, str], timeout: float = 60) -> subprocess.Comp
 
 @pytest.fixture
 def cli_env(tmp_path: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "HAZARD_SECRET", "HAZARD_DB_SCHEMA")}
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("DATABASE_URL", "NATS_URL", "HAZARD_SECRET", "HAZARD_DB_SCHEMA")}
     env["HAZARD_DATA_DIR"] = str(tmp_path / "var")
     return env
 
@@ -93,10 +95,17 @@ def test_serve_runs_on_embedded_postgresql_and_stops_it_on_exit(cli_env, tmp_pat
         assert created.status_code == 201 and created.json()["position"] == 1
         assert (data_dir / "pg" / "PG_VERSION").exists()
         assert _postgres_running(data_dir / "pg")
+        nats_url = (data_dir / "nats" / "url").read_text().strip()
+        assert nats_url.startswith("nats://127.0.0.1:") and not nats_url.endswith(":4222")
+        subscribed = run("subscribe", "--json", "--limit", "1", "--from-seq", "1", env=cli_env)
+        assert subscribed.returncode == 0, subscribed.stderr
+        message = json.loads(subscribed.stdout.splitlines()[0])
+        assert (message["aggregate_type"], message["position"]) == ("Agency", 1)
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(30)
     _wait_until(lambda: not _postgres_running(data_dir / "pg"))
+    _wait_until(lambda: not _process_running("nats-server", str(data_dir)))
 
 
 def _free_port() -> int:
@@ -132,6 +141,11 @@ def _wait_until(condition, timeout: float = 30) -> None:
     while not condition():
         assert time.monotonic() < deadline, "condition not reached in time"
         time.sleep(0.1)
+
+
+def _process_running(name: str, marker: str) -> bool:
+    return any(proc.info["name"] == name and marker in " ".join(proc.info["cmdline"] or [])
+               for proc in psutil.process_iter(attrs=["name", "cmdline"]))
 
 
 def _postgres_running(pgdata: Path) -> bool:
