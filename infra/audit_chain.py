@@ -44,7 +44,7 @@ class Verdict:
     head_position: int | None    # last chained position
     head: str | None             # its chain hash (hex)
     first_break: int | None = None
-    problem: str | None = None   # changed | removed | inserted | chain-altered
+    problem: str | None = None   # changed | removed | inserted | chain-altered | witness-mismatch
     unchained: int = 0           # stored after the keeper's last pass
 
     def as_dict(self) -> dict:
@@ -68,6 +68,13 @@ class AuditChain:
                          .format(self._chain))
             row = curs.fetchone()
         return (row["position"], bytes(row["chain"])) if row else None
+
+    def chain_at(self, position: int) -> str | None:
+        """The stored chain hash at a position (hex), as a checkpoint would publish it."""
+        with self._datastore.transaction(commit=False) as curs:
+            curs.execute(sql.SQL("SELECT chain FROM {} WHERE position = %s").format(self._chain), (position,))
+            row = curs.fetchone()
+        return bytes(row["chain"]).hex() if row else None
 
     def extend(self, batch: int = 5000) -> int:
         """Chain the events stored since the last pass; returns how many were chained."""
@@ -97,8 +104,11 @@ class AuditChain:
             total += n
         return total
 
-    def verify(self, progress: Callable[[int], None] | None = None) -> Verdict:
-        """Recompute the chain from the events table; the first break, if any."""
+    def verify(self, progress: Callable[[int], None] | None = None,
+               witness: tuple[int, str] | None = None) -> Verdict:
+        """Recompute the chain from the events table; the first break, if any. A `witness`
+        (position, chain hex) — a checkpoint a subscriber kept — must match the recomputation:
+        that catches a rewrite of both tables."""
         previous, checked, head_position = GENESIS, 0, None
         events, chain = self._stream(self._events, "notification_id"), self._stream(self._chain, "position")
         event, link_row = next(events, None), next(chain, None)
@@ -115,6 +125,8 @@ class AuditChain:
             previous = link(previous, position, digest)
             if previous != bytes(link_row["chain"]):
                 return self._broken(checked, head_position, previous, position, "chain-altered")
+            if witness and witness[0] == position and witness[1] != previous.hex():
+                return self._broken(checked, head_position, previous, position, "witness-mismatch")
             checked, head_position = checked + 1, position
             if progress and checked % 10000 == 0:
                 progress(checked)

@@ -13,6 +13,7 @@ event has none (the subject then carries `_`).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -31,7 +32,21 @@ class Outgoing:
     position: int
     subject: str
     body: bytes
+    msg_id: str = ""  # Nats-Msg-Id; the position unless set (audit checkpoints)
 
+    @property
+    def message_id(self) -> str:
+        return self.msg_id or str(self.position)
+
+
+def checkpoint(prefix: str, after: int, head: tuple[int, str]) -> Outgoing:
+    """The audit chain's head as a witness message on `<prefix>._._.audit.checkpoint`
+    (infra/audit_chain.py). It rides in the relay's own sequence right after event `after`,
+    and its `Nats-Msg-Id` is `checkpoint-<after>`, so the relay still knows where it stood."""
+    position, chain = head
+    body = orjson.dumps({"type": "AuditCheckpoint", "position": position, "chain": chain,
+                         "time": datetime.now(SHANGHAI).isoformat()})
+    return Outgoing(after, f"{prefix}._._.audit.checkpoint", body, msg_id=f"checkpoint-{after}")
 
 def _default(obj: Any) -> Any:
     if isinstance(obj, Decimal):

@@ -80,7 +80,7 @@ class StreamPublisher:
             last = await self._js.get_last_msg(self.stream, f"{self.prefix}.>")
         except NotFoundError:
             return StreamEnd(self.last_seq, None)
-        msg_id = (last.headers or {}).get(api.Header.MSG_ID, "")
+        msg_id = (last.headers or {}).get(api.Header.MSG_ID, "").removeprefix("checkpoint-")
         return StreamEnd(self.last_seq, int(msg_id) if msg_id.isdigit() else None)
 
     async def send(self, messages: list[Outgoing]) -> InFlight:
@@ -91,7 +91,7 @@ class StreamPublisher:
         self._in_flight.add(flight)
         try:
             for message in messages:
-                headers = {api.Header.MSG_ID: str(message.position),
+                headers = {api.Header.MSG_ID: message.message_id,
                            api.Header.EXPECTED_LAST_SEQUENCE: str(self._next_seq)}
                 flight.futures.append(await self._js.publish_async(message.subject, message.body,
                                                                    headers=headers))

@@ -21,7 +21,7 @@ import asyncio
 import logging
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -31,7 +31,7 @@ from eventsourcing.persistence import Tracking
 from eventsourcing.postgres import PostgresTrackingRecorder
 from nats.js.errors import APIError
 
-from infra.envelope import Outgoing
+from infra.envelope import Outgoing, checkpoint
 from infra.log_feed import LogFeed
 from infra.placement import TRANSIENT
 from infra.publisher import InFlight, PublishFailed, StreamPublisher, ensure_stream
@@ -54,7 +54,9 @@ def tracking_recorder(app: Any) -> PostgresTrackingRecorder:
 class Relay:
     def __init__(self, app: Any, nats_url: str, *, stream: str = STREAM, prefix: str = PREFIX,
                  batch_size: int = 500, ack_timeout: float = 5.0,
-                 duplicate_window: float = 120.0) -> None:
+                 duplicate_window: float = 120.0,
+                 chain_head: Callable[[], tuple[int, bytes] | None] | None = None,
+                 checkpoint_every: float = 60.0) -> None:
         if not (valid_name(stream) and valid_name(prefix)):
             raise ValueError(f"bad stream {stream!r} or subject prefix {prefix!r}")
         self.app = app
@@ -70,6 +72,8 @@ class Relay:
         self._closing = False
         self._last_nats_error = ""
         self._publisher: StreamPublisher | None = None
+        self.chain_head, self.checkpoint_every = chain_head, checkpoint_every
+        self._checkpointed: tuple[int, float] = (0, 0.0)  # chain position, monotonic time
 
     # --- running ------------------------------------------------------------------------
     async def run(self, stopping: asyncio.Event) -> None:
@@ -171,16 +175,28 @@ class Relay:
                         sent = None
                 finally:
                     outgoing, last = await reading
+                outgoing += await self._checkpoint_due(last or self._tracked)
+                if outgoing:
+                    sent = (await publisher.send(outgoing), last or self._tracked)
                 if last is None:
                     await feed.wait(1.0, stopping)
-                else:
-                    sent = (await publisher.send(outgoing), last)
             if sent is not None:
                 await self._confirm(publisher, *sent)
                 sent = None
         finally:
             if sent is not None:
                 sent[0].cancel()
+
+    async def _checkpoint_due(self, after: int) -> list[Outgoing]:
+        """The audit chain's head, once every `checkpoint_every` seconds when it has moved."""
+        position, at = self._checkpointed
+        if self.chain_head is None or time.monotonic() - at < self.checkpoint_every:
+            return []
+        head = await asyncio.to_thread(self.chain_head)
+        if head is None or head[0] <= position:
+            return []
+        self._checkpointed = (head[0], time.monotonic())
+        return [checkpoint(self.prefix, after, (head[0], head[1].hex()))]
 
     async def _start_position(self, publisher: StreamPublisher) -> int:
         """Resume after the tracked position, or after the stream's last event if it is further
@@ -216,7 +232,7 @@ class Relay:
             raise
         finally:
             self.stats.duplicates += publisher.duplicates - before
-        self.stats.published += len(flight.messages)
+        self.stats.published += sum(1 for m in flight.messages if not m.msg_id)  # events only
         await self._track(last)
 
     async def _track(self, position: int) -> None:

@@ -54,6 +54,8 @@ def main(argv: list[str] | None = None) -> int:
     audit = commands.add_parser("audit", help="tamper evidence").add_subparsers(dest="action", required=True)
     verify = audit.add_parser("verify", help="recompute the hash chain; name the first altered event")
     verify.add_argument("--json", action="store_true")
+    verify.add_argument("--witness", metavar="POSITION:HASH",
+                        help="a checkpoint kept from hz._._.audit.checkpoint; must match the recomputed chain")
     verify.set_defaults(run=_audit_verify)
 
     from services.fanout_cli import register as register_fanout
@@ -134,7 +136,8 @@ def _audit_verify(args: argparse.Namespace, settings: Settings) -> int:
 
     with running(settings) as rt:
         verdict = rt.ledger.audit_chain().verify(
-            progress=lambda n: print(f"\r核验 {n} 条事件…", end="", file=sys.stderr, flush=True))
+            progress=lambda n: print(f"\r核验 {n} 条事件…", end="", file=sys.stderr, flush=True),
+            witness=_witness(args.witness) if args.witness else None)
     if args.json:
         print(orjson.dumps(verdict.as_dict()).decode())
     elif verdict.ok:
@@ -147,7 +150,14 @@ def _audit_verify(args: argparse.Namespace, settings: Settings) -> int:
 
 
 _PROBLEMS = {"changed": "篡改", "removed": "删除", "inserted": "插入（原链中没有该位置）",
-             "chain-altered": "链表记录改动"}
+             "chain-altered": "链表记录改动", "witness-mismatch": "改写（与订阅方保存的链头不符）"}
+
+
+def _witness(value: str) -> tuple[int, str]:
+    position, _, chain = value.partition(":")
+    if not position.isdigit() or len(chain) != 64:
+        raise SystemExit("hazard audit verify: --witness wants POSITION:HASH (64 hex characters)")
+    return int(position), chain.lower()
 
 
 def _history(args: argparse.Namespace, settings: Settings) -> int:

@@ -165,6 +165,8 @@ def readable_line(body: dict, reference: ReferenceData) -> str:
     `#42  2026-06-30T10:15:02+08:00  隐患上报  西店镇·危险化学品  李工（agency）  Hazard 1a2b3c4d  level=major …`"""
     from services.presenters import EVENT_LABELS
 
+    if body["type"] == "AuditCheckpoint":
+        return f"审计链头  截至事件 #{body['position']}  哈希 {body['chain']}  （{body['time'][:19]}）"
     kind = body["type"].rsplit(".", 1)[-1]
     township, sector = body.get("township"), body.get("sector")
     where = "·".join(name for name in (reference.townships.get(township, township),

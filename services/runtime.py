@@ -28,8 +28,9 @@ class Runtime:
 def background_work(rt: Runtime) -> Iterator[None]:
     """What `hazard serve` runs beside the API: NATS (embedded unless NATS_URL is set), the
     relay to JetStream, and the audit chain keeper."""
-    with Broker(rt.settings) as broker, running_relay(rt.ledger, broker.url), \
-            ChainKeeper(rt.ledger.audit_chain()):
+    chain = rt.ledger.audit_chain()
+    with Broker(rt.settings) as broker, running_relay(rt.ledger, broker.url, chain_head=chain.head), \
+            ChainKeeper(chain):
         yield
 
 

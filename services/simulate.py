@@ -253,7 +253,7 @@ class Simulation:
             kind = _pick(self.rng, {"order_rectification": 70, "suspend": 20, "fine": 10})
             self._enforce(h, self.day(found, 1, 10), kind)
         if self.rng.random() < 0.4:
-            listed = self.day(found, 2, 10)
+            listed = self.day(found, 0, 2)  # before any rectification can be reported
             level = _pick(self.rng, {"county": 70, "city": 25, "province": 5})
             self.at(listed, lambda: self.count("supervised")(self.app.list_for_supervision(
                 self.bureau, h["id"], level=level, document_no=f"宁安委办〔{self.year}〕{next(self._seq)}号",

@@ -66,3 +66,15 @@ def test_events_stored_after_the_last_pass_are_counted_then_chained(chained, led
     ledger.register_agency(actor("bureau"), credit_code=credit_code(), name="新机构")
     assert chained.verify().unchained == 1
     assert chained.extend() == 1 and chained.verify().unchained == 0
+
+
+def test_a_rewrite_of_both_tables_is_caught_by_a_witness(chained, ledger, database_url, schema):
+    witness = (4, chained.chain_at(4))  # as a subscriber kept it from a checkpoint
+    _sql(database_url, schema, "UPDATE EVENTS SET state = convert_to(replace(convert_from(state, 'UTF8'),"
+         " '机构3', '机构Y'), 'UTF8') WHERE notification_id = 4")
+    _sql(database_url, schema, "DELETE FROM CHAIN")  # the forger rebuilds the chain over the forgery
+    chained.extend_all()
+    assert chained.verify().ok  # consistent with itself …
+    verdict = chained.verify(witness=witness)  # … but not with what a subscriber kept
+    assert (verdict.ok, verdict.first_break, verdict.problem) == (False, 4, "witness-mismatch")
+

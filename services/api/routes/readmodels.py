@@ -96,7 +96,7 @@ def _answer(kind: str, result: dict, fmt: Format, name: str) -> Response | dict:
                     headers={"Content-Disposition": f"attachment; filename*=UTF-8''{filename}"})
 
 
-@router.get("/ledger", summary="隐患台账（可按日期回溯；CSV / XLSX 导出）")
+@router.get("/ledger", summary="隐患台账（可按日期回溯；CSV / XLSX 导出）", name="ledger.read")
 def ledger(f: Filters = Depends(filters), m: Moment = Depends(moment), p: Page = Depends(page),
            format: Format = "json", after: int | None = AFTER, who: Principal = Depends(principal),
            rm: ReadModels = Depends(read_models)):
@@ -108,7 +108,7 @@ def ledger(f: Filters = Depends(filters), m: Moment = Depends(moment), p: Page =
     return _answer("ledger", result, format, f"隐患台账-{m.day}")
 
 
-@router.get("/rates", summary="整改率：按乡镇、行业、机构或企业，按月、季、年")
+@router.get("/rates", summary="整改率：按乡镇、行业、机构或企业，按月、季、年", name="rates.read")
 def rates(f: Filters = Depends(filters), m: Moment = Depends(moment),
           by: Literal["county", "township", "sector", "agency", "enterprise"] = "township",
           period: Literal["month", "quarter", "year"] = "month",
@@ -125,7 +125,7 @@ def rates(f: Filters = Depends(filters), m: Moment = Depends(moment),
     return _answer("rates", result, format, f"整改率-{by}-{period}-{m.day}")
 
 
-@router.get("/compliance", summary="三不放过：每条隐患三项核查，及按乡镇、行业汇总")
+@router.get("/compliance", summary="三不放过：每条隐患三项核查，及按乡镇、行业汇总", name="compliance.read")
 def compliance(f: Filters = Depends(filters), m: Moment = Depends(moment), p: Page = Depends(page),
                check: Literal["responsibility", "enforcement", "elimination"] | None = None,
                state: Literal["met", "pending", "violated"] | None = None,
@@ -139,7 +139,8 @@ def compliance(f: Filters = Depends(filters), m: Moment = Depends(moment), p: Pa
     return _answer("compliance", result, format, f"三不放过-{m.day}")
 
 
-@router.get("/statistics", summary="统计分析表：季报（次季首月 15 日前）、年报（次年 1 月 31 日前）")
+@router.get("/statistics", summary="统计分析表：季报（次季首月 15 日前）、年报（次年 1 月 31 日前）",
+            name="statistics.read")
 def statistics(period: str = Query(..., description="2025（年报）或 2025Q1（季报）"),
                by: Literal["township", "enterprise"] = "township",
                known_at: str | None = KNOWN_AT, p: Page = Depends(page), format: Format = "json",
