@@ -33,6 +33,11 @@ POLICY: dict[str, frozenset[Role]] = {
        for kind in ("enterprise", "agency", "agreement", "contract", "inspection", "hazard",
                     "accident") for what in ("read", "history")},
     "audit.verify":                  frozenset({B, AU, IN, AD}),
+    # read models: every role, each limited to the rows of its scope (read_scope below)
+    "ledger.read":                   EVERYONE,
+    "rates.read":                    EVERYONE,
+    "compliance.read":               EVERYONE,
+    "statistics.read":               EVERYONE,
     # parties
     "enterprise.register":           frozenset({B, T, AD}),
     "agency.register":               frozenset({B, AD}),

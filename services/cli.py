@@ -59,8 +59,10 @@ def main(argv: list[str] | None = None) -> int:
     verify.set_defaults(run=_audit_verify)
 
     from services.fanout_cli import register as register_fanout
+    from services.readmodels_cli import register as register_readmodels
 
     register_fanout(commands)  # subscribe, nats-config, relay
+    register_readmodels(commands)  # ledger, rates, compliance, statistics, projections, simulate
 
     args = parser.parse_args(argv)
     return args.run(args, Settings.from_env()) or 0
@@ -82,7 +84,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         print(f"HazardLedger serving on {url}  (API {url}/api/v1, OpenAPI {url}/openapi.json)")
         print(f"event store: {rt.database.describe()}; data folder: {settings.data_dir}")
         print("issue a token: hazard token issue --role bureau --name 县应急管理局", flush=True)
-        uvicorn.run(create_app(rt.ledger, rt.tokens), host=args.host, port=args.port,
+        uvicorn.run(create_app(rt.ledger, rt.tokens, read_models=rt.read_models), host=args.host, port=args.port,
                     log_level="info")
     return 0
 

@@ -185,7 +185,8 @@ def run_compliance(args: argparse.Namespace, settings: Settings) -> int:
     page = Page(args.page, args.page_size) if args.format in ("table", "json") else None
     with _read_models(args, settings, ("ledger",)) as rm:
         result = reports.compliance(rm, _moment(args), _filters(args), page, args.check, args.state)
-    lines = [f"三不放过 截至 {result['as_of']}：{result['total']} 条", "  乡镇（街道）           隐患  责任 已/待/未      执法 已/待/未      消除 已/待/未"]
+    lines = [f"三不放过 截至 {result['as_of']}：{result['total']} 条",
+             "  乡镇（街道）           隐患  责任 已/待/未      执法 已/待/未      消除 已/待/未"]
     for t in result["totals"]["by_township"]:
         cells = "  ".join(f"{t[c]['met']:>5}/{t[c]['pending']:<4}/{t[c]['violated']:<4}"
                           for c in ("responsibility", "enforcement", "elimination"))

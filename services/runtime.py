@@ -10,6 +10,8 @@ from infra.auth import Tokens
 from infra.chain_keeper import ChainKeeper
 from infra.nats import Broker
 from infra.relay import running_relay
+from projections.operations import running_projections
+from projections.readmodels import ReadModels
 from infra.postgres import Database
 from infra.reference import ReferenceData
 from infra.settings import Settings
@@ -22,16 +24,22 @@ class Runtime:
     database: Database
     ledger: HazardLedger
     tokens: Tokens
+    read_models: ReadModels | None = None  # set while `background_work` runs the projections
 
 
 @contextmanager
 def background_work(rt: Runtime) -> Iterator[None]:
-    """What `hazard serve` runs beside the API: NATS (embedded unless NATS_URL is set), the
-    relay to JetStream, and the audit chain keeper."""
+    """What `hazard serve` runs beside the API: the projections (read models), NATS (embedded
+    unless NATS_URL is set), the relay to JetStream, and the audit chain keeper."""
     chain = rt.ledger.audit_chain()
-    with Broker(rt.settings) as broker, running_relay(rt.ledger, broker.url, chain_head=chain.head), \
+    with running_projections(rt.database.env(), reference=rt.ledger.reference) as read_models, \
+            Broker(rt.settings) as broker, running_relay(rt.ledger, broker.url, chain_head=chain.head), \
             ChainKeeper(chain):
-        yield
+        rt.read_models = read_models
+        try:
+            yield
+        finally:
+            rt.read_models = None
 
 
 @contextmanager

@@ -30,6 +30,7 @@ SECTORS = {"trade": 50, "construction": 8, "chem": 4, "transport": 6, "public": 
            "tourism": 5, "metallurgy": 3, "mining": 1, "fireworks": 1, "other": 12}
 SCALES = {"small_micro": 72, "individual": 20, "above_size": 8}
 OTHER_SOURCES = {"government_check": 0.02, "public_tip": 0.01, "grid": 0.01, "self_check": 0.01}
+FINDINGS = ("消防通道堵塞", "配电箱未接地", "防护罩缺失", "灭火器过期", "安全警示标志缺失")
 WORDS = ("五金", "模具", "电器", "塑料", "文具", "服饰", "机械", "食品", "家具", "建材", "汽配", "灯具")
 PLAN = {"objectives": "消除隐患并建立长效机制", "measures": "停用相关设备，按方案整改",
         "funds": "专项资金到位", "organisation": "企业负责人牵头，安全员落实",
@@ -209,7 +210,7 @@ class Simulation:
             h["id"] = self.app.report_hazard(
                 reporter, enterprise_id=e["id"], source=source, level=reported,
                 category=self.rng.choice(("unsafe_condition", "unsafe_condition", "unsafe_act", "management_defect")),
-                description=f"{self.rng.choice(WORDS)}车间{self.rng.choice(('消防通道堵塞', '配电箱未接地', '防护罩缺失', '灭火器过期', '安全警示标志缺失'))}",
+                description=f"{self.rng.choice(WORDS)}车间{self.rng.choice(FINDINGS)}",
                 inspection_id=insp and insp["id"], discovered_on=found).id
             h["status"] = "reported"
             self.tally["hazards"] += 1

@@ -7,10 +7,12 @@ from fastapi import FastAPI
 from infra.auth import Tokens
 from infra.idempotency import IdempotencyStore
 from infra.revocations import RevocationList
+from projections.readmodels import ReadModels
 from services.api import errors
 from services.api.json import JSON
 from services.api.middleware import RequestGuard
-from services.api.routes import audit, contracts, hazards, inspections, parties, records, reference
+from services.api.routes import (audit, contracts, hazards, inspections, parties, readmodels, records,
+                                 reference)
 from services.application import HazardLedger
 
 API_PREFIX = "/api/v1"
@@ -19,14 +21,16 @@ API_PREFIX = "/api/v1"
 MAX_BODY_BYTES = 256 * 1024  # the largest legitimate body (a plan, six parts of ≤ 4,000 characters) is far smaller
 
 
-def create_app(ledger: HazardLedger, tokens: Tokens, *, max_body: int = MAX_BODY_BYTES) -> FastAPI:
+def create_app(ledger: HazardLedger, tokens: Tokens, *, read_models: ReadModels | None = None,
+               max_body: int = MAX_BODY_BYTES) -> FastAPI:
     app = FastAPI(title="HazardLedger 隐患排查治理台账", version="0.1.0",
                   default_response_class=JSON, openapi_url="/openapi.json",
                   generate_unique_id_function=lambda route: route.name)  # operationId = action
     app.state.ledger = ledger
     app.state.tokens = tokens
     app.state.revocations = RevocationList(ledger.recorder.datastore)
-    for module in (reference, parties, contracts, inspections, hazards, records, audit):
+    app.state.read_models = read_models  # None: opened beside the ledger on first use
+    for module in (reference, parties, contracts, inspections, hazards, records, audit, readmodels):
         app.include_router(module.router, prefix=API_PREFIX)
     errors.install(app)
     app.add_middleware(RequestGuard, max_body=max_body,

@@ -20,7 +20,8 @@ B, T, R, A, E, AU, IN, AD = (Role.BUREAU, Role.TOWNSHIP, Role.REGULATOR, Role.AG
                              Role.ENTERPRISE, Role.AUDITOR, Role.INVESTIGATOR, Role.ADMIN)
 COUNTY_WIDE = {B, AU, IN, AD}
 NOT_ABOUT_A_PARTY = {"reference.townships", "reference.sectors", "agency.register", "agreement.sign",
-                     "agency.read", "agency.history", "audit.verify"}
+                     "agency.read", "agency.history", "audit.verify",
+                     "ledger.read", "rates.read", "compliance.read", "statistics.read"}  # rows filtered
 # in scope, yet not allowed: an enterprise is no party to a procurement agreement
 IN_SCOPE_BUT_DENIED = {"agreement.read": {E}, "agreement.history": {E}}
 
@@ -67,6 +68,10 @@ def requests_for(w):
         "reference.townships": ("GET", "/townships", None),
         "reference.sectors": ("GET", "/sectors", None),
         "audit.verify": ("GET", "/audit/verify", None),
+        "ledger.read": ("GET", "/ledger", None),
+        "rates.read": ("GET", "/rates?by=township", None),
+        "compliance.read": ("GET", "/compliance", None),
+        "statistics.read": ("GET", "/statistics?period=2026Q2", None),
         "enterprise.register": ("POST", "/enterprises", {
             "credit_code": credit_code(), "name": "新企业", "township": "330226001", "sector": "chem",
             "scale": "individual"}),

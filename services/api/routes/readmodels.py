@@ -23,7 +23,7 @@ from projections.queries.base import RANGES, Filters, Moment
 from projections.queries.ledger import Page
 from projections.queries.statistics import Period
 from projections.readmodels import NotCaughtUp, ReadModels
-from services.access import read_scope
+from services.access import check_role, read_scope
 from services.api.deps import principal
 from services.api.json import JSON
 
@@ -36,7 +36,11 @@ KNOWN_AT = Query(None, max_length=40, description="记录时间：只看该时�
 
 
 def read_models(request: Request) -> ReadModels:
-    return request.app.state.read_models
+    """The views `hazard serve` runs; an app built without them reads them beside its ledger."""
+    state = request.app.state
+    if getattr(state, "read_models", None) is None:
+        state.read_models = ReadModels.beside(state.ledger)
+    return state.read_models
 
 
 def moment(as_of: date | None = AS_OF, known_at: str | None = KNOWN_AT) -> Moment:
@@ -100,6 +104,7 @@ def _answer(kind: str, result: dict, fmt: Format, name: str) -> Response | dict:
 def ledger(f: Filters = Depends(filters), m: Moment = Depends(moment), p: Page = Depends(page),
            format: Format = "json", after: int | None = AFTER, who: Principal = Depends(principal),
            rm: ReadModels = Depends(read_models)):
+    check_role(who, "ledger.read")
     try:
         rm.wait(after, ("ledger",))
     except NotCaughtUp as e:
@@ -115,6 +120,7 @@ def rates(f: Filters = Depends(filters), m: Moment = Depends(moment),
           year: int | None = Query(None, ge=2000, le=2100, description="只计该年发现的隐患"),
           format: Format = "json", after: int | None = AFTER, who: Principal = Depends(principal),
           rm: ReadModels = Depends(read_models)):
+    check_role(who, "rates.read")
     try:
         rm.wait(after, ("ledger",))
     except NotCaughtUp as e:
@@ -131,6 +137,7 @@ def compliance(f: Filters = Depends(filters), m: Moment = Depends(moment), p: Pa
                state: Literal["met", "pending", "violated"] | None = None,
                format: Format = "json", after: int | None = AFTER,
                who: Principal = Depends(principal), rm: ReadModels = Depends(read_models)):
+    check_role(who, "compliance.read")
     try:
         rm.wait(after, ("ledger",))
     except NotCaughtUp as e:
@@ -146,6 +153,7 @@ def statistics(period: str = Query(..., description="2025（年报）或 2025Q1�
                known_at: str | None = KNOWN_AT, p: Page = Depends(page), format: Format = "json",
                after: int | None = AFTER, who: Principal = Depends(principal),
                rm: ReadModels = Depends(read_models)):
+    check_role(who, "statistics.read")
     try:
         chosen = Period.parse(period)
     except ValueError as e:

@@ -1,0 +1,60 @@
+"""`python -m projections run|catch-up|rebuild|status [NAME…]` on the store named by the
+eventsourcing environment (PERSISTENCE_MODULE, POSTGRES_DBNAME, POSTGRES_HOST, …,
+POSTGRES_SCHEMA), for a worker process beside the API and for the crash test.
+`hazard projections …` is the same with the project's settings."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import sys
+import threading
+
+from projections import runners
+from projections.operations import Supervisor, catch_up, take_locks
+from projections.progress import ProgressBar
+from projections.readmodels import ReadModels
+
+
+def run_forever(env: dict[str, str], names: list[str]) -> int:
+    """Follow the log until SIGTERM/SIGINT (waits up to 10 s for a killed owner's lock)."""
+    locks = take_locks(env, names, wait=10.0)
+    if len(locks) < len(names):
+        print(f"views followed elsewhere: {sorted(set(names) - set(locks))}", file=sys.stderr)
+        return 1
+    stopping = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stopping.set())
+    supervisor = Supervisor(env, names).start()
+    print("following", ", ".join(names), flush=True)
+    stopping.wait()
+    supervisor.stop()
+    for lock in locks.values():
+        lock.release()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m projections")
+    parser.add_argument("action", choices=["run", "catch-up", "rebuild", "status"])
+    parser.add_argument("names", nargs="*", help=f"views (default all: {', '.join(runners.PROJECTIONS)})")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    env = dict(os.environ)
+    names = runners.names(args.names)
+    if args.action == "run":
+        return run_forever(env, names)
+    if args.action == "status":
+        read_models = ReadModels(env)
+        for row in read_models.status():
+            print(row)
+        read_models.close()
+        return 0
+    catch_up(env, names, progress=ProgressBar(sys.stderr), rebuild=args.action == "rebuild")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

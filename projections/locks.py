@@ -1,0 +1,52 @@
+"""One follower per view: a PostgreSQL advisory lock held while a runner follows the log.
+
+`hazard serve` holds the lock of each view it runs; `hazard projections rebuild` refuses to
+start while another process holds it, and a second `serve` on the same store leaves the
+views to the first. The lock lives on a connection of its own, so a killed process
+releases it as soon as PostgreSQL sees the connection drop.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+
+import psycopg
+
+
+def connect(env: Mapping[str, str]) -> psycopg.Connection:
+    """A plain connection to the event store's database, from the eventsourcing settings."""
+    return psycopg.connect(dbname=env.get("POSTGRES_DBNAME", "postgres"),
+                           host=env.get("POSTGRES_HOST", "127.0.0.1"),
+                           port=env.get("POSTGRES_PORT", "5432"),
+                           user=env.get("POSTGRES_USER", "postgres"),
+                           password=env.get("POSTGRES_PASSWORD", ""), autocommit=True,
+                           connect_timeout=5)
+
+
+class ViewLock:
+    """An advisory lock named after the schema and the view."""
+
+    def __init__(self, env: Mapping[str, str], view: str) -> None:
+        schema = env.get(f"{view.upper()}_POSTGRES_SCHEMA") or env.get("POSTGRES_SCHEMA") or "public"
+        self.key = f"hazardledger:{schema}:{view}"
+        self._env = env
+        self._conn: psycopg.Connection | None = None
+
+    def acquire(self, wait: float = 0.0) -> bool:
+        """Try to take the lock, retrying for up to `wait` seconds."""
+        self._conn = connect(self._env)
+        deadline = time.monotonic() + wait
+        while True:
+            row = self._conn.execute("SELECT pg_try_advisory_lock(hashtext(%s))", (self.key,)).fetchone()
+            if row and row[0]:
+                return True
+            if time.monotonic() >= deadline:
+                self.release()
+                return False
+            time.sleep(0.1)
+
+    def release(self) -> None:
+        if self._conn is not None:
+            self._conn.close()  # closing the session releases its advisory locks
+            self._conn = None

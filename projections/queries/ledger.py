@@ -1,0 +1,83 @@
+"""The hazard ledger (隐患台账): filtered, paged, as of any date; rows for JSON, CSV and XLSX."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from psycopg.sql import SQL
+
+from infra.reference import ReferenceData
+from projections import labels
+from projections.queries.base import Filters, Moment, fetch, hazards
+from projections.views.base import View
+
+MAX_EXPORT = 200_000  # rows in one CSV/XLSX export
+
+
+@dataclass(frozen=True)
+class Page:
+    number: int = 1
+    size: int = 50
+
+    @property
+    def offset(self) -> int:
+        return (self.number - 1) * self.size
+
+
+def ledger(view: View, moment: Moment, filters: Filters, page: Page | None) -> tuple[int, list[dict]]:
+    """(total matching rows, the rows of the page — or all of them when page is None)."""
+    cte, params = hazards(view, moment)
+    clause, more = filters.clause()
+    params.update(more)
+    total = fetch(view, cte + SQL("SELECT count(*) AS n FROM base WHERE ") + clause, params)[0]["n"]
+    params["limit"] = page.size if page else MAX_EXPORT
+    params["offset"] = page.offset if page else 0
+    rows = fetch(view, cte + SQL("SELECT * FROM base WHERE ") + clause + SQL(
+        " ORDER BY discovered_on DESC, hazard_id LIMIT %(limit)s OFFSET %(offset)s"), params)
+    return total, rows
+
+
+def item(row: dict[str, Any], reference: ReferenceData) -> dict[str, Any]:
+    """A ledger row for people and machines: codes with their Chinese labels, dates ISO."""
+    return {
+        "hazard_id": row["hazard_id"],
+        "enterprise_id": row["enterprise_id"], "enterprise_name": row["enterprise_name"],
+        "credit_code": row["credit_code"],
+        "township": row["township"], "township_name": reference.townships.get(row["township"]),
+        "sector": row["sector"], "sector_name": reference.sectors.get(row["sector"]),
+        "level": row["level"], "grade": row["grade"],
+        "grade_label": labels.grade_label(row["grade"], row["supervision_level"]),
+        "supervision_level": row["supervision_level"], "supervision_doc": row["supervision_doc"],
+        "source": row["source"], "source_label": labels.SOURCE.get(row["source"]),
+        "category": row["category"], "description": row["description"], "location": row["location"],
+        "status": row["status"], "status_label": labels.STATUS.get(row["status"]),
+        "responsible_person": row["responsible_person"], "deadline": row["deadline"],
+        "original_deadline": row["original_deadline"], "extensions": row["extensions"],
+        "overdue": row["overdue"],
+        "agency_id": row["agency_id"], "agency_name": row["agency_name"],
+        "inspection_id": row["inspection_id"],
+        "discovered_on": row["discovered_on"], "assigned_on": row["assigned_on"],
+        "plan_filed_on": row["plan_filed_on"], "listed_on": row["listed_on"],
+        "enforcement_count": row["enforcement_count"], "first_enforced_on": row["first_enforced_on"],
+        "rectified_on": row["rectified_on"], "rectification_cost": row["rectification_cost"],
+        "failed_reviews": row["failed_reviews"], "review_passed_on": row["review_passed_on"],
+        "joint_review_on": row["joint_review_on"], "closure_report_on": row["closure_report_on"],
+        "closed_on": row["closed_on"], "withdrawn_on": row["withdrawn_on"],
+        "position": row["position"],
+    }
+
+
+# (key of `item`, column header) — the order of the CSV/XLSX export
+EXPORT_COLUMNS: list[tuple[str, str]] = [
+    ("hazard_id", "隐患编号"), ("enterprise_name", "企业名称"), ("credit_code", "统一社会信用代码"),
+    ("township_name", "乡镇（街道）"), ("sector_name", "行业"), ("grade_label", "隐患等级"),
+    ("source_label", "隐患来源"), ("description", "隐患描述"), ("status_label", "状态"),
+    ("responsible_person", "责任人"), ("deadline", "整改期限"), ("overdue", "是否逾期"),
+    ("agency_name", "排查机构"), ("discovered_on", "发现日期"), ("assigned_on", "落实责任日期"),
+    ("plan_filed_on", "治理方案备案日期"), ("listed_on", "挂牌督办日期"),
+    ("first_enforced_on", "首次执法日期"), ("rectified_on", "整改完成日期"),
+    ("rectification_cost", "整改资金（元）"), ("review_passed_on", "复查通过日期"),
+    ("joint_review_on", "联合复查通过日期"), ("closure_report_on", "书面销号报告日期"),
+    ("closed_on", "销号日期"), ("withdrawn_on", "撤销日期"),
+]

@@ -1,0 +1,144 @@
+"""One hazard's ledger row (隐患台账一行) as its events change it — pure, no database.
+
+`apply(row, event)` answers the row after the event and the step's business date: the
+date the step happened (discovered_on, assigned_on, filed_on, taken_on, rectified_on,
+reviewed_on, closed_on …). Steps without a date of their own (regrade, extension,
+withdrawal) take their record date in Asia/Shanghai.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from domain.actor import JOINT_REVIEW_PARTIES
+from projections.views.base import record_date
+
+# The ledger row's columns (besides hazard_id) and their SQL types, in table order.
+COLUMNS: dict[str, str] = {
+    "enterprise_id": "text", "township": "text", "sector": "text", "agency_id": "text",
+    "inspection_id": "text", "source": "text", "category": "text", "description": "text",
+    "location": "text", "level": "text", "supervision_level": "text", "supervision_doc": "text",
+    "status": "text", "responsible_person": "text", "deadline": "date",
+    "original_deadline": "date", "extensions": "integer", "discovered_on": "date",
+    "assigned_on": "date", "plan_filed_on": "date", "listed_on": "date",
+    "enforcement_count": "integer", "first_enforced_on": "date", "last_enforced_on": "date",
+    "last_enforcement_kind": "text", "last_enforcement_doc": "text", "rectified_on": "date",
+    "rectification_cost": "numeric", "failed_reviews": "integer", "review_passed_on": "date",
+    "joint_parties": "text", "joint_review_on": "date", "closure_report_on": "date",
+    "closure_report_doc": "text", "closed_on": "date", "withdrawn_on": "date",
+}
+
+Row = dict[str, Any]
+
+
+def reported(event: Any) -> Row:
+    row: Row = dict.fromkeys(COLUMNS)
+    row.update(
+        enterprise_id=event.enterprise_id, township=event.township, sector=event.sector,
+        agency_id=event.agency_id, inspection_id=event.inspection_id, source=event.source,
+        category=event.category, description=event.description, location=event.location,
+        level=event.level, status="reported", discovered_on=event.discovered_on,
+        extensions=0, enforcement_count=0, failed_reviews=0, joint_parties="")
+    return row
+
+
+def _assigned(row: Row, e: Any) -> date:
+    row.update(responsible_person=e.responsible_person, deadline=e.deadline,
+               assigned_on=e.assigned_on, status="assigned")
+    row["original_deadline"] = row["original_deadline"] or e.deadline
+    return e.assigned_on
+
+
+def _plan(row: Row, e: Any) -> date:
+    row["plan_filed_on"] = e.filed_on
+    return e.filed_on
+
+
+def _extended(row: Row, e: Any) -> date:
+    row["deadline"] = e.deadline
+    row["extensions"] += 1
+    return record_date(e)
+
+
+def _regraded(row: Row, e: Any) -> date:
+    row["level"] = e.level
+    return record_date(e)
+
+
+def _listed(row: Row, e: Any) -> date:
+    row.update(supervision_level=e.level, supervision_doc=e.document_no, listed_on=e.listed_on)
+    return e.listed_on
+
+
+def _enforced(row: Row, e: Any) -> date:
+    first = row["first_enforced_on"]
+    row.update(enforcement_count=row["enforcement_count"] + 1,
+               first_enforced_on=e.taken_on if first is None else min(first, e.taken_on),
+               last_enforced_on=e.taken_on, last_enforcement_kind=e.kind,
+               last_enforcement_doc=e.document_no)
+    return e.taken_on
+
+
+def _rectified(row: Row, e: Any) -> date:
+    row.update(rectified_on=e.rectified_on, rectification_cost=Decimal(e.cost), status="rectified")
+    return e.rectified_on
+
+
+def _back_to_rectifying(row: Row) -> None:
+    """A failed review: rectification rejected, signatures start over (as in the domain)."""
+    row.update(status="assigned", rectified_on=None, review_passed_on=None, joint_parties="",
+               joint_review_on=None, failed_reviews=row["failed_reviews"] + 1)
+
+
+def _reviewed(row: Row, e: Any) -> date:
+    if e.passed:
+        row["review_passed_on"] = e.reviewed_on
+    else:
+        _back_to_rectifying(row)
+    return e.reviewed_on
+
+
+def _joint_signed(row: Row, e: Any) -> date:
+    if not e.passed:
+        _back_to_rectifying(row)
+        return e.reviewed_on
+    parties = set(filter(None, row["joint_parties"].split(","))) | {e.party}
+    row["joint_parties"] = ",".join(sorted(parties))
+    if all(str(p) in parties for p in JOINT_REVIEW_PARTIES):
+        row["joint_review_on"] = e.reviewed_on
+    return e.reviewed_on
+
+
+def _closure_report(row: Row, e: Any) -> date:
+    row.update(closure_report_on=e.filed_on, closure_report_doc=e.document_no)
+    return e.filed_on
+
+
+def _closed(row: Row, e: Any) -> date:
+    row.update(status="closed", closed_on=e.closed_on)
+    return e.closed_on
+
+
+def _withdrawn(row: Row, e: Any) -> date:
+    row.update(status="withdrawn", withdrawn_on=record_date(e))
+    return row["withdrawn_on"]
+
+
+STEPS: dict[str, Callable[[Row, Any], date]] = {
+    "Hazard.ResponsibilityAssigned": _assigned, "Hazard.RectificationPlanFiled": _plan,
+    "Hazard.DeadlineExtended": _extended, "Hazard.Regraded": _regraded,
+    "Hazard.ListedForSupervision": _listed, "Hazard.EnforcementRecorded": _enforced,
+    "Hazard.RectificationReported": _rectified, "Hazard.Reviewed": _reviewed,
+    "Hazard.JointReviewSigned": _joint_signed, "Hazard.ClosureReportFiled": _closure_report,
+    "Hazard.Closed": _closed, "Hazard.Withdrawn": _withdrawn,
+}
+
+
+def apply(row: Row, event: Any) -> tuple[Row, date]:
+    """The row after a later step of the hazard, and that step's business date."""
+    new = dict(row)
+    business_date = STEPS[type(event).__qualname__](new, event)
+    return new, business_date

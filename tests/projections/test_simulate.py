@@ -1,0 +1,68 @@
+"""`hazard simulate`: Ninghai's year at small scale, deterministic, and the read models agree."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import psycopg
+from psycopg import sql
+
+from infra.postgres import event_store_env
+from projections import reports
+from projections.operations import catch_up
+from projections.queries.base import Filters, Moment
+from projections.queries.ledger import Page
+from projections.queries.statistics import Period
+from projections.readmodels import ReadModels
+from services.application import HazardLedger
+from services.simulate import NINGHAI, simulate
+
+VOLATILE = ("seconds", "commands_per_second")
+
+
+def test_scale_001_is_ninghai_in_miniature_and_runs_in_seconds(simulated):
+    s = simulated.summary
+    assert s["failures"] == {}
+    assert s["seconds"] < 30 and simulated.seconds < 30
+    assert (s["enterprises"], s["comprehensive_enterprises"], s["monthly_contracts"]) == (300, 33, 7)
+    assert s["inspections"]["comprehensive"] == 33 and s["inspections"]["monthly"] > 7 * 8
+    assert s["hazards"] == round(NINGHAI["hazards"] * 0.01) == 448
+    assert 0.005 < s["major"] / s["hazards"] < 0.03 and s["supervised"] >= 1
+    assert s["overdue_at_year_end"] > 0 and s["enforcement_actions"] > 0
+    assert 0.85 < s["rectification_rate"] < 1
+
+
+def test_the_same_seed_gives_the_same_year(database_url):
+    runs = []
+    for _ in range(2):
+        schema = f"t_sim_{_}_{id(runs)}"
+        with psycopg.connect(database_url, autocommit=True) as conn:
+            conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
+        try:
+            app = HazardLedger(event_store_env(database_url, schema=schema, pool_size=2),
+                               clock=lambda: date(2025, 12, 31))
+            summary = simulate(app, seed=7, scale=0.002)
+            topics = [n.topic for n in app.recorder.select_notifications(start=1, limit=100_000)]
+            app.close()
+        finally:
+            with psycopg.connect(database_url, autocommit=True) as conn:
+                conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
+        runs.append(({k: v for k, v in summary.items() if k not in VOLATILE}, topics))
+    assert runs[0] == runs[1]
+    assert runs[0][0]["hazards"] == 90 and runs[0][0]["failures"] == {}
+
+
+def test_the_read_models_agree_with_the_simulation(simulated, sim_env):
+    catch_up(sim_env)
+    rm = ReadModels(sim_env)
+    s = simulated.summary
+    assert reports.ledger(rm, Moment(), Filters(), Page(1, 1))["total"] == s["hazards"]
+    total = reports.rates(rm, Moment(), Filters(), "county", "year")["total"]
+    assert (total["found"], total["rectified"], total["closed"]) == (
+        s["hazards"] - s["withdrawn"], s["rectified"], s["closed"])
+    year_end = reports.rates(rm, Moment(as_of=date(2025, 12, 31)), Filters(), "township", "quarter")
+    assert len({g["key"] for g in year_end["groups"]}) == 18
+    stats = reports.statistics(rm, Period.parse("2025"), "township", {}, None, None)
+    assert sum(r["enterprises"] for r in stats["rows"]) == s["enterprises"]
+    assert sum(r["inspections"] for r in stats["rows"]) == sum(s["inspections"].values())
+    rm.close()
