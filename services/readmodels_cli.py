@@ -159,7 +159,10 @@ def run_rates(args: argparse.Namespace, settings: Settings) -> int:
 
     with _read_models(args, settings, ("ledger",)) as rm:
         result = reports.rates(rm, _moment(args), _filters(args), args.by, args.period)
-    lines = [f"整改率 截至 {result['as_of']}（按{args.by}，按{args.period}）",
+    by = {"county": "全县", "township": "乡镇（街道）", "sector": "行业", "agency": "机构",
+          "enterprise": "企业"}.get(args.by, args.by)
+    period = {"month": "月", "quarter": "季度", "year": "年"}.get(args.period, args.period)
+    lines = [f"整改率 截至 {result['as_of']}（按{by}，按{period}）",
              f"  {'期间':<8} {'名称':<16} {'发现':>6} {'已整改':>6} {'已销号':>6} {'逾期':>5} {'整改率':>7} {'按期整改率':>8}"]
     for g in [*result["groups"], {**result["total"], "period": "合计", "name": ""}]:
         lines.append(f"  {g['period']:<8} {(g['name'] or g.get('key') or '')[:16]:<16} {g['found']:>6} "
