@@ -22,6 +22,7 @@ class Settings:
     pool_size: int             # HAZARD_DB_POOL_SIZE: connections to PostgreSQL
     token_ttl_days: int        # HAZARD_TOKEN_TTL_DAYS: lifetime of issued tokens
     cipher_key: str | None     # HAZARD_CIPHER_KEY: set → stored events encrypted (AES-256-GCM)
+    policy_file: Path | None   # HAZARD_POLICY_FILE: 三不放过 time limits (default: Ninghai's)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -37,4 +38,5 @@ class Settings:
             pool_size=int(env.get("HAZARD_DB_POOL_SIZE") or 10),
             token_ttl_days=int(env.get("HAZARD_TOKEN_TTL_DAYS") or 365),
             cipher_key=env.get("HAZARD_CIPHER_KEY") or None,
+            policy_file=Path(env["HAZARD_POLICY_FILE"]) if env.get("HAZARD_POLICY_FILE") else None,
         )

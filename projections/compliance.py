@@ -11,7 +11,6 @@ Each answers met / pending / violated with why; the time limits are the county's
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -36,8 +35,9 @@ class Policy:
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> Policy:
-        """The county's policy: `path`, else HAZARD_POLICY_FILE, else Ninghai's (SPEC §2)."""
-        path = path or os.environ.get("HAZARD_POLICY_FILE") or DEFAULT_POLICY
+        """The county's policy from a data file (Settings.policy_file: HAZARD_POLICY_FILE),
+        else Ninghai's (SPEC §2)."""
+        path = path or DEFAULT_POLICY
         data = orjson.loads(Path(path).read_bytes())
         return cls(name=data["name"], responsibility_days=data["responsibility"]["within_days"],
                    enforcement_for=frozenset(data["enforcement"]["required_for"]),

@@ -46,13 +46,14 @@ def _store(settings: Settings) -> Iterator[tuple[dict[str, str], Any]]:
 def _read_models(args: argparse.Namespace, settings: Settings, names: tuple[str, ...]):
     from projections.operations import catch_up
     from projections.progress import ProgressBar
+    from projections.compliance import Policy
     from projections.readmodels import ReadModels
 
     with _store(settings) as (env, reference):
         if not args.no_catch_up:
             catch_up(env, list(names),
                      progress=ProgressBar(sys.stderr, "catch-up") if sys.stderr.isatty() else None)
-        read_models = ReadModels(env, reference=reference)
+        read_models = ReadModels(env, reference=reference, policy=Policy.load(settings.policy_file))
         try:
             yield read_models
         finally:
@@ -237,6 +238,7 @@ def run_projections(args: argparse.Namespace, settings: Settings) -> int:
     from projections import __main__ as worker
     from projections.operations import rebuild
     from projections.progress import ProgressBar
+    from projections.compliance import Policy
     from projections.readmodels import ReadModels
 
     with _store(settings) as (env, reference):
@@ -250,7 +252,7 @@ def run_projections(args: argparse.Namespace, settings: Settings) -> int:
                 return 1
             print("rebuilt: " + ", ".join(f"{n} @ {p}" for n, p in positions.items()))
             return 0
-        read_models = ReadModels(env, reference=reference)
+        read_models = ReadModels(env, reference=reference, policy=Policy.load(settings.policy_file))
         try:
             print(f"{'view':<10} {'position':>10} {'store head':>11} {'lag (ids)':>10} {'events behind':>14}")
             for s in read_models.status():

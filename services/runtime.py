@@ -10,6 +10,7 @@ from infra.auth import Tokens
 from infra.chain_keeper import ChainKeeper
 from infra.nats import Broker
 from infra.relay import running_relay
+from projections.compliance import Policy
 from projections.operations import running_projections
 from projections.readmodels import ReadModels
 from infra.postgres import Database
@@ -32,7 +33,8 @@ def background_work(rt: Runtime) -> Iterator[None]:
     """What `hazard serve` runs beside the API: the projections (read models), NATS (embedded
     unless NATS_URL is set), the relay to JetStream, and the audit chain keeper."""
     chain = rt.ledger.audit_chain()
-    with running_projections(rt.database.env(), reference=rt.ledger.reference) as read_models, \
+    policy = Policy.load(rt.settings.policy_file)
+    with running_projections(rt.database.env(), reference=rt.ledger.reference, policy=policy) as read_models, \
             Broker(rt.settings) as broker, running_relay(rt.ledger, broker.url, chain_head=chain.head), \
             ChainKeeper(chain):
         rt.read_models = read_models
