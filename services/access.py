@@ -38,6 +38,19 @@ POLICY: dict[str, frozenset[Role]] = {
     "rates.read":                    EVERYONE,
     "compliance.read":               EVERYONE,
     "statistics.read":               EVERYONE,
+    # accountability (issue 6)
+    "agency.accountability":          frozenset({B, A, AU, IN, AD}),   # an agency: its own record only
+    "trace.enterprise":               frozenset({B, T, AU, IN, AD}),   # a township: its enterprises
+    "coverage.read":                  frozenset({B, T, R, AU, IN, AD}),  # rows filtered by read_scope
+    "subsidy.read":                   frozenset({B, A, AU, AD}),       # rows filtered: an agency its own
+    "subsidy.claim.read":             frozenset({B, T, A, AU, IN, AD}),
+    "subsidy.claim.file":             frozenset({B, A}),               # the bill is computed, not typed
+    "subsidy.claim.township-check":   frozenset({T}),                  # 初审
+    "subsidy.claim.bureau-review":    frozenset({B}),                  # 审核
+    "subsidy.claim.finance-approval": frozenset({B}),                  # 审定 (recorded by the bureau)
+    "subsidy.claim.notice":           frozenset({B}),                  # 公示
+    "subsidy.claim.pay":              frozenset({B}),                  # 拨付
+    "audit.export":                   frozenset({B, AU, IN, AD}),
     # parties
     "enterprise.register":           frozenset({B, T, AD}),
     "agency.register":               frozenset({B, AD}),

@@ -25,6 +25,7 @@ from services.commands.contracts import ContractCommands
 from services.commands.hazards import HazardCommands
 from services.commands.inspections import InspectionCommands
 from services.commands.parties import PartyCommands
+from services.commands.subsidies import SubsidyCommands
 from services.errors import ConcurrentModification, NotFound
 from services.subjects import SubjectQueries
 
@@ -40,7 +41,7 @@ class Written:
 
 
 class HazardLedger(PartyCommands, ContractCommands, InspectionCommands, HazardCommands,
-                   AuditQueries, SubjectQueries, Application):
+                   SubsidyCommands, AuditQueries, SubjectQueries, Application):
     name = "HazardLedger"
 
     def __init__(self, env: dict[str, str] | None = None, *, reference: ReferenceData | None = None,

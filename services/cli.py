@@ -59,10 +59,12 @@ def main(argv: list[str] | None = None) -> int:
     verify.set_defaults(run=_audit_verify)
 
     from services.fanout_cli import register as register_fanout
+    from services.accountability_cli import register as register_accountability
     from services.readmodels_cli import register as register_readmodels
 
     register_fanout(commands)  # subscribe, nats-config, relay
     register_readmodels(commands)  # ledger, rates, compliance, statistics, projections, simulate
+    register_accountability(commands)  # accountability, trace, coverage, subsidies, audit export
 
     args = parser.parse_args(argv)
     return args.run(args, Settings.from_env()) or 0

@@ -2,7 +2,9 @@
 
 The statistics (统计分析表) need what the ledger does not keep: which enterprises are due
 to report, which were inspected in a period, which have a monthly service contract.
-Tables: `activity_enterprises`, `activity_inspections`, `activity_contracts`.
+Tables: `activity_enterprises`, `activity_inspections`, `activity_contracts`, and the
+oversight tables of issue 6 (agencies, experts, agreements, 考评, blacklist, accidents and
+findings, subsidy claims — `projections/views/oversight.py`), kept by the same transactions.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from typing import Any
 from psycopg import Cursor
 from psycopg.rows import DictRow
 
+from projections.views import oversight
 from projections.views.base import View
 
 DDL = (
@@ -37,8 +40,8 @@ DDL = (
 
 
 class ActivityView(View):
-    tables = ("activity_enterprises", "activity_inspections", "activity_contracts")
-    ddl = DDL
+    tables = ("activity_enterprises", "activity_inspections", "activity_contracts", *oversight.TABLES)
+    ddl = DDL + oversight.DDL
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -99,4 +102,5 @@ class ActivityView(View):
         "ServiceContract.Signed": on_contract,
         "ServiceContract.Renewed": on_renewed,
         "ServiceContract.Terminated": on_terminated,
+        **oversight.HANDLERS,
     }

@@ -11,8 +11,8 @@ from projections.readmodels import ReadModels
 from services.api import errors
 from services.api.json import JSON
 from services.api.middleware import RequestGuard
-from services.api.routes import (audit, contracts, hazards, inspections, parties, readmodels, records,
-                                 reference)
+from services.api.routes import (accountability, audit, contracts, hazards, inspections, parties,
+                                 readmodels, records, reference)
 from services.application import HazardLedger
 
 API_PREFIX = "/api/v1"
@@ -30,7 +30,8 @@ def create_app(ledger: HazardLedger, tokens: Tokens, *, read_models: ReadModels 
     app.state.tokens = tokens
     app.state.revocations = RevocationList(ledger.recorder.datastore)
     app.state.read_models = read_models  # None: opened beside the ledger on first use
-    for module in (reference, parties, contracts, inspections, hazards, records, audit, readmodels):
+    for module in (reference, parties, contracts, inspections, hazards, records, audit, readmodels,
+                   accountability):
         app.include_router(module.router, prefix=API_PREFIX)
     errors.install(app)
     app.add_middleware(RequestGuard, max_body=max_body,

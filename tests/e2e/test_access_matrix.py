@@ -21,7 +21,8 @@ B, T, R, A, E, AU, IN, AD = (Role.BUREAU, Role.TOWNSHIP, Role.REGULATOR, Role.AG
 COUNTY_WIDE = {B, AU, IN, AD}
 NOT_ABOUT_A_PARTY = {"reference.townships", "reference.sectors", "agency.register", "agreement.sign",
                      "agency.read", "agency.history", "audit.verify",
-                     "ledger.read", "rates.read", "compliance.read", "statistics.read"}  # rows filtered
+                     "ledger.read", "rates.read", "compliance.read", "statistics.read",
+                     "coverage.read", "subsidy.read"}  # rows filtered by scope, never refused
 # in scope, yet not allowed: an enterprise is no party to a procurement agreement
 IN_SCOPE_BUT_DENIED = {"agreement.read": {E}, "agreement.history": {E}}
 
@@ -49,7 +50,8 @@ def world(ledger):
                               discovered_on=date(2026, 6, 1)).id
     x1 = ledger.record_accident(bureau, enterprise_id=e1, occurred_on=date(2026, 6, 2), category="fall",
                                 deaths=0, injuries=1, description="高处坠落").id
-    return dict(E1=e1, A1=a1, A2=a2, X=expert, C1=c1, G1=g1, I1=i1, H1=h1, ACC=x1, E2=e2)
+    claim = ledger.file_subsidy_claim(bureau, agency_id=a1, year=2025, served=[]).id
+    return dict(E1=e1, A1=a1, A2=a2, X=expert, C1=c1, G1=g1, I1=i1, H1=h1, ACC=x1, E2=e2, CL=claim)
 
 
 def requests_for(w):
@@ -69,6 +71,22 @@ def requests_for(w):
         "reference.sectors": ("GET", "/sectors", None),
         "audit.verify": ("GET", "/audit/verify", None),
         "ledger.read": ("GET", "/ledger", None),
+        "agency.accountability": ("GET", f"/agencies/{w['A1']}/accountability?year=2026", None),
+        "trace.enterprise": ("GET", f"/trace/enterprises/{w['E1']}?until=2026-06-30", None),
+        "coverage.read": ("GET", "/coverage?year=2026", None),
+        "subsidy.read": ("GET", "/subsidies?year=2026", None),
+        "subsidy.claim.read": ("GET", f"/subsidies/claims/{w['CL']}", None),
+        "subsidy.claim.file": ("POST", "/subsidies/claims", {"agency_id": w["A1"], "year": 2026}),
+        "subsidy.claim.township-check": ("POST", f"/subsidies/claims/{w['CL']}/township-check",
+                                         {"passed": True, "on": day}),
+        "subsidy.claim.bureau-review": ("POST", f"/subsidies/claims/{w['CL']}/bureau-review",
+                                        {"passed": True, "on": day}),
+        "subsidy.claim.finance-approval": ("POST", f"/subsidies/claims/{w['CL']}/finance-approval",
+                                           {"passed": True, "notes": "宁财〔2026〕8号", "on": day}),
+        "subsidy.claim.notice": ("POST", f"/subsidies/claims/{w['CL']}/notice",
+                                 {"start": "2026-06-11", "end": "2026-06-18"}),
+        "subsidy.claim.pay": ("POST", f"/subsidies/claims/{w['CL']}/pay", {"paid_on": "2026-06-20"}),
+        "audit.export": ("GET", f"/audit/enterprises/{w['E1']}/export", None),
         "rates.read": ("GET", "/rates?by=township", None),
         "compliance.read": ("GET", "/compliance", None),
         "statistics.read": ("GET", "/statistics?period=2026Q2", None),

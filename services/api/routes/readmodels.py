@@ -30,7 +30,7 @@ from services.api.json import JSON
 router = APIRouter(tags=["read models"])
 
 Format = Literal["json", "csv", "xlsx"]
-AFTER = Query(None, ge=0, description="写入返回的 position：等读模型追上后再读（最多 5 秒，否则 503）")
+AFTER = Query(None, ge=0, le=2**62, description="写入返回的 position：等读模型追上后再读（最多 5 秒，否则 503）")
 AS_OF = Query(None, description="业务日期：各隐患按其业务日期不晚于该日的最近一次变化呈现")
 KNOWN_AT = Query(None, max_length=40, description="记录时间：只看该时刻前已记录的变化（审计视角）")
 

@@ -1,0 +1,41 @@
+"""Chinese labels for the accountability reports (issue 6): officials read Chinese."""
+
+from __future__ import annotations
+
+from domain.evaluation import CRITERIA  # noqa: F401 — re-exported: 考评 criteria and their names
+
+INSPECTION_KIND = {"comprehensive": "全面排查", "monthly": "按月排查", "special": "专项排查",
+                   "self": "企业自查", "mutual": "互查", "reinspection": "复查"}
+INSPECTION_STATUS = {"scheduled": "已安排", "performed": "已实施", "report_filed": "报告已备案",
+                     "cancelled": "已取消", "not_yet": "尚未安排"}
+SERVICE = {"monthly": "按月排查", "comprehensive": "全面排查", "standardisation": "安全标准化",
+           "training": "安全培训", "consulting": "安全咨询", "other": "其他"}
+GRADE = {"excellent": "优秀", "pass": "合格", "fail": "不合格"}
+BLACKLIST = {"blacklisted": "列入黑名单", "reinstated": "移出黑名单"}
+FINDING = {"false_report": "出具虚假报告", "missed_inspection": "应查未查",
+           "missed_hazard": "漏查隐患", "other": "其他"}
+ACCIDENT = {"struck_by_object": "物体打击", "vehicle": "车辆伤害", "machinery": "机械伤害",
+            "lifting": "起重伤害", "electrocution": "触电", "burn": "灼伤", "fire": "火灾",
+            "fall": "高处坠落", "vessel_explosion": "容器爆炸", "poisoning": "中毒和窒息",
+            "other": "其他伤害"}
+CLAIM = {"filed": "已申报", "township_checked": "乡镇（街道）已初审", "bureau_reviewed": "县局已审核",
+         "finance_approved": "财政局已审定", "noticed": "公示中", "paid": "已拨付",
+         "returned": "已退回", None: "未申报"}
+CLAIM_STEP = {"township_checked": "乡镇（街道）初审", "bureau_reviewed": "县应急管理局审核",
+              "finance_approved": "县财政局审定"}
+SCALE = {"above_size": "规上", "small_micro": "小微", "individual": "个体"}
+BOUND_BY = {"contract": "企业委托服务合同", "agreement": "政府购买服务协议"}
+STEP = {  # event class name → what happened (the investigator's trace)
+    "Hazard.Reported": "隐患上报", "Hazard.ResponsibilityAssigned": "落实责任人和整改期限",
+    "Hazard.RectificationPlanFiled": "治理方案备案", "Hazard.DeadlineExtended": "延期",
+    "Hazard.Regraded": "调整等级", "Hazard.ListedForSupervision": "挂牌督办",
+    "Hazard.EnforcementRecorded": "执法措施", "Hazard.RectificationReported": "整改完成",
+    "Hazard.Reviewed": "复查", "Hazard.JointReviewSigned": "联合复查签字",
+    "Hazard.ClosureReportFiled": "书面销号报告", "Hazard.Closed": "销号", "Hazard.Withdrawn": "撤销",
+    "Inspection.Scheduled": "安排排查", "Inspection.Performed": "实施排查",
+    "Inspection.ReportFiled": "排查报告备案", "Inspection.Cancelled": "取消排查",
+    "ServiceContract.Signed": "签订委托服务合同", "ServiceContract.Renewed": "续签",
+    "ServiceContract.Terminated": "终止合同", "Enterprise.Registered": "企业登记",
+    "Enterprise.ContractSigned": "登记委托服务合同", "Accident.Recorded": "事故登记",
+    "Accident.FindingRecorded": "调查认定",
+}

@@ -1,0 +1,282 @@
+"""`hazard accountability | trace | coverage | subsidies | audit export` (issue 6).
+
+`register(commands)` adds the subcommands to the `hazard` parser; when the `audit` command
+exists already (services/cli.py builds it before registering the others) `export` and
+`check-export` join it, else `register_audit(audit_actions)` can be called with its
+subparsers. Reads first bring the views up to date (unless another process follows them,
+or --no-catch-up). An agency or an enterprise may be named by its id or its credit code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from infra.settings import Settings
+
+_JSON = orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    p = commands.add_parser("accountability", help="中介机构履职 an agency's accountability for a year")
+    p.add_argument("agency", help="agency id or credit code")
+    p.add_argument("--year", type=int)
+    _common(p, run_accountability)
+    p = commands.add_parser("trace", help="事故调查追溯 an enterprise's trace up to a date")
+    p.add_argument("enterprise", help="enterprise id or credit code")
+    p.add_argument("--until", type=date.fromisoformat, help="截止日（业务日期），缺省今天")
+    p.add_argument("--html", metavar="FILE", help="write the printable report (Chinese) to FILE")
+    _common(p, run_trace)
+    p = commands.add_parser("coverage", help="社会化服务覆盖率 and the annual enforcement list")
+    p.add_argument("--year", type=int)
+    p.add_argument("--township")
+    p.add_argument("--format", choices=["table", "json", "csv", "xlsx"], default="table")
+    p.add_argument("--table", choices=["enforcement", "townships"], default="enforcement",
+                   help="CSV: which table (XLSX holds both)")
+    p.add_argument("--output", "-o", help="file for csv/xlsx (default: stdout)")
+    _common(p, run_coverage, json_flag=False)
+    p = commands.add_parser("subsidies", help="补贴台账 what each agency is owed, and its approval state")
+    p.add_argument("--year", type=int)
+    p.add_argument("--detail", action="store_true", help="per enterprise")
+    _common(p, run_subsidies)
+    audit = commands.choices.get("audit")
+    if audit is not None:
+        register_audit(next(a for a in audit._actions if isinstance(a, argparse._SubParsersAction)))
+
+
+def register_audit(actions: argparse._SubParsersAction) -> None:
+    p = actions.add_parser("export", help="one enterprise's complete history, with the hash chain")
+    p.add_argument("enterprise", help="enterprise id or credit code")
+    p.add_argument("--out", required=True, help="the JSON file to write")
+    p.add_argument("--no-catch-up", action="store_true")
+    p.set_defaults(run=run_export)
+    p = actions.add_parser("check-export", help="recheck an export file: digests, links, the store's chain")
+    p.add_argument("file")
+    p.set_defaults(run=run_check_export)
+
+
+def _common(p: argparse.ArgumentParser, run: Any, json_flag: bool = True) -> None:
+    if json_flag:
+        p.add_argument("--json", action="store_true")
+    p.add_argument("--no-catch-up", action="store_true", help="read the views as they are")
+    p.set_defaults(run=run)
+
+
+@contextmanager
+def _session(args: argparse.Namespace, settings: Settings) -> Iterator[tuple[Any, Any]]:
+    """The application (for events and today) and the read models, caught up."""
+    from projections.operations import catch_up
+    from projections.progress import ProgressBar
+    from projections.readmodels import ReadModels
+    from services.runtime import running
+
+    with running(settings) as rt:
+        env = rt.database.env()
+        if not getattr(args, "no_catch_up", False):
+            catch_up(env, ["ledger", "activity"],
+                     progress=ProgressBar(sys.stderr, "catch-up") if sys.stderr.isatty() else None)
+        rm = ReadModels(env, reference=rt.ledger.reference)
+        try:
+            yield rt.ledger, rm
+        finally:
+            rm.close()
+
+
+def _ident(kind: str, value: str) -> str:
+    """An id, or the id a credit code registers under (18 characters)."""
+    from domain.parties import Agency, Enterprise
+
+    if len(value) == 18:
+        return str((Agency if kind == "agency" else Enterprise).create_id(value))
+    return value
+
+
+def _print_json(result: Any) -> None:
+    from projections.queries.oversight import localize
+
+    sys.stdout.buffer.write(orjson.dumps(localize(result), option=_JSON, default=str) + b"\n")
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{value * 100:.1f}%"
+
+
+# --- hazard accountability -------------------------------------------------------------------------
+def run_accountability(args: argparse.Namespace, settings: Settings) -> int:
+    from domain.parties import Agency
+    from projections.oversight_policy import OversightPolicy
+    from projections.queries.accountability import accountability
+    from services.errors import NotFound
+
+    with _session(args, settings) as (app, rm):
+        try:
+            agency_id = str(app.load(Agency, _ident("agency", args.agency)).id)
+        except NotFound as e:
+            print(f"hazard accountability: {e}", file=sys.stderr)
+            return 1
+        result = accountability(rm, agency_id, args.year or app.today().year,
+                                policy=OversightPolicy.load(settings.policy_file), day=app.today())
+    if result is None:
+        print("hazard accountability: the view has not caught up with this agency", file=sys.stderr)
+        return 1
+    if args.json:
+        _print_json(result)
+        return 0
+    print("\n".join(accountability_lines(result)))
+    return 0
+
+
+def accountability_lines(r: dict[str, Any]) -> list[str]:
+    a, i, rect = r["agency"], r["inspections"], r["rectification"]
+    reports = i["reports"]
+    lines = [f"{a['name']}（{a['credit_code']}）{r['year']} 年履职情况，判断日 {r['judged_on']}"
+             + ("  【黑名单】" + (a["blacklist_reason"] or "") if a["blacklisted"] else ""),
+             f"  政府购买服务协议 {len(r['agreements'])} 份；有效委托合同 {r['contracts']['in_force']} 份"
+             f"（按月排查 {r['contracts']['monthly']} 份）",
+             f"  按月排查：应查 {r['monthly_inspections']['months_due']} 个月次，"
+             f"漏查 {r['monthly_inspections']['months_missed']} 个月次",
+             f"  排查：安排 {i['scheduled']} 次，实施 {i['performed']} 次，发现隐患 {i['hazards_found']} 条"
+             f"（每次 {i['hazards_per_inspection'] or 0}），零隐患 {i['zero_hazard']} 次",
+             f"  报告备案（{r['policy']['report_within_days']} 日内为按时）：按时 {reports['on_time']}，"
+             f"迟报 {reports['late']}，逾期未备案 {reports['overdue']}，待备案 {reports['pending']}",
+             f"  服务企业 {rect['enterprises']} 家：隐患 {rect['found']} 条，已整改 {rect['rectified']} 条，"
+             f"整改率 {_pct(rect['rate'])}，逾期 {rect['overdue']} 条"]
+    for e in r["evaluations"]:
+        lines.append(f"  考评 {e['year']}：{e['total']} 分 {e['grade_label']}  "
+                     + "，".join(f"{c['label']} {c['score']}" for c in e["criteria"]))
+    lines += [f"  {b['label']}：{b['reason']}（{b['by']}，{b['recorded_at']}）" for b in r["blacklist"]]
+    lines += [f"  漏查：{e['enterprise_name']} {e['months_missed']} 月" for e in r["enterprises"]
+              if e["months_missed"]]
+    return lines
+
+
+# --- hazard trace -------------------------------------------------------------------------------------
+def run_trace(args: argparse.Namespace, settings: Settings) -> int:
+    from domain.parties import Enterprise
+    from infra.clock import local
+    from projections.compliance import Policy
+    from projections.oversight_policy import OversightPolicy
+    from projections.queries.oversight import localize
+    from projections.queries.records import enterprise_events
+    from projections.queries.trace import trace
+    from services.errors import NotFound
+    from services.reports_html import trace_html
+
+    with _session(args, settings) as (app, rm):
+        try:
+            enterprise_id = str(app.load(Enterprise, _ident("enterprise", args.enterprise)).id)
+        except NotFound as e:
+            print(f"hazard trace: {e}", file=sys.stderr)
+            return 1
+        _, records = enterprise_events(app, rm, enterprise_id)
+        result = localize(trace(rm, records, enterprise_id, args.until or app.today(),
+                                policy=Policy.load(settings.policy_file),
+                                oversight=OversightPolicy.load(settings.policy_file)))
+    if args.html:
+        Path(args.html).write_text(trace_html(result, generated_at=local(datetime.now(UTC))), "utf-8")
+        print(f"追溯报告 → {args.html}", file=sys.stderr)
+    if args.json:
+        _print_json(result)
+    elif not args.html:
+        s = result["summary"]
+        print(f"{result['enterprise']['name']} 截至 {result['until']}：中介机构 {s['agencies']} 家，"
+              f"排查 {s['inspections']} 次，隐患 {s['hazards']} 条（逾期 {s['overdue']}，"
+              f"执法未到位 {s['unenforced']}，已销号 {s['closed']}）")
+        for step in result["steps"]:
+            late = f"  补录晚 {step['late_entry_days']} 日" if step["late_entry_days"] else ""
+            print(f"  {step['business_date']}  {step['label']:<10} {step['by']}  "
+                  f"{step['subject_id'][:8]}  记录 {step['recorded_at']}{late}")
+    return 0
+
+
+# --- hazard coverage ----------------------------------------------------------------------------------
+def run_coverage(args: argparse.Namespace, settings: Settings) -> int:
+    from projections.oversight_policy import OversightPolicy
+    from projections.queries import coverage as coverage_q
+
+    with _session(args, settings) as (app, rm):
+        result = coverage_q.coverage(rm.activity, args.year or app.today().year,
+                                     scope={"township": args.township} if args.township else {},
+                                     reference=rm.reference,
+                                     goal=OversightPolicy.load(settings.policy_file).coverage_goal)
+    if args.format == "json":
+        _print_json(result)
+    elif args.format == "table":
+        print(f"{result['year']} 年社会化服务覆盖率（目标 {result['goal'] * 100}%）")
+        for t in [*result["townships"], result["total"]]:
+            print(f"  {t['township_name']:<8} 企业 {t['enterprises']:>6}  纳入 {t['served']:>5}  "
+                  f"覆盖率 {_pct(t['coverage']):>7} {'达标' if t['meets_goal'] else '未达标'}  "
+                  f"执法名单 {t['enforcement']:>5}")
+    else:
+        data, _ = coverage_q.export(result, args.format, args.table)
+        if args.output:
+            Path(args.output).write_bytes(data)
+            print(f"→ {args.output}", file=sys.stderr)
+        else:
+            sys.stdout.buffer.write(data)
+    return 0
+
+
+# --- hazard subsidies ---------------------------------------------------------------------------------
+def run_subsidies(args: argparse.Namespace, settings: Settings) -> int:
+    from domain.errors import InvalidValue
+    from projections.queries.subsidies import subsidy_ledger
+    from services.commands.subsidies import subsidy_policy
+
+    with _session(args, settings) as (app, rm):
+        year = args.year or app.today().year
+        try:
+            result = subsidy_ledger(rm.activity, year, subsidy_policy(year), detail=args.detail)
+        except InvalidValue as e:
+            print(f"hazard subsidies: {e.message}", file=sys.stderr)
+            return 1
+    if args.json:
+        _print_json(result)
+        return 0
+    print(f"{year} 年补贴台账（全面排查 {result['policy']['comprehensive']} 元，按月服务 {result['policy']['monthly']} 元）")
+    for a in result["agencies"]:
+        print(f"  {a['name']:<20} 全面排查 {a['comprehensive_enterprises']:>4} 家  按月 {a['monthly_enterprises']:>4} 家  "
+              f"签约率 {_pct(float(a['signing_rate']))}  应得 {a['total']} 元  {a['claim']['status_label']}")
+    print(f"  合计 {result['total']['total']} 元，已拨付 {result['total']['paid']} 元")
+    return 0
+
+
+# --- hazard audit export / check-export -----------------------------------------------------------------
+def run_export(args: argparse.Namespace, settings: Settings) -> int:
+    from domain.parties import Enterprise
+    from projections.audit_export import export
+    from services.errors import NotFound
+
+    with _session(args, settings) as (app, rm):
+        try:
+            enterprise_id = str(app.load(Enterprise, _ident("enterprise", args.enterprise)).id)
+        except NotFound as e:
+            print(f"hazard audit export: {e}", file=sys.stderr)
+            return 1
+        document = export(app, rm, enterprise_id, exported_by="hazard audit export (CLI)",
+                          now=datetime.now(UTC))
+    Path(args.out).write_bytes(orjson.dumps(document, option=_JSON, default=str))
+    print(f"{document['event_count']} 个事件 → {args.out}（链头位置 "
+          f"{(document['chain_head'] or {}).get('position')}）", file=sys.stderr)
+    return 0
+
+
+def run_check_export(args: argparse.Namespace, settings: Settings) -> int:
+    from projections.audit_export import check_against_store, check_offline
+    from services.runtime import running
+
+    document = orjson.loads(Path(args.file).read_bytes())
+    problems = check_offline(document)
+    with running(settings) as rt:
+        problems += check_against_store(document, rt.ledger.audit_chain())
+    for p in problems:
+        print(f"  {p}")
+    print(f"{document['event_count']} 个事件：" + ("全部与哈希链一致" if not problems else f"{len(problems)} 处不符"))
+    return 0 if not problems else 1
