@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
 
 from infra.audit_chain import AuditChain
 
@@ -12,14 +11,12 @@ log = logging.getLogger("hazard.audit")
 
 
 class ChainKeeper:
-    """Extends the chain every `interval` seconds; calls `on_head(position, hex)` after each
-    pass that chained something (the NATS checkpoint publisher listens there)."""
+    """Extends the chain every `interval` seconds (the relay reads its head for the NATS
+    checkpoints)."""
 
-    def __init__(self, chain: AuditChain, interval: float = 1.0,
-                 on_head: Callable[[int, str], None] | None = None) -> None:
+    def __init__(self, chain: AuditChain, interval: float = 1.0) -> None:
         self._chain = chain
         self._interval = interval
-        self._on_head = on_head
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="audit-chain", daemon=True)
 
@@ -39,8 +36,6 @@ class ChainKeeper:
 
     def _pass(self) -> None:
         try:
-            if self._chain.extend_all() and self._on_head:
-                position, head = self._chain.head()
-                self._on_head(position, head.hex())
+            self._chain.extend_all()
         except Exception:  # the store may be briefly unavailable; try again next pass
             log.exception("audit chain pass failed")

@@ -12,7 +12,6 @@ the defaults below (this project's choices — the seed papers set no filing dea
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -31,7 +30,7 @@ class OversightPolicy:
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> OversightPolicy:
-        path = path or os.environ.get("HAZARD_POLICY_FILE") or DEFAULT_POLICY
+        path = path or DEFAULT_POLICY  # Settings.policy_file (HAZARD_POLICY_FILE) is passed in
         data = orjson.loads(Path(path).read_bytes())
         acc, cov = data.get("accountability", {}), data.get("coverage", {})
         default = cls()

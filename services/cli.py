@@ -86,7 +86,9 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         print(f"HazardLedger serving on {url}  (API {url}/api/v1, OpenAPI {url}/openapi.json)")
         print(f"event store: {rt.database.describe()}; data folder: {settings.data_dir}")
         print("issue a token: hazard token issue --role bureau --name 县应急管理局", flush=True)
-        uvicorn.run(create_app(rt.ledger, rt.tokens, read_models=rt.read_models), host=args.host, port=args.port,
+        app = create_app(rt.ledger, rt.tokens, read_models=rt.read_models,
+                         policy_file=settings.policy_file)
+        uvicorn.run(app, host=args.host, port=args.port,
                     log_level="info")
     return 0
 

@@ -18,7 +18,8 @@ EVENT_LABELS = {
     "JointReviewSigned": "联合复查签字", "ClosureReportFiled": "书面销号报告", "Closed": "销号",
     "Regraded": "调整等级", "DeadlineExtended": "延期", "Withdrawn": "撤销",
     "Recorded": "事故登记", "FindingRecorded": "调查认定", "ContractSigned": "签订委托服务合同",
-    "AgreementSigned": "签订政府购买服务协议",
+    "AgreementSigned": "签订政府购买服务协议", "Evaluated": "考评", "Filed": "申报补贴",
+    "Refiled": "重新申报补贴", "Stepped": "补贴审批", "Noticed": "补贴公示", "Paid": "补贴拨付",
 }
 _EVENT_META = {"originator_id", "originator_version", "timestamp", "actor", "originator_topic"}
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from fastapi import FastAPI
 
 from infra.auth import Tokens
@@ -22,7 +24,7 @@ MAX_BODY_BYTES = 256 * 1024  # the largest legitimate body (a plan, six parts of
 
 
 def create_app(ledger: HazardLedger, tokens: Tokens, *, read_models: ReadModels | None = None,
-               max_body: int = MAX_BODY_BYTES) -> FastAPI:
+               policy_file: Path | None = None, max_body: int = MAX_BODY_BYTES) -> FastAPI:
     app = FastAPI(title="HazardLedger 隐患排查治理台账", version="0.1.0",
                   default_response_class=JSON, openapi_url="/openapi.json",
                   generate_unique_id_function=lambda route: route.name)  # operationId = action
@@ -30,6 +32,7 @@ def create_app(ledger: HazardLedger, tokens: Tokens, *, read_models: ReadModels 
     app.state.tokens = tokens
     app.state.revocations = RevocationList(ledger.recorder.datastore)
     app.state.read_models = read_models  # None: opened beside the ledger on first use
+    app.state.policy_file = policy_file  # the county's policy data (Settings.policy_file)
     for module in (reference, parties, contracts, inspections, hazards, records, audit, readmodels,
                    accountability):
         app.include_router(module.router, prefix=API_PREFIX)

@@ -37,17 +37,19 @@ async def _read_body(receive: Receive, limit: int) -> bytes:
             return b"".join(chunks)
 
 
-def _replay(body: bytes) -> Receive:
+def _replay(body: bytes, receive: Receive) -> Receive:
+    """The body read once, then the client's own messages (a streaming response waits on them
+    to learn that the client went away)."""
     sent = False
 
-    async def receive() -> Message:
+    async def replayed() -> Message:
         nonlocal sent
         if sent:
-            return {"type": "http.disconnect"}
+            return await receive()
         sent = True
         return {"type": "http.request", "body": body, "more_body": False}
 
-    return receive
+    return replayed
 
 
 class RequestGuard:
@@ -72,12 +74,15 @@ class RequestGuard:
             return await _respond(send, 413, _too_large(self.max_body))
         key = headers.get(b"idempotency-key")
         if scope["method"] != "POST" or key is None:
-            return await self.app(scope, _replay(body), send)
-        await self._idempotent(scope, body, headers, key.decode("latin-1"), send)
+            return await self.app(scope, _replay(body, receive), send)
+        await self._idempotent(scope, receive, body, headers, key.decode("latin-1"), send)
 
-    async def _idempotent(self, scope: Scope, body: bytes, headers: dict, key: str, send: Send) -> None:
+    async def _idempotent(self, scope: Scope, receive: Receive, body: bytes, headers: dict, key: str,
+                          send: Send) -> None:
         if not 0 < len(key) <= MAX_KEY_LENGTH or not key.isprintable():
             return await _respond(send, 422, _invalid_key(f"须为 1–{MAX_KEY_LENGTH} 个可打印字符"))
+        if not _holder_valid(scope, headers):  # no replay for a revoked or invalid token: let it 401
+            return await self.app(scope, _replay(body, receive), send)
         holder = hashlib.sha256(headers.get(b"authorization", b"")).hexdigest()
         request_hash = hashlib.sha256(scope["path"].encode() + b"\n" + body).hexdigest()
         claim = await run_in_threadpool(self.store.claim, holder, key, request_hash)
@@ -100,12 +105,24 @@ class RequestGuard:
             await send(message)
 
         try:
-            await self.app(scope, _replay(body), capture)
+            await self.app(scope, _replay(body, receive), capture)
         finally:
             if 200 <= status < 300:
                 await run_in_threadpool(self.store.complete, holder, key, status, b"".join(captured))
             else:
                 await run_in_threadpool(self.store.release, holder, key)
+
+
+def _holder_valid(scope: Scope, headers: dict) -> bool:
+    from infra.auth import InvalidToken
+
+    state = scope["app"].state
+    token = headers.get(b"authorization", b"").decode("latin-1").partition(" ")[2].strip()
+    try:
+        holder = state.tokens.verify(token)
+    except InvalidToken:
+        return False
+    return not state.revocations.is_revoked(holder.token_id)
 
 
 def _too_large(limit: int) -> dict:

@@ -14,7 +14,8 @@ from domain.rules import RULES, Rule
 HERE = Path(__file__).parent
 DOMAIN = Path(rules.__file__).parent
 ROLE_RULES = {"no-self-review", "joint-review-parties", "government-approver",
-              "enforcement-by-regulator", "supervision-by-bureau", "agreement-signed-by-bureau"}
+              "enforcement-by-regulator", "supervision-by-bureau", "agreement-signed-by-bureau",
+              "regrade-by-authority", "evaluation-by-bureau", "subsidy-step-by-office"}
 
 
 def _test_sources() -> str:

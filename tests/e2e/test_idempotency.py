@@ -60,3 +60,13 @@ def test_an_unprintable_key_is_422(client, auth):
     response = client.post(API + "/agencies", headers={**auth("bureau"), "Idempotency-Key": "x" * 300},
                            json={"credit_code": credit_code(), "name": "x"})
     assert response.status_code == 422 and response.json()["field"] == "Idempotency-Key"
+
+
+def test_a_revoked_token_gets_no_replay(client, tokens, ledger):
+    token = tokens.issue(role="bureau", name="将被吊销")
+    headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": "once"}
+    body = {"credit_code": credit_code(), "name": "吊销前", "township": "330226003", "sector": "trade",
+            "scale": "individual"}
+    assert client.post(API + "/enterprises", headers=headers, json=body).status_code == 201
+    client.app.state.revocations.revoke(tokens.verify(token).token_id)
+    assert client.post(API + "/enterprises", headers=headers, json=body).status_code == 401

@@ -13,7 +13,9 @@ from functools import lru_cache
 from typing import Literal
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Query, Response
+from pathlib import Path
+
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import HTMLResponse
 from pydantic import Field
 
@@ -67,10 +69,14 @@ class ClaimPayment(s.Body):
     paid_on: s.Day | None = None
 
 
-@lru_cache(maxsize=1)
-def oversight_policy() -> OversightPolicy:
-    """The county's accountability limits (HAZARD_POLICY_FILE or Ninghai's), read once."""
-    return OversightPolicy.load()
+@lru_cache(maxsize=8)
+def _policy(path: Path | None) -> OversightPolicy:
+    return OversightPolicy.load(path)
+
+
+def oversight_policy(request: Request) -> OversightPolicy:
+    """The county's accountability limits (Settings.policy_file, else Ninghai's), read once."""
+    return _policy(getattr(request.app.state, "policy_file", None))
 
 
 def _wait(rm: ReadModels, after: int | None, names: tuple[str, ...] = BOTH) -> Response | None:
@@ -95,13 +101,14 @@ def _download(data: bytes, media: str, name: str) -> Response:
             summary="中介机构履职：合同协议、应查与实查、发现隐患、报告备案、整改率、考评、黑名单")
 def agency_accountability(agency_id: str, year: int | None = YEAR, after: int | None = AFTER,
                           who: Principal = Depends(principal), app=Depends(ledger),
-                          rm: ReadModels = Depends(read_models)):
+                          rm: ReadModels = Depends(read_models),
+                          oversight: OversightPolicy = Depends(oversight_policy)):
     check_role(who, "agency.accountability")
     app.authorize(who, "agency.accountability", app.subject_of(Agency, agency_id))
     if (busy := _wait(rm, after)) is not None:
         return busy
     result = accountability(rm, str(app.load(Agency, agency_id).id), year or app.today().year,
-                            policy=oversight_policy(), day=app.today())
+                            policy=oversight, day=app.today())
     if result is None:  # registered, not yet in the view
         return _not_caught_up(NotCaughtUp("activity", rm.max_position(), rm.activity.position()))
     return JSON(localize(result))
@@ -113,14 +120,15 @@ def agency_accountability(agency_id: str, year: int | None = YEAR, after: int | 
 def trace_enterprise(enterprise_id: str, until: s.Day | None = Query(None, description="截止日（业务日期）"),
                      format: Literal["json", "html"] = "json", after: int | None = AFTER,
                      who: Principal = Depends(principal), app=Depends(ledger),
-                     rm: ReadModels = Depends(read_models)):
+                     rm: ReadModels = Depends(read_models),
+                     oversight: OversightPolicy = Depends(oversight_policy)):
     check_role(who, "trace.enterprise")
     app.authorize(who, "trace.enterprise", app.subject_of_enterprise(enterprise_id))
     if (busy := _wait(rm, after)) is not None:
         return busy
     _, records = enterprise_events(app, rm, enterprise_id)
     result = localize(trace(rm, records, enterprise_id, until or app.today(), policy=rm.policy,
-                            oversight=oversight_policy()))
+                            oversight=oversight))
     if format == "html":
         return HTMLResponse(trace_html(result, generated_at=local(datetime.now(UTC))))
     return JSON(result)
@@ -135,13 +143,14 @@ def coverage(year: int | None = YEAR, format: Literal["json", "csv", "xlsx"] = "
              page: int = Query(1, ge=1, le=1_000_000, description="执法名单分页（JSON；导出为全部）"),
              page_size: int = Query(200, ge=1, le=1000),
              after: int | None = AFTER, who: Principal = Depends(principal), app=Depends(ledger),
-             rm: ReadModels = Depends(read_models)):
+             rm: ReadModels = Depends(read_models),
+             oversight: OversightPolicy = Depends(oversight_policy)):
     check_role(who, "coverage.read")
     if (busy := _wait(rm, after, ("activity",))) is not None:
         return busy
     chosen = year or app.today().year
     result = coverage_q.coverage(rm.activity, chosen, scope=read_scope(who).as_filters(),
-                                 reference=rm.reference, goal=oversight_policy().coverage_goal)
+                                 reference=rm.reference, goal=oversight.coverage_goal)
     if format == "json":
         listed = result["enforcement_list"]
         result["enforcement_total"] = len(listed)
