@@ -38,6 +38,7 @@ POLICY: dict[str, frozenset[Role]] = {
     "rates.read":                    EVERYONE,
     "compliance.read":               EVERYONE,
     "statistics.read":               EVERYONE,
+    "events.stream":                 EVERYONE,  # live events for the dashboard, filtered by scope
     # accountability (issue 6)
     "agency.accountability":          frozenset({B, A, AU, IN, AD}),   # an agency: its own record only
     "trace.enterprise":               frozenset({B, T, AU, IN, AD}),   # a township: its enterprises

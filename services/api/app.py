@@ -13,8 +13,9 @@ from projections.readmodels import ReadModels
 from services.api import errors
 from services.api.json import JSON
 from services.api.middleware import RequestGuard
-from services.api.routes import (accountability, audit, contracts, hazards, inspections, parties,
-                                 readmodels, records, reference)
+from services import dashboard
+from services.api.routes import (accountability, audit, contracts, events, hazards, inspections,
+                                 parties, readmodels, records, reference)
 from services.application import HazardLedger
 
 API_PREFIX = "/api/v1"
@@ -34,8 +35,9 @@ def create_app(ledger: HazardLedger, tokens: Tokens, *, read_models: ReadModels 
     app.state.read_models = read_models  # None: opened beside the ledger on first use
     app.state.policy_file = policy_file  # the county's policy data (Settings.policy_file)
     for module in (reference, parties, contracts, inspections, hazards, records, audit, readmodels,
-                   accountability):
+                   accountability, events):
         app.include_router(module.router, prefix=API_PREFIX)
+    dashboard.install(app)  # the web dashboard at / (issue 7)
     errors.install(app)
     app.add_middleware(RequestGuard, max_body=max_body,
                        store=IdempotencyStore(ledger.recorder.datastore))

@@ -22,7 +22,7 @@ COUNTY_WIDE = {B, AU, IN, AD}
 NOT_ABOUT_A_PARTY = {"reference.townships", "reference.sectors", "agency.register", "agreement.sign",
                      "agency.read", "agency.history", "audit.verify",
                      "ledger.read", "rates.read", "compliance.read", "statistics.read",
-                     "coverage.read", "subsidy.read"}  # rows filtered by scope, never refused
+                     "coverage.read", "subsidy.read", "events.stream"}  # filtered by scope, never refused
 # in scope, yet not allowed: an enterprise is no party to a procurement agreement
 IN_SCOPE_BUT_DENIED = {"agreement.read": {E}, "agreement.history": {E}}
 
@@ -71,6 +71,7 @@ def requests_for(w):
         "reference.sectors": ("GET", "/sectors", None),
         "audit.verify": ("GET", "/audit/verify", None),
         "ledger.read": ("GET", "/ledger", None),
+        "events.stream": ("GET", "/events/stream?once=1", None),
         "agency.accountability": ("GET", f"/agencies/{w['A1']}/accountability?year=2026", None),
         "trace.enterprise": ("GET", f"/trace/enterprises/{w['E1']}?until=2026-06-30", None),
         "coverage.read": ("GET", "/coverage?year=2026", None),

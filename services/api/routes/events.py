@@ -1,0 +1,315 @@
+"""Live events for the dashboard: server-sent events (SSE) that follow the store's notification log.
+
+    GET /api/v1/events/stream            (route name `events.stream`)
+        Accept: text/event-stream        ← a browser's EventSource always sends it
+        Authorization: Bearer <token>    ← or ?token=<token>, for this route only
+
+The stream follows the one notification log (通知日志) of the event store: every
+`POLL_SECONDS` it reads what was stored after the last position
+(`ledger.recorder.select_notifications`), decodes each event with the application's mapper,
+finds where it happened with the relay's placement logic (`infra.placement.Locator`: township
+and sector) and which enterprise and agency it belongs to, and sends only the events inside the
+token's read scope (`services.access.read_scope`: township / sector / enterprise / agency, the
+same equality rule as the ledger's rows). County-wide roles see every event.
+
+Wire format (https://html.spec.whatwg.org/multipage/server-sent-events.html):
+
+    retry: 3000                                    reconnect after 3 s
+    event: ready      data: {"position": P, "head": H}      where the stream starts
+    id: 42            data: {…the relay's message body (infra/envelope.py)…, "label": "隐患上报"}
+    id: 57                                         (no data) position moved past events out of scope
+    event: reset      data: {"position": P}        events were skipped (see BACKLOG); reload the page's data
+    event: end        data: {"position": P}        (once mode) the backlog is sent, the stream closes
+    : keepalive                                     every KEEPALIVE_SECONDS while nothing happens
+
+Where it starts: the `Last-Event-ID` header (a reconnecting EventSource), else `?after=`,
+else the head of the log (only events stored from now on). A start more than `BACKLOG` events
+behind the head is moved up to the head minus `BACKLOG`, and `reset` says so.
+
+When it ends:
+- a client that does not accept `text/event-stream`, or asks `?once=1`, gets the backlog up to the
+  head as it stood when it asked, then `end` (tests, scripts, curl without the header);
+- a live stream closes after `LIFETIME_SECONDS` (EventSource reconnects by itself with
+  `Last-Event-ID`, and the token is verified again — so a revoked or expired token stops within
+  that time), or as soon as the server reports that the client went away (Starlette's
+  `StreamingResponse` listens for `http.disconnect`).
+
+Why `?token=`: EventSource cannot send headers. The token is verified exactly as
+`services/api/deps.py: principal` verifies a bearer header (signature, expiry, key id,
+revocation). A token in a URL can end up in access logs and browser history: use it only for
+this route, over TLS in production, and prefer short-lived tokens for dashboards.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+import orjson
+from eventsourcing.application import AggregateNotFoundError
+from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi.responses import StreamingResponse
+from starlette.concurrency import run_in_threadpool
+
+from infra.auth import Principal
+from infra.envelope import envelope
+from infra.placement import TRANSIENT, Locator, Place
+from services.access import Scope, check_role, read_scope
+from services.api import deps
+from services.presenters import EVENT_LABELS
+
+log = logging.getLogger("hazard.events")
+
+router = APIRouter(tags=["events"])
+
+POLL_SECONDS = 0.5        # how often a live stream looks for new events
+PAGE = 500                # notifications read at a time
+BACKLOG = 10_000          # the most a stream replays behind the head
+KEEPALIVE_SECONDS = 15.0  # a comment line, so proxies and the client know the stream is alive
+LIFETIME_SECONDS = 300.0  # then the stream closes; EventSource reconnects and is verified again
+RETRY_MS = 3000
+
+
+# --- who is asking ------------------------------------------------------------------------------
+class RedactTokens(logging.Filter):
+    """Replace `token=…` in an access-log line's request path (uvicorn logs the query string)."""
+
+    PATTERN = re.compile(r"([?&]token=)[^&\s]*")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple) and any("token=" in str(a) for a in record.args):
+            record.args = tuple(self.PATTERN.sub(r"\1…", a) if isinstance(a, str) else a for a in record.args)
+        return True
+
+
+if not any(isinstance(f, RedactTokens) for f in logging.getLogger("uvicorn.access").filters):
+    logging.getLogger("uvicorn.access").addFilter(RedactTokens())
+
+
+
+def holder(request: Request, token: str | None = Query(
+        None, max_length=4096, description="令牌（仅本接口：EventSource 不能设置请求头）")) -> Principal:
+    """The verified holder: the bearer header as everywhere, else `?token=` verified the same way."""
+    if request.headers.get("authorization") or not token:
+        return deps.principal(request)
+    headers = [(k, v) for k, v in request.scope["headers"] if k != b"authorization"]
+    headers.append((b"authorization", b"Bearer " + token.strip().encode("latin-1", "replace")))
+    return deps.principal(Request({**request.scope, "headers": headers}, request.receive))
+
+
+# --- where an event belongs ----------------------------------------------------------------------
+@dataclass(frozen=True)
+class Whereabouts:
+    """What the scope check compares with the token: the read scope's four columns."""
+
+    township: str | None
+    sector: str | None
+    enterprise_id: str | None
+    agency_id: str | None
+
+    def within(self, scope: Scope) -> bool:
+        return all(getattr(self, column) == wanted for column, wanted in scope.as_filters().items())
+
+
+class Parties:
+    """Enterprise and agency per aggregate id, remembered (bounded, least recently used first out).
+
+    An enterprise is its own enterprise, an agency its own agency; hazards, inspections,
+    contracts, agreements and accidents name theirs on their creation event (`enterprise_id`,
+    `agency_id` — for a hazard, the agency whose inspection found it, as in the ledger). On a
+    miss for a later event the aggregate is loaded through the application's repository."""
+
+    def __init__(self, repository: Any, capacity: int = 200_000) -> None:
+        self._repository = repository
+        self._capacity = capacity
+        self._known: OrderedDict[UUID, tuple[str | None, str | None]] = OrderedDict()
+        self._lock = threading.RLock()
+
+    def of(self, event: Any) -> tuple[str | None, str | None]:
+        ident = event.originator_id
+        with self._lock:
+            known = self._known.get(ident)
+            if known is not None:
+                self._known.move_to_end(ident)
+                return known
+        if event.originator_version == 1:
+            known = self._read(event, _aggregate_name(event), ident)
+        else:
+            known = self._load(ident)
+        with self._lock:
+            self._known[ident] = known
+            if len(self._known) > self._capacity:
+                self._known.popitem(last=False)
+        return known
+
+    @staticmethod
+    def _read(obj: Any, kind: str, ident: UUID) -> tuple[str | None, str | None]:
+        enterprise = str(ident) if kind == "Enterprise" else _text(getattr(obj, "enterprise_id", None))
+        agency = str(ident) if kind == "Agency" else _text(getattr(obj, "agency_id", None))
+        return enterprise, agency
+
+    def _load(self, ident: UUID) -> tuple[str | None, str | None]:
+        try:
+            aggregate = self._repository.get(ident)
+        except TRANSIENT:
+            raise
+        except AggregateNotFoundError:
+            return None, None
+        except Exception as e:  # noqa: BLE001 - an undecodable history must not stop the stream
+            log.warning("events: aggregate %s cannot be loaded (%s); no enterprise/agency", ident, e)
+            return None, None
+        return self._read(aggregate, type(aggregate).__name__, ident)
+
+
+def _text(value: Any) -> str | None:
+    return str(value) if isinstance(value, str | UUID) and value else None
+
+
+def _aggregate_name(event: Any) -> str:
+    parts = type(event).__qualname__.split(".")
+    return parts[-2] if len(parts) > 1 else parts[-1]
+
+
+class Feed:
+    """Decoding and placing events for every stream of one application (shared caches)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.locator = Locator(app.repository)
+        self.parties = Parties(app.repository)
+
+    @classmethod
+    def of(cls, request: Request) -> Feed:
+        state = request.app.state
+        feed = getattr(state, "event_feed", None)
+        if feed is None or feed.app is not state.ledger:
+            feed = state.event_feed = cls(state.ledger)
+        return feed
+
+    def head(self) -> int:
+        return self.app.recorder.max_notification_id() or 0
+
+    def read(self, after: int, scope: Scope, stop: int | None = None) -> tuple[int, list[tuple[int, bytes]]]:
+        """(last position read, [(position, message body)] of the events in scope) after `after`."""
+        page = self.app.recorder.select_notifications(start=after, limit=PAGE, stop=stop,
+                                                      inclusive_of_start=False)
+        out = []
+        for notification in page:
+            body = self._message(notification, scope)
+            if body is not None:
+                out.append((notification.id, body))
+        return (page[-1].id if page else after), out
+
+    def _message(self, notification: Any, scope: Scope) -> bytes | None:
+        try:
+            event = self.app.mapper.to_domain_event(notification)
+            place = self.locator.place_of(event)
+            enterprise, agency = self.parties.of(event)
+        except TRANSIENT:
+            raise  # the database, not the event: the stream ends and the client reconnects
+        except Exception as e:  # noqa: BLE001 - a bad event is skipped, as the relay does
+            log.error("events: event at position %d (topic %r) cannot be decoded: %r",
+                      notification.id, notification.topic, e)
+            return None
+        if not Whereabouts(place.township, place.sector, enterprise, agency).within(scope):
+            return None
+        return _body(event, notification.id, place, enterprise, agency)
+
+
+def _body(event: Any, position: int, place: Place, enterprise: str | None, agency: str | None) -> bytes:
+    message = orjson.loads(envelope(event, position, place))
+    message["label"] = EVENT_LABELS.get(type(event).__name__, type(event).__name__)
+    message["enterprise_id"] = enterprise
+    message["agency_id"] = agency
+    return orjson.dumps(message)
+
+
+# --- the stream ------------------------------------------------------------------------------------
+def _sse(data: bytes | None = None, *, event: str | None = None, ident: int | None = None) -> bytes:
+    lines = []
+    if event:
+        lines.append(b"event: " + event.encode())
+    if ident is not None:
+        lines.append(b"id: " + str(ident).encode())
+    if data is not None:
+        lines.append(b"data: " + data)  # orjson never writes a newline
+    return b"\n".join(lines) + b"\n\n"
+
+
+def _start(last_event_id: str | None, after: int | None) -> int | None:
+    if last_event_id and last_event_id.strip().isdigit():
+        return int(last_event_id.strip())
+    return after
+
+
+class Streams:
+    """How many streams this process is sending now (for tests and operators)."""
+
+    open = 0
+
+
+async def _stream(feed: Feed, scope: Scope, start: int | None,
+                  once: bool) -> AsyncIterator[bytes]:
+    Streams.open += 1
+    try:
+        async for chunk in _messages(feed, scope, start, once):
+            yield chunk
+    finally:  # also when the client goes away: Starlette cancels the response
+        Streams.open -= 1
+
+
+async def _messages(feed: Feed, scope: Scope, start: int | None,
+                    once: bool) -> AsyncIterator[bytes]:
+    head = await run_in_threadpool(feed.head)
+    position = head if start is None else start
+    yield b"retry: " + str(RETRY_MS).encode() + b"\n\n"
+    yield _sse(orjson.dumps({"position": position, "head": head}), event="ready")
+    if position < head - BACKLOG:
+        position = head - BACKLOG
+        yield _sse(orjson.dumps({"position": position}), event="reset", ident=position)
+    closes_at = time.monotonic() + LIFETIME_SECONDS
+    quiet_since = time.monotonic()
+    while True:
+        reached, messages = await run_in_threadpool(feed.read, position, scope, head if once else None)
+        for ident, body in messages:
+            yield _sse(body, ident=ident)
+        if reached > position:
+            if not messages or messages[-1][0] != reached:
+                yield _sse(ident=reached)  # moves Last-Event-ID past events out of scope
+            position, quiet_since = reached, time.monotonic()
+            continue  # there may be more right away
+        if once:
+            yield _sse(orjson.dumps({"position": position}), event="end")
+            return
+        if time.monotonic() >= closes_at:
+            return  # the client reconnects (Last-Event-ID) and its token is verified again
+        if time.monotonic() - quiet_since >= KEEPALIVE_SECONDS:
+            yield b": keepalive\n\n"
+            quiet_since = time.monotonic()
+        await asyncio.sleep(POLL_SECONDS)
+
+
+@router.get("/events/stream", name="events.stream", summary="实时事件流（SSE）：令牌范围内新存储的事件",
+            response_class=StreamingResponse,
+            responses={200: {"content": {"text/event-stream": {}},
+                             "description": "server-sent events; see services/api/routes/events.py"}})
+async def stream(request: Request,
+                 after: int | None = Query(None, ge=0, description="从该位置之后开始（默认：当前最新位置）"),
+                 once: bool = Query(False, description="只发送到当前最新位置为止的事件，然后结束（测试、脚本）"),
+                 last_event_id: str | None = Header(None, max_length=20, include_in_schema=False),
+                 who: Principal = Depends(holder)) -> StreamingResponse:
+    check_role(who, "events.stream")
+    live = not once and "text/event-stream" in request.headers.get("accept", "")
+    feed = Feed.of(request)
+    return StreamingResponse(
+        _stream(feed, read_scope(who), _start(last_event_id, after), once=not live),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})

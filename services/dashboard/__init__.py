@@ -1,0 +1,80 @@
+"""The web dashboard (看板): plain HTML pages and small vanilla JS modules over the read-model API.
+
+`router` serves the pages (HTML, not in the OpenAPI document); `STATIC_DIR` holds their CSS,
+JS and the vendored Apache ECharts, served under `STATIC_URL`. `install(app)` adds both:
+
+    from services import dashboard
+    dashboard.install(app)       # pages at /, /ledger, /hazards/{id}, /compliance, /agencies…, /trace
+
+The pages hold no data and need no token: each page's JS signs in with a pasted token (kept
+in the tab's sessionStorage) and reads /api/v1 with it, so every page shows only what the
+token's holder may see. See docs/dashboard.md.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import APIRouter, FastAPI
+from fastapi.responses import FileResponse, RedirectResponse
+from starlette.staticfiles import StaticFiles
+from starlette.types import Scope
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+STATIC_URL = "/static/dashboard"
+
+# Pages load only this origin's scripts (no CDN); ECharts' tooltips need inline styles.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+                                "img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; "
+                                "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-cache",
+}
+
+router = APIRouter(include_in_schema=False)
+
+PAGES = {  # path → (route name, HTML file in static/pages)
+    "/": ("dashboard.overview", "overview.html"),
+    "/ledger": ("dashboard.ledger", "ledger.html"),
+    "/hazards/{ident}": ("dashboard.hazard", "hazard.html"),
+    "/compliance": ("dashboard.compliance", "compliance.html"),
+    "/agencies": ("dashboard.agencies", "agencies.html"),
+    "/agencies/{ident}": ("dashboard.agency", "agency.html"),
+    "/trace": ("dashboard.trace", "trace.html"),
+}
+
+
+def _page(filename: str):
+    path = STATIC_DIR / "pages" / filename
+
+    def page() -> FileResponse:
+        return FileResponse(path, media_type="text/html; charset=utf-8", headers=SECURITY_HEADERS)
+
+    return page
+
+
+for _path, (_name, _file) in PAGES.items():
+    router.add_api_route(_path, _page(_file), methods=["GET"], name=_name)
+
+
+@router.get("/favicon.ico", name="dashboard.favicon")
+def favicon() -> RedirectResponse:
+    return RedirectResponse(f"{STATIC_URL}/img/favicon.svg", status_code=308)
+
+
+class Static(StaticFiles):
+    """The dashboard's files, revalidated on every load (an upgrade is seen at once; a 304 is cheap)."""
+
+    async def get_response(self, path: str, scope: Scope):
+        response = await super().get_response(path, scope)
+        response.headers["Cache-Control"] = "no-cache"
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        return response
+
+
+def install(app: FastAPI) -> None:
+    """Serve the dashboard from `app`: its pages and its static files."""
+    app.include_router(router)
+    app.mount(STATIC_URL, Static(directory=STATIC_DIR), name="dashboard-static")

@@ -1,0 +1,35 @@
+// A reporting period: a year, one of its quarters, or one of its months → discovered_from / _to.
+import { thisYear } from "./dom.js";
+
+export function years(back = 5) {
+  const now = thisYear();
+  return Array.from({ length: back + 1 }, (_, i) => String(now - i)).map((y) => [y, `${y} 年`]);
+}
+
+export const PERIODS = [
+  ["", "全年"],
+  ["Q1", "第一季度"], ["Q2", "第二季度"], ["Q3", "第三季度"], ["Q4", "第四季度"],
+  ...Array.from({ length: 12 }, (_, i) => [`M${i + 1}`, `${i + 1} 月`]),
+];
+
+const pad = (n) => String(n).padStart(2, "0");
+const lastDay = (year, month) => new Date(Date.UTC(year, month, 0)).getUTCDate();
+
+// [from, to] as ISO dates
+export function range(year, period) {
+  const y = Number(year);
+  let first = 1;
+  let last = 12;
+  if (/^Q[1-4]$/.test(period)) {
+    last = Number(period[1]) * 3;
+    first = last - 2;
+  } else if (/^M([1-9]|1[0-2])$/.test(period)) {
+    first = last = Number(period.slice(1));
+  }
+  return [`${y}-${pad(first)}-01`, `${y}-${pad(last)}-${pad(lastDay(y, last))}`];
+}
+
+export function describe(year, period) {
+  const label = (PERIODS.find(([v]) => v === (period || "")) || PERIODS[0])[1];
+  return `${year} 年${period ? label : "全年"}`;
+}
