@@ -83,7 +83,8 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     signal.signal(signal.SIGTERM, _exit_on_signal)
     with running(settings) as rt, background_work(rt):
         url = f"http://{args.host}:{args.port}"
-        print(f"HazardLedger serving on {url}  (API {url}/api/v1, OpenAPI {url}/openapi.json)")
+        print(f"HazardLedger serving on {url}  (dashboard {url}/, API {url}/api/v1, "
+              f"OpenAPI {url}/openapi.json)")
         print(f"event store: {rt.database.describe()}; data folder: {settings.data_dir}")
         print("issue a token: hazard token issue --role bureau --name 县应急管理局", flush=True)
         app = create_app(rt.ledger, rt.tokens, read_models=rt.read_models,
