@@ -28,7 +28,7 @@ from infra.postgres import event_store_env
 from projections.operations import running_projections
 from services.application import HazardLedger
 from services.simulate import simulate
-from tests.e2e.dashboard_conftest import dashboard_app, served, wired
+from tests.e2e.dashboard_conftest import dashboard_app, served
 
 CHROMIUM = os.environ.get("HAZARD_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -85,7 +85,7 @@ def site(database_url: str) -> Iterator[Site]:
     try:
         with running_projections(env, reference=ledger.reference) as read_models:
             read_models.wait(ledger.recorder.max_notification_id(), ("ledger", "activity"), timeout=60)
-            with wired(), served(dashboard_app(ledger, tokens, read_models=read_models)) as url:
+            with served(dashboard_app(ledger, tokens, read_models=read_models)) as url:
                 yield Site(url, tokens, ledger, tokens.issue(role="bureau", name=BUREAU_NAME),
                            tokens.issue(role="township", township=TOWNSHIP, name="一市镇安监办 王主任"))
     finally:

@@ -20,7 +20,7 @@ from domain.actor import Role
 from infra.auth import token_id
 from services.api.routes import events
 from tests.conftest import actor, credit_code
-from tests.e2e.dashboard_conftest import dashboard_app, guard_drops_streams, parse_sse, served, wired
+from tests.e2e.dashboard_conftest import dashboard_app, parse_sse, served
 
 STREAM = "/api/v1/events/stream"
 BUREAU = actor(Role.BUREAU)
@@ -28,7 +28,7 @@ BUREAU = actor(Role.BUREAU)
 
 @pytest.fixture
 def api(ledger, tokens):
-    with wired(), TestClient(dashboard_app(ledger, tokens)) as client:
+    with TestClient(dashboard_app(ledger, tokens)) as client:
         yield client
 
 
@@ -137,16 +137,9 @@ def test_a_client_that_does_not_ask_for_an_event_stream_gets_the_backlog_and_the
     assert parse_sse(answer.text)[-1]["event"] == "end"
 
 
-@pytest.mark.xfail(guard_drops_streams(), strict=True,
-                   reason="services/api/middleware.py: _replay answers http.disconnect right after the body, "
-                          "so Starlette cancels every streaming response (fix in docs/dashboard.md, Wiring)")
 def test_the_request_guard_lets_a_stream_through(ledger, tokens, auth, county):
     with TestClient(dashboard_app(ledger, tokens)) as client:
-        from services.access import EVERYONE, POLICY
-        with pytest.MonkeyPatch.context() as mp:
-            if "events.stream" not in POLICY:
-                mp.setitem(POLICY, "events.stream", EVERYONE)
-            answer = client.get(STREAM, params={"once": 1, "after": 0}, headers=auth("bureau"))
+        answer = client.get(STREAM, params={"once": 1, "after": 0}, headers=auth("bureau"))
     assert parse_sse(answer.text)[-1]["event"] == "end"
 
 
@@ -170,7 +163,7 @@ def test_a_live_stream_delivers_a_new_event_within_a_second(ledger, tokens, coun
                 if received:
                     return
 
-    with wired(), served(dashboard_app(ledger, tokens)) as url:
+    with served(dashboard_app(ledger, tokens)) as url:
         thread = threading.Thread(target=listen, args=(url,), daemon=True)
         thread.start()
         assert opened.wait(10), "the stream did not start"
@@ -192,7 +185,7 @@ def test_a_live_stream_delivers_a_new_event_within_a_second(ledger, tokens, coun
 def test_a_live_stream_closes_after_its_lifetime_so_the_token_is_checked_again(ledger, tokens, monkeypatch):
     monkeypatch.setattr(events, "LIFETIME_SECONDS", 0.3)
     monkeypatch.setattr(events, "POLL_SECONDS", 0.05)
-    with wired(), served(dashboard_app(ledger, tokens)) as url:
+    with served(dashboard_app(ledger, tokens)) as url:
         started = time.monotonic()
         answer = httpx.get(f"{url}{STREAM}", params={"token": tokens.issue(role="bureau", name="局")},
                            headers={"Accept": "text/event-stream"}, timeout=10)
@@ -202,7 +195,7 @@ def test_a_live_stream_closes_after_its_lifetime_so_the_token_is_checked_again(l
 
 def test_a_stream_stops_when_its_client_goes_away(ledger, tokens, monkeypatch):
     monkeypatch.setattr(events, "POLL_SECONDS", 0.05)
-    with wired(), served(dashboard_app(ledger, tokens)) as url:
+    with served(dashboard_app(ledger, tokens)) as url:
         with httpx.stream("GET", f"{url}{STREAM}", params={"token": tokens.issue(role="bureau", name="局")},
                           headers={"Accept": "text/event-stream"}, timeout=10) as response:
             next(response.iter_text())

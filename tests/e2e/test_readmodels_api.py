@@ -13,7 +13,6 @@ from openpyxl import load_workbook
 from domain.actor import Role
 from projections.operations import running_projections
 from services.api.app import create_app
-from services.api.routes import readmodels
 from tests.conftest import actor, credit_code
 
 API = "/api/v1"
@@ -23,9 +22,7 @@ API = "/api/v1"
 def api(ledger, tokens, store_env) -> Iterator[TestClient]:
     """The app with the read-model router, and the projections running beside it."""
     with running_projections(store_env, reference=ledger.reference) as read_models:
-        app = create_app(ledger, tokens)
-        app.include_router(readmodels.router, prefix=API)
-        app.state.read_models = read_models
+        app = create_app(ledger, tokens, read_models=read_models)
         with TestClient(app) as client:
             yield client
 

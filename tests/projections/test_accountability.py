@@ -37,13 +37,6 @@ INVESTIGATOR = actor(Role.INVESTIGATOR, "事故调查组 赵组长")
 POLICY = OversightPolicy.load()
 
 
-def ledger_class() -> type:
-    """HazardLedger with the subsidy commands (until the mixin is among its bases)."""
-    if issubclass(HazardLedger, SubsidyCommands):
-        return HazardLedger
-    return type("HazardLedger", (SubsidyCommands, HazardLedger), {})
-
-
 @dataclass
 class World:
     e1: str   # 跃龙街道, chem: monthly contract with A1, inspected monthly (April missed)
@@ -117,7 +110,7 @@ def build_world(app) -> World:
 
 @pytest.fixture
 def app(store_env):
-    app = ledger_class()(store_env, clock=lambda: TODAY)
+    app = HazardLedger(store_env, clock=lambda: TODAY)
     yield app
     app.close()
 

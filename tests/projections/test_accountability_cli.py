@@ -33,9 +33,10 @@ def hazard(database_url, schema, tmp_path):
 
 @pytest.fixture
 def world(store_env):
-    from tests.projections.test_accountability import TODAY, ledger_class
+    from services.application import HazardLedger
+    from tests.projections.test_accountability import TODAY
 
-    app = ledger_class()(store_env, clock=lambda: TODAY)
+    app = HazardLedger(store_env, clock=lambda: TODAY)
     try:
         yield build_world(app), app
     finally:
