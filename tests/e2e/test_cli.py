@@ -97,6 +97,9 @@ def test_serve_runs_on_embedded_postgresql_and_stops_it_on_exit(cli_env, tmp_pat
         assert _postgres_running(data_dir / "pg")
         nats_url = (data_dir / "nats" / "url").read_text().strip()
         assert nats_url.startswith("nats://127.0.0.1:") and not nats_url.endswith(":4222")
+        # the relay creates the stream and publishes in its own thread: allow it a moment
+        _wait_until(lambda: run("subscribe", "--json", "--limit", "1", "--from-seq", "1",
+                                env=cli_env, timeout=20).returncode == 0)
         subscribed = run("subscribe", "--json", "--limit", "1", "--from-seq", "1", env=cli_env)
         assert subscribed.returncode == 0, subscribed.stderr
         message = json.loads(subscribed.stdout.splitlines()[0])
