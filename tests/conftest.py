@@ -1,6 +1,11 @@
 """Shared fixtures: a real PostgreSQL (DATABASE_URL, or an embedded one), a fresh schema per test.
 
 With CI=true the servers must be there: a missing one fails the run, it is never skipped.
+
+The suite shares the server politely (see `tests.pg_budget`): every connection it opens, in
+this process and in the subprocesses it starts (which inherit the environment set here), carries
+the application name PGAPPNAME, and the session fails if more than 20 were open at once.
+Pools are small: `POOL_SIZE` connections (up to twice that under load) per application.
 """
 
 from __future__ import annotations
@@ -8,6 +13,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -20,8 +26,18 @@ from domain.credit_code import make
 from infra.postgres import Database, event_store_env
 from infra.settings import Settings
 from services.application import HazardLedger
+from tests import pg_budget
 
 TODAY = date(2026, 6, 30)  # the tests' fixed "today" (Asia/Shanghai business date)
+
+POOL_SIZE = 2  # connections per event-store pool in tests (overflow as many again; writers queue)
+APP_NAME = pg_budget.application_name()
+# inherited by every libpq connection of this process and of the subprocesses it starts
+# (`hazard serve`, the CLI, relays, projection workers) that copy os.environ
+POLITE_ENV = {"PGAPPNAME": APP_NAME, "HAZARD_DB_POOL_SIZE": str(POOL_SIZE)}
+os.environ.update(POLITE_ENV)
+_monitor: pg_budget.ConnectionMonitor | None = None
+_running = {"test": "(no test)"}
 
 
 @pytest.fixture(scope="session")
@@ -31,11 +47,55 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if url:
         with psycopg.connect(url, connect_timeout=5) as conn:  # fails loudly if it is not there
             conn.execute("SELECT 1")
-        yield url
+        with _monitoring(url):
+            yield url
         return
     data_dir = tmp_path_factory.mktemp("embedded")
-    with Database(Settings.from_env({"HAZARD_DATA_DIR": str(data_dir)})) as db:
+    with Database(Settings.from_env({"HAZARD_DATA_DIR": str(data_dir)})) as db, _monitoring(db.conninfo):
         yield db.conninfo
+
+
+@contextmanager
+def _monitoring(conninfo: str) -> Iterator[None]:
+    """Sample the suite's connections from the first test that uses PostgreSQL to the end."""
+    global _monitor
+    _monitor = pg_budget.ConnectionMonitor(conninfo, APP_NAME, current_test=_running["test"]).start()
+    try:
+        yield
+    finally:
+        _monitor.stop()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None):
+    _set_running(item.nodeid)
+    try:
+        return (yield)
+    finally:
+        _set_running("(between tests)")
+
+
+def _set_running(test: str) -> None:
+    _running["test"] = test
+    if _monitor is not None:
+        _monitor.current_test = test
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """More than the budget fails the run, even when every test passed."""
+    if _monitor is not None and _monitor.verdict() and exitstatus == pytest.ExitCode.OK:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    if _monitor is None:
+        return
+    problem = _monitor.verdict()
+    terminalreporter.section("PostgreSQL connection budget", red=bool(problem), green=not problem)
+    for line in _monitor.report():
+        terminalreporter.write_line(line)
+    if problem:
+        terminalreporter.write_line(f"FAILED: {problem}", red=True, bold=True)
 
 
 @pytest.fixture
@@ -51,7 +111,7 @@ def schema(database_url: str) -> Iterator[str]:
 
 @pytest.fixture
 def store_env(database_url: str, schema: str) -> dict[str, str]:
-    return event_store_env(database_url, schema=schema, pool_size=25)
+    return event_store_env(database_url, schema=schema, pool_size=POOL_SIZE)
 
 
 @pytest.fixture
