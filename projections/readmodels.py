@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from eventsourcing.persistence import InfrastructureFactory, ProgrammingError
@@ -16,6 +17,7 @@ from projections.runners import PROJECTIONS
 from projections.views.base import APPLICATION, View
 
 WAIT_SECONDS = 5.0
+POLL_SECONDS = 0.05  # how often one poller reads the views' positions while reads are waiting
 EVENTS_TABLE = f"{APPLICATION.lower()}_events"
 
 
@@ -25,6 +27,62 @@ class NotCaughtUp(Exception):
     def __init__(self, view: str, position: int, reached: int) -> None:
         super().__init__(f"view {view} is at {reached}, not yet at {position}")
         self.view, self.position, self.reached = view, position, reached
+
+
+class PositionWatch:
+    """The views' tracked positions for reads that wait on the event loop (`?after=`).
+
+    However many reads wait, one asyncio task reads the positions (in a worker thread, one short
+    query per view) every POLL_SECONDS and wakes them; a waiting read holds no thread. The task
+    runs only while someone waits. Bound to the event loop of its first waiter (a new loop —
+    another TestClient — starts afresh)."""
+
+    def __init__(self, read: Callable[[], dict[str, int]], interval: float = POLL_SECONDS) -> None:
+        self._read, self._interval = read, interval
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def _bind(self) -> None:
+        loop = asyncio.get_running_loop()
+        if loop is not self._loop:
+            self._loop, self._changed = loop, asyncio.Condition()
+            self._known: dict[str, int] = {}
+            self._error: Exception | None = None
+            self._waiting, self._poller = 0, None
+
+    def _behind(self, position: int, names: tuple[str, ...]) -> str | None:
+        """The first view not yet at `position` (as last read), or None."""
+        return next((n for n in names if self._known.get(n, 0) < position), None)
+
+    async def until(self, position: int, names: tuple[str, ...], timeout: float) -> None:
+        self._bind()
+        self._waiting += 1
+        try:
+            if self._poller is None or self._poller.done():
+                self._known, self._error = {}, None  # never judge by positions read long ago
+                self._poller = asyncio.create_task(self._poll())
+            async with self._changed:
+                await asyncio.wait_for(self._changed.wait_for(
+                    lambda: self._error is not None or self._behind(position, names) is None), timeout)
+        except TimeoutError:
+            name = self._behind(position, names) or names[0]
+            raise NotCaughtUp(name, position, self._known.get(name, 0)) from None
+        finally:
+            self._waiting -= 1
+        if self._error is not None:
+            raise self._error
+
+    async def _poll(self) -> None:
+        while self._waiting:
+            try:
+                known, error = await asyncio.to_thread(self._read), None
+            except Exception as e:  # noqa: BLE001 - the waiting reads answer it (503), not the task
+                known, error = self._known, e
+            async with self._changed:
+                self._known, self._error = known, error
+                self._changed.notify_all()
+            if error is not None:
+                return
+            await asyncio.sleep(self._interval)
 
 
 def open_view(name: str, env: Mapping[str, str]) -> View:
@@ -47,6 +105,7 @@ class ReadModels:
         self.reference = reference or ReferenceData.load()
         self.policy = policy or Policy.load()
         self.wait_seconds = WAIT_SECONDS  # how long `?after=` may wait
+        self.watch = PositionWatch(self.positions)
 
     @classmethod
     def beside(cls, application: Any, **kwargs: Any) -> ReadModels:
@@ -61,10 +120,23 @@ class ReadModels:
     def activity(self) -> View:
         return self.views["activity"]
 
+    def positions(self) -> dict[str, int]:
+        """Each view's tracked position (0 before its first event)."""
+        return {name: view.position() for name, view in self.views.items()}
+
+    async def reached(self, position: int | None, names: Iterable[str] = ("ledger",),
+                      timeout: float | None = None) -> None:
+        """Await, holding no thread, until the views have applied `position` (read your
+        writes), or NotCaughtUp after the wait. Nothing to wait for: None, or position 0."""
+        if not position:
+            return
+        await self.watch.until(position, tuple(names), self.wait_seconds if timeout is None else timeout)
+
     def wait(self, position: int | None, names: Iterable[str] = ("ledger",),
              timeout: float | None = None) -> None:
-        """Block until the views have applied `position` (read your writes), or NotCaughtUp."""
-        if position is None:
+        """Block until the views have applied `position` (read your writes), or NotCaughtUp
+        (for the CLI and tests; the API awaits `reached`). Position 0 is always reached."""
+        if not position:
             return
         deadline = time.monotonic() + (self.wait_seconds if timeout is None else timeout)
         for name in names:

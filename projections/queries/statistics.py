@@ -15,6 +15,7 @@ from typing import Any
 
 from psycopg.sql import SQL
 
+from infra.clock import FIRST_DAY, LAST_DAY
 from infra.reference import ReferenceData
 from projections.queries.base import Filters, Moment, fetch, hazards
 from projections.queries.rates import ratio
@@ -34,7 +35,10 @@ class Period:
         m = _PERIOD.fullmatch(text.strip().upper())
         if not m:
             raise ValueError(f"期间须为年份（2025）或季度（2025Q1），收到 {text!r}")
-        return cls(int(m.group(1)), int(m.group(2)) if m.group(2) else None)
+        year = int(m.group(1))
+        if not FIRST_DAY.year <= year <= LAST_DAY.year:
+            raise ValueError(f"期间的年份须在 {FIRST_DAY.year} 至 {LAST_DAY.year} 之间，收到 {text!r}")
+        return cls(year, int(m.group(2)) if m.group(2) else None)
 
     @property
     def start(self) -> date:

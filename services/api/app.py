@@ -13,6 +13,7 @@ from projections.readmodels import ReadModels
 from services.api import errors
 from services.api.json import JSON
 from services.api.middleware import RequestGuard
+from services.api.query_guard import QueryGuard
 from services import dashboard
 from services.api.routes import (accountability, audit, contracts, events, hazards, inspections,
                                  parties, readmodels, records, reference)
@@ -41,4 +42,5 @@ def create_app(ledger: HazardLedger, tokens: Tokens, *, read_models: ReadModels 
     errors.install(app)
     app.add_middleware(RequestGuard, max_body=max_body,
                        store=IdempotencyStore(ledger.recorder.datastore))
+    app.add_middleware(QueryGuard)  # outermost: a query with control characters is 422 before anything
     return app

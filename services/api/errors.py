@@ -10,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from services.api.json import JSON
 
 from domain.errors import InvalidValue, RuleViolation
+from projections.readmodels import NotCaughtUp
 from services.api.deps import Unauthorised
 from services.access import Forbidden
 from services.errors import AlreadyRegistered, ConcurrentModification, NotFound
@@ -23,20 +24,34 @@ def _field(loc: tuple) -> str:
     return ".".join(parts) or "body"
 
 
+def invalid_input(field: str, message: str, errors: list[dict] | None = None) -> JSON:
+    """422 naming the field (a body field or a query parameter): the one shape of bad input."""
+    return JSON(status_code=422, content={
+        "error": "invalid_input", "field": field, "message": f"{field}: {message}",
+        "errors": errors or [{"field": field, "message": message}]})
+
+
+def not_caught_up(e: NotCaughtUp) -> JSON:
+    """503 + Retry-After: a view has not yet applied a position that the store holds."""
+    return JSON(status_code=503, headers={"Retry-After": "1"}, content={
+        "error": "not_caught_up", "view": e.view, "position": e.position, "reached": e.reached,
+        "message": f"读模型 {e.view} 尚未处理到位置 {e.position}（当前 {e.reached}），请稍后重试"})
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_: Request, exc: RequestValidationError):
         errors = [{"field": _field(e["loc"]), "message": e["msg"]} for e in exc.errors()]
         first = errors[0] if errors else {"field": "body", "message": "invalid"}
-        return JSON(status_code=422, content={
-            "error": "invalid_input", "field": first["field"],
-            "message": f"{first['field']}: {first['message']}", "errors": errors})
+        return invalid_input(first["field"], first["message"], errors)
 
     @app.exception_handler(InvalidValue)
     async def invalid_value(_: Request, exc: InvalidValue):
-        return JSON(status_code=422, content={
-            "error": "invalid_input", "field": exc.field, "message": f"{exc.field}: {exc.message}",
-            "errors": [{"field": exc.field, "message": exc.message}]})
+        return invalid_input(exc.field, exc.message)
+
+    @app.exception_handler(NotCaughtUp)
+    async def lagging_view(_: Request, exc: NotCaughtUp):
+        return not_caught_up(exc)
 
     @app.exception_handler(RuleViolation)
     async def rule_violation(_: Request, exc: RuleViolation):

@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 
 from domain.actor import Role
 from projections.operations import running_projections
+from projections.readmodels import ReadModels
 from services.api.app import create_app
 from tests.conftest import actor, credit_code
 
@@ -58,11 +59,26 @@ def test_a_read_after_a_write_sees_the_write(api, world):
     assert {i["enterprise_name"] for i in body["items"]} == {"西店某化工厂", "跃龙某五金厂"}
 
 
-def test_a_read_after_a_position_not_yet_reached_is_503_with_retry_after(api, world):
-    api.app.state.read_models.wait_seconds = 0.3
-    answer = api.get(f"{API}/rates", params={"after": world["position"] + 10_000}, headers=world["bureau"])
+def test_a_read_after_a_position_the_views_have_not_applied_is_503_with_retry_after(ledger, tokens, auth):
+    """The store holds the position but no runner applies it (the views lag): wait, then 503."""
+    written = ledger.register_agency(actor(Role.BUREAU), credit_code=credit_code(), name="某机构")
+    read_models = ReadModels.beside(ledger)
+    read_models.wait_seconds = 0.3
+    try:
+        with TestClient(create_app(ledger, tokens, read_models=read_models)) as client:
+            answer = client.get(f"{API}/rates", params={"after": written.position}, headers=auth("bureau"))
+    finally:
+        read_models.close()
     assert answer.status_code == 503 and answer.headers["Retry-After"] == "1"
-    assert answer.json()["error"] == "not_caught_up"
+    body = answer.json()
+    assert (body["error"], body["view"], body["position"], body["reached"]) == (
+        "not_caught_up", "ledger", written.position, 0)
+
+
+def test_a_read_after_a_position_beyond_the_store_is_422_naming_after(api, world):
+    answer = api.get(f"{API}/rates", params={"after": world["position"] + 10_000}, headers=world["bureau"])
+    assert answer.status_code == 422 and answer.json()["field"] == "after"
+    assert f"库中最大位置为 {world['position']}" in answer.json()["message"]
 
 
 def test_every_read_model_keeps_to_the_token_scope(api, world, auth):

@@ -2,8 +2,9 @@
 subsidies and their approval chain, coverage and the enforcement list, the auditor's export.
 
 Every route checks the role first (`check_role`), then the record's scope (`authorize`) or,
-for lists, filters rows by `read_scope`. Reads accept `?after=<position>` (read your writes,
-up to 5 s, else 503). Record times are shown in Asia/Shanghai.
+for lists, filters rows by `read_scope`. Reads accept `?after=<position>` (read your writes:
+`routes/readmodels.caught_up` — beyond the store's last position 422, else awaited without
+holding a thread up to 5 s, then 503). Record times are shown in Asia/Shanghai.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import HTMLResponse
 from pydantic import Field
 
-from domain.errors import InvalidValue
 from domain.parties import Agency
 from domain.subsidy_claim import SubsidyClaim
 from infra.auth import Principal
@@ -37,14 +37,12 @@ from services.access import Subject, check_role, read_scope
 from services.api import schemas as s
 from services.api.deps import ledger, principal
 from services.api.json import JSON
-from services.api.routes.readmodels import _not_caught_up, read_models
+from services.api.routes.readmodels import caught_up, read_models
 from services.commands.subsidies import subsidy_policy
 from services.presenters import aggregate_state
 from services.reports_html import trace_html
 
 router = APIRouter(tags=["accountability"])
-AFTER = Query(None, ge=0, le=2**63 - 1,
-              description="写入返回的 position：等读模型追上后再读（最多 5 秒，否则 503）")
 YEAR = Query(None, ge=1990, le=2099, description="年度（缺省为今年）")
 BOTH = ("ledger", "activity")
 
@@ -79,18 +77,6 @@ def oversight_policy(request: Request) -> OversightPolicy:
     return _policy(getattr(request.app.state, "policy_file", None))
 
 
-def _wait(rm: ReadModels, after: int | None, names: tuple[str, ...] = BOTH) -> Response | None:
-    """Read your writes: wait for the views to apply `after` (a position a write answered;
-    one beyond the store's last is bad input, not something to wait for)."""
-    if after is not None and after > (head := rm.max_position()):
-        raise InvalidValue("after", f"位置 {after} 尚未写入（库中最大位置 {head}）")
-    try:
-        rm.wait(after, names)
-    except NotCaughtUp as e:
-        return _not_caught_up(e)
-    return None
-
-
 def _download(data: bytes, media: str, name: str) -> Response:
     return Response(data, media_type=media, headers={
         "Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"})
@@ -99,18 +85,17 @@ def _download(data: bytes, media: str, name: str) -> Response:
 # --- agency accountability ----------------------------------------------------------------------
 @router.get("/agencies/{agency_id}/accountability", name="agency.accountability",
             summary="中介机构履职：合同协议、应查与实查、发现隐患、报告备案、整改率、考评、黑名单")
-def agency_accountability(agency_id: str, year: int | None = YEAR, after: int | None = AFTER,
+def agency_accountability(agency_id: str, year: int | None = YEAR,
+                          _: None = Depends(caught_up("agency.accountability", BOTH)),
                           who: Principal = Depends(principal), app=Depends(ledger),
                           rm: ReadModels = Depends(read_models),
                           oversight: OversightPolicy = Depends(oversight_policy)):
     check_role(who, "agency.accountability")
     app.authorize(who, "agency.accountability", app.subject_of(Agency, agency_id))
-    if (busy := _wait(rm, after)) is not None:
-        return busy
     result = accountability(rm, str(app.load(Agency, agency_id).id), year or app.today().year,
                             policy=oversight, day=app.today())
     if result is None:  # registered, not yet in the view
-        return _not_caught_up(NotCaughtUp("activity", rm.max_position(), rm.activity.position()))
+        raise NotCaughtUp("activity", rm.max_position(), rm.activity.position())
     return JSON(localize(result))
 
 
@@ -118,14 +103,13 @@ def agency_accountability(agency_id: str, year: int | None = YEAR, after: int | 
 @router.get("/trace/enterprises/{enterprise_id}", name="trace.enterprise",
             summary="事故调查追溯：截止日前的中介机构、排查与专家、隐患及其状态、执法、销号、经办人")
 def trace_enterprise(enterprise_id: str, until: s.Day | None = Query(None, description="截止日（业务日期）"),
-                     format: Literal["json", "html"] = "json", after: int | None = AFTER,
+                     format: Literal["json", "html"] = "json",
+                     _: None = Depends(caught_up("trace.enterprise", BOTH)),
                      who: Principal = Depends(principal), app=Depends(ledger),
                      rm: ReadModels = Depends(read_models),
                      oversight: OversightPolicy = Depends(oversight_policy)):
     check_role(who, "trace.enterprise")
     app.authorize(who, "trace.enterprise", app.subject_of_enterprise(enterprise_id))
-    if (busy := _wait(rm, after)) is not None:
-        return busy
     _, records = enterprise_events(app, rm, enterprise_id)
     result = localize(trace(rm, records, enterprise_id, until or app.today(), policy=rm.policy,
                             oversight=oversight))
@@ -142,12 +126,10 @@ def coverage(year: int | None = YEAR, format: Literal["json", "csv", "xlsx"] = "
                  "enforcement", description="CSV 导出哪张表：执法名单或各乡镇覆盖率（XLSX 两张都有）"),
              page: int = Query(1, ge=1, le=1_000_000, description="执法名单分页（JSON；导出为全部）"),
              page_size: int = Query(200, ge=1, le=1000),
-             after: int | None = AFTER, who: Principal = Depends(principal), app=Depends(ledger),
-             rm: ReadModels = Depends(read_models),
+             _: None = Depends(caught_up("coverage.read", ("activity",))),
+             who: Principal = Depends(principal), app=Depends(ledger), rm: ReadModels = Depends(read_models),
              oversight: OversightPolicy = Depends(oversight_policy)):
     check_role(who, "coverage.read")
-    if (busy := _wait(rm, after, ("activity",))) is not None:
-        return busy
     chosen = year or app.today().year
     result = coverage_q.coverage(rm.activity, chosen, scope=read_scope(who).as_filters(),
                                  reference=rm.reference, goal=oversight.coverage_goal)
@@ -164,11 +146,9 @@ def coverage(year: int | None = YEAR, format: Literal["json", "csv", "xlsx"] = "
 # --- subsidies ---------------------------------------------------------------------------------------
 @router.get("/subsidies", name="subsidy.read", summary="补贴台账：各中介机构按政策应得补贴及审批状态")
 def subsidies(year: int | None = YEAR, detail: bool = Query(False, description="列出每家企业的补贴"),
-              after: int | None = AFTER, who: Principal = Depends(principal), app=Depends(ledger),
-              rm: ReadModels = Depends(read_models)):
+              _: None = Depends(caught_up("subsidy.read", ("activity",))),
+              who: Principal = Depends(principal), app=Depends(ledger), rm: ReadModels = Depends(read_models)):
     check_role(who, "subsidy.read")
-    if (busy := _wait(rm, after, ("activity",))) is not None:
-        return busy
     chosen = year or app.today().year
     result = subsidy_ledger(rm.activity, chosen, subsidy_policy(chosen),
                             agency_id=read_scope(who).agency_id, detail=detail)
@@ -199,13 +179,12 @@ def read_claim(claim_id: str, who: Principal = Depends(principal), app=Depends(l
 
 @router.post("/subsidies/claims", status_code=201, name="subsidy.claim.file", response_model=s.Written,
              summary="申报年度补贴（金额由服务端按政策和读模型计算；退回后可重新申报）")
-def file_claim(body: ClaimFiling, after: int | None = AFTER, who: Principal = Depends(principal),
+def file_claim(body: ClaimFiling, _: None = Depends(caught_up("subsidy.claim.file", ("activity",))),
+               who: Principal = Depends(principal),
                app=Depends(ledger), rm: ReadModels = Depends(read_models)):
     check_role(who, "subsidy.claim.file")
     app.authorize(who, "subsidy.claim.file", Subject(agency_ids=frozenset({body.agency_id}),
                                                      named_agency_only=True))
-    if (busy := _wait(rm, after, ("activity",))) is not None:
-        return busy
     facts = served(rm.activity, body.year, [body.agency_id]).get(body.agency_id, [])
     return app.file_subsidy_claim(who.actor, agency_id=body.agency_id, year=body.year, served=facts)
 
@@ -235,13 +214,11 @@ for _path, _method, _summary, _model in (
 # --- the auditor's export --------------------------------------------------------------------------
 @router.get("/audit/enterprises/{enterprise_id}/export", name="audit.export",
             summary="审计导出：企业全部事件（位置、类型、记录时间、经办人、数据）及各位置的哈希链值")
-def export_enterprise(enterprise_id: str, after: int | None = AFTER,
+def export_enterprise(enterprise_id: str, _: None = Depends(caught_up("audit.export", BOTH)),
                       who: Principal = Depends(principal), app=Depends(ledger),
                       rm: ReadModels = Depends(read_models)):
     check_role(who, "audit.export")
     app.authorize(who, "audit.export", app.subject_of_enterprise(enterprise_id))
-    if (busy := _wait(rm, after)) is not None:
-        return busy
     document = audit_export.export(app, rm, enterprise_id, exported_by=who.actor.name,
                                    now=datetime.now(UTC))
     document["views_position"] = min(rm.ledger.position(), rm.activity.position())

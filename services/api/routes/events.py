@@ -26,6 +26,11 @@ Where it starts: the `Last-Event-ID` header (a reconnecting EventSource), else `
 else the head of the log (only events stored from now on). A start more than `BACKLOG` events
 behind the head is moved up to the head minus `BACKLOG`, and `reset` says so.
 
+Bad positions (issue 10): `?after=` outside 0..2^63−1 or beyond the head is 422 naming `after`
+(the head in the message), before the stream starts. A `Last-Event-ID` that is not a position
+within 0..head (EventSource resends whatever it last received and would give up for good on an
+error answer) starts the stream at the head with `reset`, so the page reloads its data.
+
 When it ends:
 - a client that does not accept `text/event-stream`, or asks `?once=1`, gets the backlog up to the
   head as it stood when it asked, then `end` (tests, scripts, curl without the header);
@@ -37,14 +42,14 @@ When it ends:
 Why `?token=`: EventSource cannot send headers. The token is verified exactly as
 `services/api/deps.py: principal` verifies a bearer header (signature, expiry, key id,
 revocation). A token in a URL can end up in access logs and browser history: use it only for
-this route, over TLS in production, and prefer short-lived tokens for dashboards.
+this route, over TLS in production, and prefer short-lived tokens for dashboards. `hazard
+serve` masks it (and personal data) in the access log: `services/api/log_masking.py`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import re
 import threading
 import time
 from collections import OrderedDict
@@ -59,6 +64,7 @@ from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
+from domain.errors import InvalidValue
 from infra.auth import Principal
 from infra.envelope import envelope
 from infra.placement import TRANSIENT, Locator, Place
@@ -79,22 +85,6 @@ RETRY_MS = 3000
 
 
 # --- who is asking ------------------------------------------------------------------------------
-class RedactTokens(logging.Filter):
-    """Replace `token=…` in an access-log line's request path (uvicorn logs the query string)."""
-
-    PATTERN = re.compile(r"([?&]token=)[^&\s]*")
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.args, tuple) and any("token=" in str(a) for a in record.args):
-            record.args = tuple(self.PATTERN.sub(r"\1…", a) if isinstance(a, str) else a for a in record.args)
-        return True
-
-
-if not any(isinstance(f, RedactTokens) for f in logging.getLogger("uvicorn.access").filters):
-    logging.getLogger("uvicorn.access").addFilter(RedactTokens())
-
-
-
 def holder(request: Request, token: str | None = Query(
         None, max_length=4096, description="令牌（仅本接口：EventSource 不能设置请求头）")) -> Principal:
     """The verified holder: the bearer header as everywhere, else `?token=` verified the same way."""
@@ -244,10 +234,28 @@ def _sse(data: bytes | None = None, *, event: str | None = None, ident: int | No
     return b"\n".join(lines) + b"\n\n"
 
 
-def _start(last_event_id: str | None, after: int | None) -> int | None:
-    if last_event_id and last_event_id.strip().isdigit():
-        return int(last_event_id.strip())
-    return after
+MAX_POSITION = 2**63 - 1  # PostgreSQL's bigint: no notification id is larger
+
+
+@dataclass(frozen=True)
+class Start:
+    """Where a stream starts (None: at the head) and whether to say `reset` first."""
+
+    position: int | None
+    reset: bool = False
+
+
+def _start(last_event_id: str | None, after: int | None, head: int) -> Start:
+    """Last-Event-ID (a position within 0..head, else the head with `reset`), else `after`
+    (beyond the head: 422 naming it), else the head."""
+    if last_event_id is not None and last_event_id.strip():
+        text = last_event_id.strip()
+        if text.isascii() and text.isdigit() and len(text) <= 19 and int(text) <= head:
+            return Start(int(text))
+        return Start(head, reset=True)
+    if after is not None and after > head:
+        raise InvalidValue("after", f"位置 {after} 尚未写入（库中最大位置为 {head}）")
+    return Start(after)
 
 
 class Streams:
@@ -256,23 +264,24 @@ class Streams:
     open = 0
 
 
-async def _stream(feed: Feed, scope: Scope, start: int | None,
+async def _stream(feed: Feed, scope: Scope, start: Start, head: int,
                   once: bool) -> AsyncIterator[bytes]:
     Streams.open += 1
     try:
-        async for chunk in _messages(feed, scope, start, once):
+        async for chunk in _messages(feed, scope, start, head, once):
             yield chunk
     finally:  # also when the client goes away: Starlette cancels the response
         Streams.open -= 1
 
 
-async def _messages(feed: Feed, scope: Scope, start: int | None,
+async def _messages(feed: Feed, scope: Scope, start: Start, head: int,
                     once: bool) -> AsyncIterator[bytes]:
-    head = await run_in_threadpool(feed.head)
-    position = head if start is None else start
+    position = head if start.position is None else start.position
     yield b"retry: " + str(RETRY_MS).encode() + b"\n\n"
     yield _sse(orjson.dumps({"position": position, "head": head}), event="ready")
-    if position < head - BACKLOG:
+    if start.reset:
+        yield _sse(orjson.dumps({"position": position}), event="reset", ident=position)
+    elif position < head - BACKLOG:
         position = head - BACKLOG
         yield _sse(orjson.dumps({"position": position}), event="reset", ident=position)
     closes_at = time.monotonic() + LIFETIME_SECONDS
@@ -302,14 +311,16 @@ async def _messages(feed: Feed, scope: Scope, start: int | None,
             responses={200: {"content": {"text/event-stream": {}},
                              "description": "server-sent events; see services/api/routes/events.py"}})
 async def stream(request: Request,
-                 after: int | None = Query(None, ge=0, description="从该位置之后开始（默认：当前最新位置）"),
+                 after: int | None = Query(None, ge=0, le=MAX_POSITION,
+                                           description="从该位置之后开始（默认：当前最新位置；超出最新位置为 422）"),
                  once: bool = Query(False, description="只发送到当前最新位置为止的事件，然后结束（测试、脚本）"),
-                 last_event_id: str | None = Header(None, max_length=20, include_in_schema=False),
+                 last_event_id: str | None = Header(None, max_length=200, include_in_schema=False),
                  who: Principal = Depends(holder)) -> StreamingResponse:
     check_role(who, "events.stream")
     live = not once and "text/event-stream" in request.headers.get("accept", "")
     feed = Feed.of(request)
+    head = await run_in_threadpool(feed.head)
     return StreamingResponse(
-        _stream(feed, read_scope(who), _start(last_event_id, after), once=not live),
+        _stream(feed, read_scope(who), _start(last_event_id, after, head), head, once=not live),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})

@@ -1,38 +1,52 @@
 """Read models over HTTP: 隐患台账, 整改率, 三不放过, 统计分析表 (JSON, CSV, XLSX).
 
 Every read is limited to the token's scope (`read_scope(...).as_filters()`), may travel in
-time (`as_of` business date, `known_at` record time) and may wait for its own writes
-(`after=<position>`: up to 5 s, else 503 with Retry-After).
+time (`as_of` business date, `known_at` record time, both within 1990–2099) and may wait for its
+own writes (`after=<position>`): a position beyond the store's last is 422 naming `after` (with
+the last position in the message); one the views have not applied yet is awaited on the event
+loop, holding no worker thread, up to 5 s, else 503 `not_caught_up` with Retry-After. Pages are
+bounded (`page` ≤ MAX_PAGE, `page_size` ≤ 1000).
 """
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Awaitable, Callable
+from datetime import date, datetime
 from typing import Literal
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Query, Request, Response
+from starlette.concurrency import run_in_threadpool
 
 from domain.errors import InvalidValue
 from domain.values import Status
 from infra.auth import Principal
-from infra.clock import parse_moment
+from infra.clock import FIRST_DAY, LAST_DAY, OutOfRange, parse_moment
 from projections import reports
 from projections.export import MEDIA, render
 from projections.queries.base import RANGES, Filters, Moment
 from projections.queries.ledger import Page
 from projections.queries.statistics import Period
-from projections.readmodels import NotCaughtUp, ReadModels
+from projections.readmodels import ReadModels
 from services.access import check_role, read_scope
 from services.api.deps import principal
-from services.api.json import JSON
 
 router = APIRouter(tags=["read models"])
 
 Format = Literal["json", "csv", "xlsx"]
-AFTER = Query(None, ge=0, le=2**62, description="写入返回的 position：等读模型追上后再读（最多 5 秒，否则 503）")
-AS_OF = Query(None, description="业务日期：各隐患按其业务日期不晚于该日的最近一次变化呈现")
+MAX_POSITION = 2**63 - 1  # PostgreSQL's bigint: no notification id is larger
+MAX_PAGE = 1_000_000      # × page_size ≤ 1000: more rows than any county's ledger will hold
+AFTER = Query(None, ge=0, le=MAX_POSITION,
+              description="写入返回的 position：等读模型追上后再读（最多 5 秒，否则 503；超出库中最大位置为 422）")
 KNOWN_AT = Query(None, max_length=40, description="记录时间：只看该时刻前已记录的变化（审计视角）")
+
+
+def day_query(description: str | None = None):
+    """A business-date query parameter: 1990-01-01 to 2099-12-31, else 422 naming it."""
+    return Query(None, ge=FIRST_DAY, le=LAST_DAY, description=description)
+
+
+AS_OF = day_query("业务日期：各隐患按其业务日期不晚于该日的最近一次变化呈现")
 
 
 def read_models(request: Request) -> ReadModels:
@@ -43,11 +57,37 @@ def read_models(request: Request) -> ReadModels:
     return state.read_models
 
 
-def moment(as_of: date | None = AS_OF, known_at: str | None = KNOWN_AT) -> Moment:
+def caught_up(action: str, names: tuple[str, ...] = ("ledger",)) -> Callable[..., Awaitable[None]]:
+    """A dependency for read-your-writes (`?after=`): the role's check first (`action`), then a
+    position beyond the store's last is 422 naming `after`; else the views are awaited on the
+    event loop (`ReadModels.reached`: no worker thread held) — NotCaughtUp is 503."""
+
+    async def wait_for_after(after: int | None = AFTER, who: Principal = Depends(principal),
+                             rm: ReadModels = Depends(read_models)) -> None:
+        check_role(who, action)
+        if not after:
+            return
+        head = await run_in_threadpool(rm.max_position)
+        if after > head:
+            raise InvalidValue("after", f"位置 {after} 尚未写入（库中最大位置为 {head}）")
+        await rm.reached(after, names)
+
+    return wait_for_after
+
+
+def known_moment(known_at: str | None, field: str = "known_at") -> datetime | None:
+    """A record-time query parameter as a UTC moment (None when absent); 422 naming `field`."""
+    if known_at is None:
+        return None
     try:
-        return Moment(as_of=as_of, known_at=parse_moment(known_at) if known_at else None)
-    except ValueError:
-        raise InvalidValue("known_at", f"无法解析的时间 {known_at!r}") from None
+        return parse_moment(known_at)
+    except ValueError as e:
+        reason = str(e) if isinstance(e, OutOfRange) else f"无法解析的时间 {known_at!r}"
+        raise InvalidValue(field, reason) from None
+
+
+def moment(as_of: date | None = AS_OF, known_at: str | None = KNOWN_AT) -> Moment:
+    return Moment(as_of=as_of, known_at=known_moment(known_at))
 
 
 def filters(township: str | None = None, sector: str | None = None,
@@ -58,10 +98,10 @@ def filters(township: str | None = None, sector: str | None = None,
             level: Literal["general", "major", "supervised"] | None = None,
             status: str | None = Query(None, description="逗号分隔：reported,assigned,rectified,closed,withdrawn"),
             overdue: bool | None = None, enterprise: str | None = Query(None, description="企业名称包含"),
-            discovered_from: date | None = None, discovered_to: date | None = None,
-            deadline_from: date | None = None, deadline_to: date | None = None,
-            rectified_from: date | None = None, rectified_to: date | None = None,
-            closed_from: date | None = None, closed_to: date | None = None) -> Filters:
+            discovered_from: date | None = day_query(), discovered_to: date | None = day_query(),
+            deadline_from: date | None = day_query(), deadline_to: date | None = day_query(),
+            rectified_from: date | None = day_query(), rectified_to: date | None = day_query(),
+            closed_from: date | None = day_query(), closed_to: date | None = day_query()) -> Filters:
     given = locals()
     statuses = tuple(s.strip() for s in (status or "").split(",") if s.strip())
     for s in statuses:
@@ -76,19 +116,21 @@ def filters(township: str | None = None, sector: str | None = None,
                    enterprise_name=enterprise, ranges=ranges)
 
 
-def page(page: int = Query(1, ge=1), page_size: int = Query(50, ge=1, le=1000)) -> Page:
+def statistics_period(period: str = Query(..., max_length=20,
+                                          description="2025（年报）或 2025Q1（季报），1990–2099")) -> Period:
+    try:
+        return Period.parse(period)
+    except ValueError as e:
+        raise InvalidValue("period", str(e)) from None
+
+
+def page(page: int = Query(1, ge=1, le=MAX_PAGE), page_size: int = Query(50, ge=1, le=1000)) -> Page:
     return Page(page, page_size)
 
 
 def _scoped(f: Filters, who: Principal) -> Filters:
     f.scope = read_scope(who).as_filters()
     return f
-
-
-def _not_caught_up(e: NotCaughtUp) -> JSON:
-    return JSON(status_code=503, headers={"Retry-After": "1"}, content={
-        "error": "not_caught_up", "view": e.view, "position": e.position, "reached": e.reached,
-        "message": f"读模型 {e.view} 尚未处理到位置 {e.position}（当前 {e.reached}），请稍后重试"})
 
 
 def _answer(kind: str, result: dict, fmt: Format, name: str) -> Response | dict:
@@ -102,13 +144,8 @@ def _answer(kind: str, result: dict, fmt: Format, name: str) -> Response | dict:
 
 @router.get("/ledger", summary="隐患台账（可按日期回溯；CSV / XLSX 导出）", name="ledger.read")
 def ledger(f: Filters = Depends(filters), m: Moment = Depends(moment), p: Page = Depends(page),
-           format: Format = "json", after: int | None = AFTER, who: Principal = Depends(principal),
-           rm: ReadModels = Depends(read_models)):
-    check_role(who, "ledger.read")
-    try:
-        rm.wait(after, ("ledger",))
-    except NotCaughtUp as e:
-        return _not_caught_up(e)
+           format: Format = "json", _: None = Depends(caught_up("ledger.read")),
+           who: Principal = Depends(principal), rm: ReadModels = Depends(read_models)):
     result = reports.ledger(rm, m, _scoped(f, who), None if format != "json" else p)
     return _answer("ledger", result, format, f"隐患台账-{m.day}")
 
@@ -117,14 +154,9 @@ def ledger(f: Filters = Depends(filters), m: Moment = Depends(moment), p: Page =
 def rates(f: Filters = Depends(filters), m: Moment = Depends(moment),
           by: Literal["county", "township", "sector", "agency", "enterprise"] = "township",
           period: Literal["month", "quarter", "year"] = "month",
-          year: int | None = Query(None, ge=2000, le=2100, description="只计该年发现的隐患"),
-          format: Format = "json", after: int | None = AFTER, who: Principal = Depends(principal),
-          rm: ReadModels = Depends(read_models)):
-    check_role(who, "rates.read")
-    try:
-        rm.wait(after, ("ledger",))
-    except NotCaughtUp as e:
-        return _not_caught_up(e)
+          year: int | None = Query(None, ge=FIRST_DAY.year, le=LAST_DAY.year, description="只计该年发现的隐患"),
+          format: Format = "json", _: None = Depends(caught_up("rates.read")),
+          who: Principal = Depends(principal), rm: ReadModels = Depends(read_models)):
     if year is not None:
         f.ranges["discovered_on"] = (date(year, 1, 1), date(year, 12, 31))
     result = reports.rates(rm, m, _scoped(f, who), by, period)
@@ -135,33 +167,19 @@ def rates(f: Filters = Depends(filters), m: Moment = Depends(moment),
 def compliance(f: Filters = Depends(filters), m: Moment = Depends(moment), p: Page = Depends(page),
                check: Literal["responsibility", "enforcement", "elimination"] | None = None,
                state: Literal["met", "pending", "violated"] | None = None,
-               format: Format = "json", after: int | None = AFTER,
+               format: Format = "json", _: None = Depends(caught_up("compliance.read")),
                who: Principal = Depends(principal), rm: ReadModels = Depends(read_models)):
-    check_role(who, "compliance.read")
-    try:
-        rm.wait(after, ("ledger",))
-    except NotCaughtUp as e:
-        return _not_caught_up(e)
     result = reports.compliance(rm, m, _scoped(f, who), None if format != "json" else p, check, state)
     return _answer("compliance", result, format, f"三不放过-{m.day}")
 
 
 @router.get("/statistics", summary="统计分析表：季报（次季首月 15 日前）、年报（次年 1 月 31 日前）",
             name="statistics.read")
-def statistics(period: str = Query(..., description="2025（年报）或 2025Q1（季报）"),
+def statistics(chosen: Period = Depends(statistics_period),
                by: Literal["township", "enterprise"] = "township",
                known_at: str | None = KNOWN_AT, p: Page = Depends(page), format: Format = "json",
-               after: int | None = AFTER, who: Principal = Depends(principal),
-               rm: ReadModels = Depends(read_models)):
-    check_role(who, "statistics.read")
-    try:
-        chosen = Period.parse(period)
-    except ValueError as e:
-        raise InvalidValue("period", str(e)) from None
-    try:
-        rm.wait(after, ("ledger", "activity"))
-    except NotCaughtUp as e:
-        return _not_caught_up(e)
+               _: None = Depends(caught_up("statistics.read", ("ledger", "activity"))),
+               who: Principal = Depends(principal), rm: ReadModels = Depends(read_models)):
     result = reports.statistics(rm, chosen, by, read_scope(who).as_filters(),
-                                moment(None, known_at).known_at, None if format != "json" else p)
+                                known_moment(known_at), None if format != "json" else p)
     return _answer("statistics", result, format, f"统计分析表-{chosen}-{by}")

@@ -9,10 +9,9 @@ from domain.contracts import ProcurementAgreement, ServiceContract
 from domain.hazard import Hazard
 from domain.inspection import Inspection
 from domain.parties import Agency, Enterprise
-from domain.errors import InvalidValue
 from infra.auth import Principal
-from infra.clock import parse_moment
 from services.api.deps import ledger, principal
+from services.api.routes.readmodels import known_moment
 from services.presenters import aggregate_state, event_entry
 
 router = APIRouter(tags=["records"])
@@ -24,17 +23,8 @@ KINDS = {  # path → (aggregate class, action prefix in services/access.py)
     "accidents": (Accident, "accident"),
 }
 
-AS_OF = Query(None, max_length=40, description="记录时间点（ISO 8601；无时区按北京时间；仅日期取当日结束）",
+AS_OF = Query(None, max_length=40, description="记录时间点（ISO 8601；无时区按北京时间；仅日期取当日结束；1990–2099）",
               examples=["2026-05-31", "2026-05-31T09:00:00+08:00"])
-
-
-def _moment(as_of: str | None):
-    if as_of is None:
-        return None
-    try:
-        return parse_moment(as_of)
-    except ValueError:
-        raise InvalidValue("as_of", f"无法解析的时间 {as_of!r}") from None
 
 
 def _subject(app, cls: type, ident: str):
@@ -51,7 +41,7 @@ def _add(path: str, cls: type, action: str) -> None:
     def state(ident: str, as_of: str | None = AS_OF, who: Principal = Depends(principal),
               app=Depends(ledger)) -> dict:
         app.authorize(who, f"{action}.read", _subject(app, cls, ident))
-        return aggregate_state(app.state_as_of(cls, ident, _moment(as_of)))
+        return aggregate_state(app.state_as_of(cls, ident, known_moment(as_of, "as_of")))
 
     def history(ident: str, who: Principal = Depends(principal), app=Depends(ledger)) -> list[dict]:
         app.authorize(who, f"{action}.history", _subject(app, cls, ident))

@@ -1,0 +1,60 @@
+"""One guard over every query string: a parameter whose name or value holds a control character
+(NUL included) or is not UTF-8 is refused with 422 naming it, before any route, token check or
+database sees it (issue 10 §6).
+
+Why here and not per route: the filters reach PostgreSQL as text, and PostgreSQL refuses NUL in
+text (which surfaced as 503 "事件库暂时不可用"); a control character in a filter is never a
+legitimate value. Request bodies have their own check (`services/api/schemas.py: _printable`).
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import unquote_to_bytes
+
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from services.api.errors import invalid_input
+
+# C0 controls (tab, CR and LF included: no query value needs them), DEL and C1 controls
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def _decoded(raw: bytes) -> str:
+    """A query string part as Starlette reads it ('+' is a space), but strict about UTF-8."""
+    return unquote_to_bytes(raw.replace(b"+", b" ")).decode("utf-8")
+
+
+def first_bad_parameter(query_string: bytes) -> tuple[str, str] | None:
+    """(parameter, message) for the first parameter that is not clean text, or None."""
+    for pair in query_string.split(b"&"):
+        raw_name, _, raw_value = pair.partition(b"=")
+        try:
+            name = _decoded(raw_name)
+        except UnicodeDecodeError:
+            return "query", "查询参数名不是有效的 UTF-8 文本"
+        if CONTROL.search(name):
+            return CONTROL.sub("?", name) or "query", "查询参数名含有控制字符"
+        try:
+            value = _decoded(raw_value)
+        except UnicodeDecodeError:
+            return name, "不是有效的 UTF-8 文本"
+        if CONTROL.search(value):
+            return name, "含有控制字符（如 NUL、换行、转义符）"
+    return None
+
+
+class QueryGuard:
+    """ASGI middleware: 422 `{"error": "invalid_input", "field": <parameter>, …}` for a query
+    parameter that is not clean text; everything else passes untouched."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope.get("query_string"):
+            bad = first_bad_parameter(scope["query_string"])
+            if bad is not None:
+                await invalid_input(*bad)(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
