@@ -68,10 +68,15 @@ class Enterprise(Aggregate):
         self.annual_output = annual_output
         self.risk_flags = risk_flags
         self.address = address
-        self.agencies: dict[str, list[str]] = {}  # agency id → its service contracts with us
+        # agency id → its service contracts with us. Which of them bind, and when, the contracts
+        # themselves say (countersigned, period, termination): this only finds them.
+        self.agencies: dict[str, list[str]] = {}
 
     def record_contract(self, *, contract_id: str, agency_id: str, actor: Actor) -> None:
-        """The enterprise is bound to an agency by a service contract (委托服务合同)."""
+        """A service contract (委托服务合同) with an agency was countersigned (会签). Before
+        issue 10 this was recorded when one side signed; such entries are found, not trusted."""
+        if contract_id in self.agencies.get(agency_id, []):
+            return
         self._contract_signed(contract_id=contract_id, agency_id=agency_id, actor=actor.record())
 
     @event("ContractSigned")
@@ -103,11 +108,6 @@ class Agency(Aggregate):
         self.blacklist_reason = ""
         self.agreements: dict[str, dict] = {}  # agreement id → townships and sectors it covers
         self.evaluations: list[dict] = []
-
-    def covers(self, *, township: str, sector: str) -> bool:
-        """Whether one of the agency's procurement agreements covers this township and sector."""
-        return any(township in a["townships"] and sector in a["sectors"]
-                   for a in self.agreements.values())
 
     def record_agreement(self, *, agreement_id: str, townships: list[str], sectors: list[str],
                          actor: Actor) -> None:

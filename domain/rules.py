@@ -109,11 +109,26 @@ INSPECTION_BASIS = _rule(
 
 # --- contracts and agreements (000 §二(二), 004 §二) ----------------------------------------
 CONTRACT_ACTIVE = _rule(
-    "contract-active", "合同已终止，不能续签或再次终止", "000 §二(二)")
+    "contract-active", "合同已终止，不能会签、续签或再次终止", "000 §二(二)")
 CONTRACT_RENEW_LATER = _rule(
     "renewal-extends-period", "续签后的期限须晚于原合同期限", "000 §二(二)")
 CONTRACT_TERMINATE_IN_PERIOD = _rule(
     "termination-within-period", "终止日期须在合同期限之内", "000 §二(二)")
+CONTRACT_PARTY = _rule(
+    "contract-signed-by-parties",
+    "委托服务合同由中介机构和企业双方签署；企业一方也可由乡镇（街道）、县应急管理局或管理员代为登记纸质合同",
+    "000 §二(二)", about_who=True)
+COUNTERSIGN_BY_OTHER_PARTY = _rule(
+    "countersign-by-other-party", "合同（或续签）须由另一方会签，提出的一方不能自己会签", "000 §二(二)",
+    about_who=True)
+COUNTERSIGN_NEEDS_PROPOSAL = _rule(
+    "countersign-needs-proposal", "没有待会签的合同或续签", "000 §二(二)")
+CONTRACT_NOT_IN_FORCE = _rule(
+    "contract-not-yet-in-force", "合同尚未经另一方会签生效", "000 §二(二)")
+CONTRACT_BACKDATING = _rule(
+    "contract-backdating",
+    "合同的开始或终止日期不能早于签署当日超过县里规定的天数；更早的历史合同由县应急管理局或管理员补录",
+    "SPEC §2")
 AGREEMENT_BY_BUREAU = _rule(
     "agreement-signed-by-bureau", "政府购买服务协议由县应急管理局签订", "003 §三3", about_who=True)
 

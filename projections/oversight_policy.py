@@ -7,7 +7,9 @@ the defaults below (this project's choices — the seed papers set no filing dea
   the inspection was performed;
 - a monthly contract (按月排查) owes one inspection for every month on whose
   `monthly_due_day` it is in force; a month without one, once it has ended, is missed (漏查);
-- the coverage goal: 5 % of enterprises under socialised service (001 §二).
+- the coverage goal: 5 % of enterprises under socialised service (001 §二);
+- section `contracts`: how far back a party may date a service contract (`backdate_days`,
+  default 30; issue 10) — the commands get it through `contract_policy(Settings.policy_file)`.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Any
 
 import orjson
 
+from domain.contracts import ContractPolicy
 from projections.compliance import DEFAULT_POLICY
 
 
@@ -41,3 +44,10 @@ class OversightPolicy:
     def describe(self) -> dict[str, Any]:
         return {"report_within_days": self.report_within_days,
                 "monthly_due_day": self.monthly_due_day, "coverage_goal": self.coverage_goal}
+
+
+def contract_policy(path: str | Path | None = None) -> ContractPolicy:
+    """The county's back-dating limit for service contracts (section `contracts`)."""
+    data = orjson.loads(Path(path or DEFAULT_POLICY).read_bytes())
+    days = data.get("contracts", {}).get("backdate_days", ContractPolicy.backdate_days)
+    return ContractPolicy(backdate_days=int(days))

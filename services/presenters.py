@@ -20,6 +20,9 @@ EVENT_LABELS = {
     "Recorded": "事故登记", "FindingRecorded": "调查认定", "ContractSigned": "签订委托服务合同",
     "AgreementSigned": "签订政府购买服务协议", "Evaluated": "考评", "Filed": "申报补贴",
     "Refiled": "重新申报补贴", "Stepped": "补贴审批", "Noticed": "补贴公示", "Paid": "补贴拨付",
+    "Countersigned": "会签（合同生效）", "RenewalProposed": "提出续签",
+    # by qualified name where one name means different steps of different records
+    "ServiceContract.Signed": "提出委托服务合同（一方签署）", "ServiceContract.Renewed": "续签生效",
 }
 _EVENT_META = {"originator_id", "originator_version", "timestamp", "actor", "originator_topic"}
 
@@ -40,7 +43,7 @@ def event_entry(event: Any) -> dict[str, Any]:
     name = type(event).__name__
     return {
         "type": f"{type(event).__qualname__}",
-        "label": EVENT_LABELS.get(name, name),
+        "label": EVENT_LABELS.get(type(event).__qualname__, EVENT_LABELS.get(name, name)),
         "version": event.originator_version,
         "recorded_at": local(event.timestamp),
         "actor": getattr(event, "actor", None),

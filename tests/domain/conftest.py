@@ -13,7 +13,7 @@ from itertools import count
 import pytest
 
 from domain.actor import Actor, Role
-from domain.contracts import ProcurementAgreement, ServiceContract
+from domain.contracts import ContractPolicy, ProcurementAgreement, ServiceContract
 from domain.credit_code import make
 from domain.errors import InvalidValue, RuleViolation
 from domain.hazard import Hazard
@@ -72,10 +72,17 @@ def agency(**overrides) -> Agency:
     return Agency.register(**{**kwargs, **overrides})
 
 
-def contract(ent: Enterprise, ag: Agency, **overrides) -> ServiceContract:
-    kwargs = dict(enterprise=ent, agency=ag, service="monthly",
-                  start=date(2026, 1, 1), end=date(2026, 12, 31), fee=3600, actor=ENTERPRISE)
-    return ServiceContract.sign(**{**kwargs, **overrides})
+def contract(ent: Enterprise, ag: Agency, *, countersigned: bool = True, **overrides) -> ServiceContract:
+    """Proposed by the agency on its first day and, by default, countersigned by the enterprise."""
+    kwargs = dict(enterprise=ent, agency=ag, service="monthly", start=date(2026, 1, 1),
+                  end=date(2026, 12, 31), fee=3600, actor=AGENCY, policy=ContractPolicy())
+    kwargs.update(overrides)
+    kwargs.setdefault("today", kwargs["start"])
+    c = ServiceContract.propose(**kwargs)
+    if countersigned:
+        other = AGENCY if kwargs["actor"].role != Role.AGENCY else ENTERPRISE
+        c.countersign(today=kwargs["today"], policy=kwargs["policy"], actor=other)
+    return c
 
 
 def agreement(ag: Agency, **overrides) -> ProcurementAgreement:

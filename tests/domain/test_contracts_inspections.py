@@ -6,30 +6,124 @@ from datetime import date
 
 import pytest
 
-from .conftest import (ADMIN, AGENCY, BUREAU, ENTERPRISE, TODAY, TOWNSHIP, agency, agreement,
+from .conftest import (ADMIN, AGENCY, AUDITOR, BUREAU, ENTERPRISE, TODAY, TOWNSHIP, agency, agreement,
                       contract, enterprise, last_actor, performed_inspection, refused,
                       scheduled_inspection)
+from domain.actor import Actor, Role
+from domain.contracts import ContractPolicy
 from domain.errors import DomainError, InvalidValue, RuleViolation
 from domain.inspection import Inspection
 
 MAY_20 = date(2026, 5, 20)
 
 
-# --- service contracts ----------------------------------------------------------------------
-def test_contract_in_force_over_its_period_inclusive():
+# --- service contracts: one side proposes, the other countersigns (issue 10) ---------------
+POLICY = ContractPolicy()  # 30 days of back-dating at most
+JAN_1 = date(2026, 1, 1)
+
+
+def test_contract_in_force_over_its_period_inclusive_once_countersigned():
     c = contract(enterprise(), agency())
-    assert c.active and c.fee == "3600"
+    assert c.active and c.binding and c.fee == "3600"
+    assert (c.proposed_by, c.countersigned_on, c.migrated) == ("agency", JAN_1, False)
     assert not c.in_force(date(2025, 12, 31))
     assert c.in_force(date(2026, 1, 1)) and c.in_force(date(2026, 12, 31))
     assert not c.in_force(date(2027, 1, 1))
     assert last_actor(c) == ENTERPRISE.record()
 
 
-def test_renewal_extends_end_and_fee():
+def test_a_proposal_binds_nobody():
+    c = contract(enterprise(), agency(), countersigned=False)
+    assert not c.binding and not c.in_force(date(2026, 6, 1))
+
+
+@pytest.mark.parametrize("proposer, countersigner", [
+    (AGENCY, ENTERPRISE), (AGENCY, TOWNSHIP), (AGENCY, BUREAU), (AGENCY, ADMIN),
+    (ENTERPRISE, AGENCY), (TOWNSHIP, AGENCY), (BUREAU, AGENCY)])
+def test_the_other_side_countersigns(proposer, countersigner):
+    c = contract(enterprise(), agency(), actor=proposer, countersigned=False)
+    c.countersign(today=JAN_1, policy=POLICY, actor=countersigner)
+    assert c.in_force(date(2026, 6, 1)) and last_actor(c) == countersigner.record()
+
+
+@pytest.mark.parametrize("proposer, countersigner", [
+    (AGENCY, AGENCY), (ENTERPRISE, ENTERPRISE), (ENTERPRISE, TOWNSHIP), (BUREAU, ENTERPRISE)])
+def test_a_side_cannot_countersign_its_own_proposal(proposer, countersigner):
+    c = contract(enterprise(), agency(), actor=proposer, countersigned=False)
+    refused(c, "countersign-by-other-party", c.countersign, today=JAN_1, policy=POLICY,
+            actor=countersigner)
+
+
+def test_only_the_parties_sign_a_contract():
+    regulator = Actor("u-reg", Role.REGULATOR, "住建局")
+    with pytest.raises(RuleViolation) as info:
+        contract(enterprise(), agency(), actor=regulator, countersigned=False)
+    assert info.value.rule == "contract-signed-by-parties" and info.value.about_who
+    c = contract(enterprise(), agency(), countersigned=False)
+    refused(c, "contract-signed-by-parties", c.countersign, today=JAN_1, policy=POLICY,
+            actor=AUDITOR)
+
+
+def test_nothing_to_countersign_twice():
     c = contract(enterprise(), agency())
-    c.renew(end=date(2027, 12, 31), fee="4000", actor=ENTERPRISE)
-    assert (c.end, c.fee, c.renewals) == (date(2027, 12, 31), "4000", 1)
+    refused(c, "countersign-needs-proposal", c.countersign, today=JAN_1, policy=POLICY,
+            actor=ENTERPRISE)
+
+
+@pytest.mark.parametrize("who", [AGENCY, ENTERPRISE, TOWNSHIP])
+def test_a_party_cannot_back_date_the_start_beyond_the_policy(who):
+    with pytest.raises(RuleViolation) as info:
+        contract(enterprise(), agency(), actor=who, today=date(2026, 2, 1), countersigned=False)
+    assert info.value.rule == "contract-backdating"
+    ok = contract(enterprise(), agency(), actor=who, today=date(2026, 1, 31), countersigned=False)
+    assert not ok.migrated  # 30 days back is allowed
+
+
+def test_a_proposal_left_too_long_cannot_be_countersigned_back_to_its_start():
+    c = contract(enterprise(), agency(), today=date(2026, 1, 15), countersigned=False)
+    refused(c, "contract-backdating", c.countersign, today=date(2026, 3, 1), policy=POLICY,
+            actor=ENTERPRISE)
+
+
+@pytest.mark.parametrize("who", [BUREAU, ADMIN])
+def test_the_bureau_or_an_administrator_records_older_contracts_visibly(who):
+    c = contract(enterprise(), agency(), actor=who, today=TODAY, countersigned=False)
+    assert c.migrated  # 补录
+    c.countersign(today=TODAY, policy=POLICY, actor=AGENCY)  # the agency signs late: allowed
+    assert c.binding and c.migrated and c.in_force(date(2026, 3, 1))
+
+
+def test_a_late_countersignature_by_the_bureau_is_marked():
+    c = contract(enterprise(), agency(), today=date(2026, 1, 15), countersigned=False)
+    c.countersign(today=TODAY, policy=POLICY, actor=BUREAU)
+    assert c.binding and c.migrated
+
+
+def test_the_limit_is_policy_data():
+    c = contract(enterprise(), agency(), today=date(2026, 3, 1), policy=ContractPolicy(90),
+                 countersigned=False)
+    assert not c.migrated
+
+
+def test_renewal_is_proposed_then_countersigned():
+    c = contract(enterprise(), agency())
+    c.renew(end=date(2027, 12, 31), fee="4000", actor=AGENCY)
+    assert (c.end, c.renewals) == (date(2026, 12, 31), 0) and not c.in_force(date(2027, 6, 1))
+    c.countersign(today=date(2026, 12, 1), policy=POLICY, actor=ENTERPRISE)
+    assert (c.end, c.fee, c.renewals, c.pending_renewal) == (date(2027, 12, 31), "4000", 1, None)
     assert c.in_force(date(2027, 6, 1))
+
+
+def test_a_renewal_is_countersigned_by_the_other_side():
+    c = contract(enterprise(), agency())
+    c.renew(end=date(2027, 12, 31), fee="4000", actor=AGENCY)
+    refused(c, "countersign-by-other-party", c.countersign, today=date(2026, 12, 1),
+            policy=POLICY, actor=AGENCY)
+
+
+def test_a_proposal_cannot_be_renewed():
+    c = contract(enterprise(), agency(), countersigned=False)
+    refused(c, "contract-not-yet-in-force", c.renew, end=date(2027, 12, 31), fee=1, actor=AGENCY)
 
 
 @pytest.mark.parametrize("end", [date(2026, 12, 31), date(2026, 6, 30)])
@@ -38,26 +132,39 @@ def test_renewal_must_extend_the_period(end):
     refused(c, "renewal-extends-period", c.renew, end=end, fee=1, actor=ENTERPRISE)
 
 
-def test_termination_ends_force_after_the_day():
+def _terminate(c, day, who=ENTERPRISE, today=TODAY):
+    c.terminate(terminated_on=day, reason="企业停产", today=today, policy=POLICY, actor=who)
+
+
+def test_termination_ends_force_from_its_day():
     c = contract(enterprise(), agency())
-    c.terminate(terminated_on=date(2026, 6, 30), reason="企业停产", actor=ENTERPRISE)
-    assert not c.active
-    assert c.in_force(date(2026, 6, 30)) and not c.in_force(date(2026, 7, 1))
+    _terminate(c, date(2026, 6, 30))
+    assert not c.active and c.last_day == date(2026, 6, 29)
+    assert c.in_force(date(2026, 6, 29)) and not c.in_force(date(2026, 6, 30))
 
 
 @pytest.mark.parametrize("day", [date(2025, 12, 31), date(2027, 1, 1)])
 def test_termination_within_the_period(day):
     c = contract(enterprise(), agency())
     refused(c, "termination-within-period", c.terminate, terminated_on=day, reason="x",
-            actor=ENTERPRISE)
+            today=TODAY, policy=POLICY, actor=ENTERPRISE)
 
 
-def test_terminated_contract_cannot_be_renewed_or_terminated_again():
+def test_a_party_cannot_back_date_a_termination_beyond_the_policy():
     c = contract(enterprise(), agency())
-    c.terminate(terminated_on=date(2026, 6, 30), reason="企业停产", actor=ENTERPRISE)
+    refused(c, "contract-backdating", c.terminate, terminated_on=date(2026, 5, 1), reason="x",
+            today=TODAY, policy=POLICY, actor=AGENCY)
+    _terminate(c, date(2026, 5, 1), who=BUREAU)
+    assert not c.in_force(date(2026, 5, 1))
+
+
+def test_terminated_contract_cannot_be_renewed_countersigned_or_terminated_again():
+    c = contract(enterprise(), agency(), countersigned=False)
+    _terminate(c, date(2026, 6, 30))  # a proposal withdrawn
+    refused(c, "contract-active", c.countersign, today=TODAY, policy=POLICY, actor=ENTERPRISE)
     refused(c, "contract-active", c.renew, end=date(2027, 12, 31), fee=1, actor=ENTERPRISE)
     refused(c, "contract-active", c.terminate, terminated_on=date(2026, 7, 1), reason="x",
-            actor=ENTERPRISE)
+            today=TODAY, policy=POLICY, actor=ENTERPRISE)
 
 
 @pytest.mark.parametrize("field, overrides", [
@@ -143,8 +250,13 @@ def _expired_contract(ent, ag):
 
 def _terminated_contract(ent, ag):
     c = contract(ent, ag)
-    c.terminate(terminated_on=date(2026, 5, 1), reason="解约", actor=ENTERPRISE)
+    c.terminate(terminated_on=date(2026, 5, 1), reason="解约", today=date(2026, 5, 1),
+                policy=ContractPolicy(), actor=ENTERPRISE)
     return c
+
+
+def _proposed_contract(ent, ag):
+    return contract(ent, ag, countersigned=False)
 
 
 def _agreement_other_township(ent, ag):
@@ -157,7 +269,7 @@ def _agreement_other_agency(ent, ag):
 
 @pytest.mark.parametrize("basis_of", [
     lambda ent, ag: None, _other_enterprise_contract, _other_agency_contract, _expired_contract,
-    _terminated_contract, _agreement_other_township, _agreement_other_agency,
+    _terminated_contract, _proposed_contract, _agreement_other_township, _agreement_other_agency,
 ])
 def test_schedule_needs_a_basis_binding_agency_and_enterprise(basis_of):
     ent, ag = enterprise(), agency()
