@@ -73,11 +73,13 @@ def main(argv: list[str] | None = None) -> int:
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
+    from services.api import log_masking
     from services.api.app import create_app
     from services.runtime import background_work, running
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("pgserver").setLevel(logging.WARNING)
+    log_masking.install_on_root()  # no names, phones or tokens in our log lines (issue 10 §7)
     # uvicorn re-raises SIGTERM after its graceful shutdown; make that an exit that unwinds
     # the `with` below, so the embedded servers are stopped cleanly.
     signal.signal(signal.SIGTERM, _exit_on_signal)
@@ -89,8 +91,8 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         print("issue a token: hazard token issue --role bureau --name 县应急管理局", flush=True)
         app = create_app(rt.ledger, rt.tokens, read_models=rt.read_models,
                          policy_file=settings.policy_file)
-        uvicorn.run(app, host=args.host, port=args.port,
-                    log_level="info")
+        uvicorn.run(app, host=args.host, port=args.port, log_level="info",
+                    log_config=log_masking.uvicorn_log_config())  # … nor in the access log
     return 0
 
 
