@@ -13,14 +13,13 @@ that year). Enterprises served that year by an agency blacklisted now are flagge
 
 from __future__ import annotations
 
-import io
 from decimal import Decimal
 from typing import Any
 
 from psycopg.sql import SQL
 
 from infra.reference import ReferenceData
-from projections.export import MEDIA, rows_of, to_csv
+from projections.export import MEDIA, to_csv, workbook
 from projections.oversight_labels import SCALE
 from projections.queries.oversight import year_span
 from projections.queries.rates import ratio
@@ -139,19 +138,8 @@ def _tables(result: dict[str, Any]) -> dict[str, tuple[list, list[dict], str]]:
 
 def export(result: dict[str, Any], fmt: str, table: str) -> tuple[bytes, str]:
     """CSV: one table (the enforcement list, or the townships); XLSX: both, one sheet each."""
-    from openpyxl import Workbook
-
     tables = _tables(result)
     if fmt == "csv":
         columns, rows, _ = tables[table]
         return to_csv(columns, rows), MEDIA["csv"]
-    book = Workbook(write_only=True)
-    for name in ("townships", "enforcement"):
-        columns, rows, title = tables[name]
-        sheet = book.create_sheet(title[:31])
-        sheet.append([header for _, header in columns])
-        for row in rows_of(columns, rows):
-            sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue(), MEDIA["xlsx"]
+    return workbook(tables[name] for name in ("townships", "enforcement")), MEDIA["xlsx"]
