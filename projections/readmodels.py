@@ -49,6 +49,11 @@ class PositionWatch:
             self._error: Exception | None = None
             self._waiting, self._poller = 0, None
 
+    @property
+    def waiting(self) -> int:
+        """How many reads are waiting now (for tests and operators)."""
+        return self._waiting if self._loop is not None else 0
+
     def _behind(self, position: int, names: tuple[str, ...]) -> str | None:
         """The first view not yet at `position` (as last read), or None."""
         return next((n for n in names if self._known.get(n, 0) < position), None)
