@@ -97,12 +97,20 @@ def open_view(name: str, env: Mapping[str, str]) -> View:
     return factory.tracking_recorder(view_class)
 
 
+def _pools(env: Mapping[str, str], size: int, overflow: int) -> dict[str, str]:
+    """`env` with pools of `size` connections (`overflow` more under load), never larger than
+    the store's own (HAZARD_DB_POOL_SIZE): a small store pool keeps the views' pools small."""
+    size = min(size, int(env.get("POSTGRES_POOL_SIZE") or size))
+    overflow = min(overflow, int(env.get("POSTGRES_MAX_OVERFLOW") or overflow))
+    return {**env, "POSTGRES_POOL_SIZE": str(max(1, size)), "POSTGRES_MAX_OVERFLOW": str(max(0, overflow))}
+
+
 class ReadModels:
     """The views of one event store, for reading (the runners write them)."""
 
     def __init__(self, env: Mapping[str, str], *, reference: ReferenceData | None = None,
                  policy: Policy | None = None, pool_size: int = 2) -> None:
-        env = {**env, "POSTGRES_POOL_SIZE": str(pool_size), "POSTGRES_MAX_OVERFLOW": "8"}
+        env = _pools(env, pool_size, 8)
         self.views: dict[str, View] = {name: open_view(name, env) for name in PROJECTIONS}
         # the views may live in a schema of their own (LEDGER_POSTGRES_SCHEMA, …)
         self.events_schema = (env.get(f"{APPLICATION.upper()}_POSTGRES_SCHEMA")

@@ -94,16 +94,20 @@ class ViewRunner(ProjectionRunner):
             is_stopping.set()
 
 
-def runner_env(env: Mapping[str, str]) -> dict[str, str]:
-    """Settings for a runner: small pools (a runner needs two or three connections)."""
-    return {**env, "POSTGRES_POOL_SIZE": "1", "POSTGRES_MAX_OVERFLOW": "3"}
+def runner_env(env: Mapping[str, str], name: str) -> dict[str, str]:
+    """Settings for a runner: the connections it uses, no more. Its subscription holds one
+    connection to LISTEN and pulls the log through another (two threads); its view is written by
+    one thread through one (`LEDGER_POSTGRES_…` keys configure the `ledger` view only)."""
+    view = name.upper()
+    return {**env, "POSTGRES_POOL_SIZE": "2", "POSTGRES_MAX_OVERFLOW": "0",
+            f"{view}_POSTGRES_POOL_SIZE": "1", f"{view}_POSTGRES_MAX_OVERFLOW": "0"}
 
 
 def start(name: str, env: Mapping[str, str], batch_size: int = BATCH) -> ViewRunner:
     """Start following the log for one view, from its tracked position."""
     projection_class, view_class = PROJECTIONS[name]
     return ViewRunner(application_class=EventLog, projection_class=projection_class,
-                      view_class=view_class, env=runner_env(env), batch_size=batch_size)
+                      view_class=view_class, env=runner_env(env, name), batch_size=batch_size)
 
 
 def stop(runner: ViewRunner) -> BaseException | None:
@@ -112,8 +116,9 @@ def stop(runner: ViewRunner) -> BaseException | None:
         runner.__exit__(None, None, None)
     except BaseException as e:  # noqa: BLE001
         return e
-    finally:
-        runner.view.datastore.close()  # the library's runner closes its application only
+    finally:  # the library's runner closes its application only, and not when it raises first
+        runner.app.close()
+        runner.view.datastore.close()
     return None
 
 

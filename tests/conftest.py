@@ -30,13 +30,20 @@ from tests import pg_budget
 
 TODAY = date(2026, 6, 30)  # the tests' fixed "today" (Asia/Shanghai business date)
 
-POOL_SIZE = 2  # connections per event-store pool in tests (overflow as many again; writers queue)
+POOL_SIZE = 1  # connections per pool in tests (overflow as many again; concurrent writers queue)
 APP_NAME = pg_budget.application_name()
 # inherited by every libpq connection of this process and of the subprocesses it starts
 # (`hazard serve`, the CLI, relays, projection workers) that copy os.environ
 POLITE_ENV = {"PGAPPNAME": APP_NAME, "HAZARD_DB_POOL_SIZE": str(POOL_SIZE)}
 os.environ.update(POLITE_ENV)
 _monitor: pg_budget.ConnectionMonitor | None = None
+
+
+def one_at_a_time(env: dict[str, str]) -> dict[str, str]:
+    """An event-store env for pools that one thread uses at a time: no overflow connection
+    (a pool opened and used at once grows by one while its first connection is being made)."""
+    return {**env, "POSTGRES_MAX_OVERFLOW": "0"}
+
 _running = {"test": "(no test)"}
 
 

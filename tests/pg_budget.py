@@ -36,6 +36,7 @@ class ConnectionMonitor:
     samples: int = 0
     current_test: str = "(no test)"
     per_test: dict[str, int] = field(default_factory=dict)
+    at_peak: list[tuple[str, int]] = field(default_factory=list)  # (last query, connections)
     error: str | None = None
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
@@ -67,7 +68,11 @@ class ConnectionMonitor:
         count = conn.execute("SELECT count(*) FROM pg_stat_activity WHERE application_name = %s",
                              (self.name,)).fetchone()[0]
         self.samples += 1
-        self.peak = max(self.peak, count)
+        if count > self.peak:
+            self.peak = count
+            self.at_peak = conn.execute(
+                "SELECT left(regexp_replace(query, '\\s+', ' ', 'g'), 70), count(*) FROM pg_stat_activity "
+                "WHERE application_name = %s GROUP BY 1 ORDER BY 2 DESC", (self.name,)).fetchall()
         test = self.current_test
         self.per_test[test] = max(self.per_test.get(test, 0), count)
 
@@ -86,4 +91,7 @@ class ConnectionMonitor:
         lines = [f"PostgreSQL connections held by the suite ({self.name}): peak {self.peak} "
                  f"of {BUDGET} allowed ({self.samples} samples every {SAMPLE_SECONDS * 1000:.0f} ms)"]
         lines += [f"  {count:3d}  {test}" for test, count in self.heaviest()]
+        if self.verdict():
+            lines.append("  at the peak, by each connection's last statement:")
+            lines += [f"  {count:3d}  {query or '(none yet)'}" for query, count in self.at_peak]
         return lines

@@ -23,7 +23,7 @@ from projections.operations import catch_up
 from projections.readmodels import ReadModels
 from services.application import HazardLedger
 from services.simulate import simulate
-from tests.conftest import actor, credit_code
+from tests.conftest import POOL_SIZE, actor, credit_code, one_at_a_time
 
 BUREAU, TOWNSHIP, REGULATOR = actor(Role.BUREAU), actor(Role.TOWNSHIP), actor(Role.REGULATOR)
 AGENCY, OWNER = actor(Role.AGENCY), actor(Role.ENTERPRISE)
@@ -36,7 +36,7 @@ def views_in(env: dict[str, str], schema: str) -> dict[str, str]:
 
 @pytest.fixture
 def read_models(ledger: HazardLedger, store_env: dict[str, str]) -> Iterator[ReadModels]:
-    rm = ReadModels(store_env)
+    rm = ReadModels(one_at_a_time(store_env))
     yield rm
     rm.close()
 
@@ -44,7 +44,7 @@ def read_models(ledger: HazardLedger, store_env: dict[str, str]) -> Iterator[Rea
 @pytest.fixture
 def refresh(store_env: dict[str, str]):
     """Bring the views up to date with the store (what a runner does continuously)."""
-    return lambda: catch_up(store_env)
+    return lambda: catch_up(one_at_a_time(store_env))
 
 
 @dataclass
@@ -59,7 +59,7 @@ def simulated(database_url: str) -> Iterator[Simulated]:
     name = f"sim_{uuid.uuid4().hex[:10]}"
     with psycopg.connect(database_url, autocommit=True) as conn:
         conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(name)))
-    env = event_store_env(database_url, schema=name, pool_size=2)
+    env = event_store_env(database_url, schema=name, pool_size=POOL_SIZE)
     app = HazardLedger(env, clock=lambda: date(2025, 12, 31))
     started = time.monotonic()
     summary = simulate(app, seed=4, scale=0.01, year=2025)
@@ -86,9 +86,10 @@ class Scenario:
             sector="chem", scale="small_micro").id
         self.agency = ledger.register_agency(BUREAU, credit_code=credit_code(), name="宁海安评咨询有限公司").id
         self.expert = ledger.add_expert(AGENCY, self.agency, name="李工", certificate_no=f"C-{uuid.uuid4().hex[:6]}").id
-        self.contract = ledger.sign_contract(OWNER, enterprise_id=self.enterprise, agency_id=self.agency,
-                                             service="monthly", start=date(2026, 1, 1),
-                                             end=date(2026, 12, 31), fee=3600).id
+        self.contract = ledger.propose_contract(BUREAU, enterprise_id=self.enterprise, agency_id=self.agency,
+                                                service="monthly", start=date(2026, 1, 1),
+                                                end=date(2026, 12, 31), fee=3600).id
+        ledger.countersign_contract(AGENCY, self.contract)  # issue 10: in force once countersigned
         self.inspection = ledger.schedule_inspection(
             AGENCY, enterprise_id=self.enterprise, agency_id=self.agency, kind="monthly",
             basis_id=self.contract, scheduled_for=date(2026, 4, 10)).id

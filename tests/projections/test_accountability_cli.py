@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 
 from infra.settings import Settings
 from services.accountability_cli import register
+from tests.conftest import POLITE_ENV
 from tests.projections.test_accountability import build_world
 
 
@@ -22,7 +23,7 @@ def hazard(database_url, schema, tmp_path):
     commands.add_parser("audit").add_subparsers(dest="action", required=True)  # as services/cli.py does
     register(commands)
     settings = Settings.from_env({"DATABASE_URL": database_url, "HAZARD_DB_SCHEMA": schema,
-                                  "HAZARD_DATA_DIR": str(tmp_path / "var")})
+                                  "HAZARD_DATA_DIR": str(tmp_path / "var"), **POLITE_ENV})
 
     def run(*argv: str) -> int:
         args = parser.parse_args(argv)

@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 
 from infra.settings import Settings
 from services.readmodels_cli import register
+from tests.conftest import POLITE_ENV
 
 
 @pytest.fixture
@@ -19,7 +20,7 @@ def hazard(database_url, schema, tmp_path):
     parser = argparse.ArgumentParser(prog="hazard")
     register(parser.add_subparsers(dest="command", required=True))
     settings = Settings.from_env({"DATABASE_URL": database_url, "HAZARD_DB_SCHEMA": schema,
-                                  "HAZARD_DATA_DIR": str(tmp_path / "var")})
+                                  "HAZARD_DATA_DIR": str(tmp_path / "var"), **POLITE_ENV})
 
     def run(*argv: str) -> int:
         args = parser.parse_args(argv)
