@@ -134,6 +134,14 @@ def test_after_beyond_the_head_is_422_naming_after_and_the_head(api, bureau, haz
     assert f"{hazard['position']}" in body["message"]
 
 
+def test_a_write_with_after_beyond_the_head_is_422_and_stores_nothing(api, auth, hazard, ledger):
+    before = stored_count(ledger)
+    answer = api.post(f"{API}/subsidies/claims", params={"after": hazard["position"] + 100},
+                      headers=auth("agency", agency_id="a-1"), json={"agency_id": "a-1", "year": 2026})
+    refused(answer, "after")
+    assert stored_count(ledger) == before
+
+
 @pytest.mark.parametrize("after", ["18446744073709551616", "-1", "1e3"])
 def test_an_after_that_is_no_position_is_422(api, bureau, after):
     refused(api.get(f"{API}/ledger", params={"after": after}, headers=bureau), "after")
@@ -176,6 +184,11 @@ def test_a_last_event_id_out_of_range_restarts_at_the_head_with_a_reset(api, bur
     assert [m["event"] for m in messages] == ["ready", "reset", "end"]
     assert messages[1]["data"]["position"] == hazard["position"]
     assert messages[-1]["data"]["position"] == hazard["position"]
+
+
+def test_a_last_event_id_longer_than_any_position_is_422_naming_it(api, bureau):
+    refused(api.get(STREAM, params={"once": 1}, headers={**bureau, "Last-Event-ID": "9" * 201}),
+            "last-event-id")
 
 
 def test_a_last_event_id_within_the_log_still_resumes_there(api, bureau, hazard):
