@@ -14,8 +14,11 @@ ENT=$(post "$BUREAU" /enterprises '{"credit_code":"91330226MA2GQ5XL3D","name":"�
 AG=$(post "$BUREAU" /agencies '{"credit_code":"91350100M000100Y43","name":"宁海安评咨询有限公司"}' | id)
 AGENCY=$(hazard token issue --role agency --agency "$AG" --name "李工（注册安全工程师）")
 EXPERT=$(post "$AGENCY" "/agencies/$AG/experts" '{"name":"李工","certificate_no":"ZJ2026-001"}' | id)
+# A service contract binds once both sides sign: the bureau records the enterprise's paper
+# contract (older than 30 days: a late entry, 补录, marked on the contract), the agency countersigns.
 CONTRACT=$(post "$BUREAU" /contracts "{\"enterprise_id\":\"$ENT\",\"agency_id\":\"$AG\",\"service\":\"monthly\",
   \"start\":\"2026-01-01\",\"end\":\"2026-12-31\",\"fee\":\"3600\"}" | id)
+post "$AGENCY" "/contracts/$CONTRACT/countersign" '{}'; echo
 
 # The agency inspects under its contract and reports a major hazard.
 INSP=$(post "$AGENCY" /inspections "{\"enterprise_id\":\"$ENT\",\"agency_id\":\"$AG\",\"kind\":\"monthly\",

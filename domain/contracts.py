@@ -104,7 +104,9 @@ class ServiceContract(Aggregate):
 
     class Signed(Aggregate.Created):
         """The first signature. Version 1 (before issue 10) took one signature as binding; such
-        events are read as proposals by their signer's side, awaiting the other's countersignature."""
+        events are read as proposals by their signer's side, awaiting the other's countersignature,
+        and as late entries (补录: recorded before countersigning existed), so the other side may
+        countersign them however far back they start."""
 
         class_version = 2
         enterprise_id: str
@@ -121,7 +123,7 @@ class ServiceContract(Aggregate):
         def upcast_v1_v2(state: dict) -> None:
             state["proposed_by"] = (AGENCY_SIDE if (state.get("actor") or {}).get("role") == "agency"
                                     else ENTERPRISE_SIDE)
-            state["migrated"] = False
+            state["migrated"] = True
 
     @classmethod
     def propose(cls, *, enterprise: Enterprise, agency: Agency, service: str, start: date,

@@ -5,9 +5,13 @@ Two questions for every request:
 2. Is the record inside the token holder's scope?   → `in_scope`
    bureau, auditor, investigator, admin: the whole county
    township:   records of its township           regulator:  records of its sector
-   enterprise: its own records                   agency:     its own records, and those of
-               enterprises it has a service contract with or that one of its procurement
-               agreements covers (township × sector)
+   enterprise: its own records                   agency:     see below
+An agency's scope follows time (issue 10). It *serves* an enterprise while a countersigned
+service contract with it, or a procurement agreement covering its township × sector, is in
+force. It writes to the enterprise's records only on a day it serves it; it reads the records
+made (their own business date) before the end of a service that has begun; and it always
+reads its own records: the inspections it performed, the hazards they found, its contracts
+(a proposal included: it may countersign or withdraw it) and agreements.
 A "no" to either is 403 naming the action. Auditors read and never write; investigators read, and write only their findings about
 an accident (事故调查认定).
 The domain adds its own rules about who acts (`Rule.about_who` in domain/rules.py).
@@ -15,7 +19,9 @@ The domain adds its own rules about who acts (`Rule.about_who` in domain/rules.p
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 
 from domain.actor import Role
 from infra.auth import Principal
@@ -65,9 +71,13 @@ POLICY: dict[str, frozenset[Role]] = {
     "accident.finding":              frozenset({B, IN}),  # the investigation team records findings
     # contracts
     "agreement.sign":                frozenset({B}),
-    "contract.sign":                 frozenset({B, A, E}),
-    "contract.renew":                frozenset({B, A, E}),
-    "contract.terminate":            frozenset({B, A, E}),
+    # a service contract binds when the other side countersigns; the enterprise's side may be
+    # signed by a township office or the bureau recording a paper contract, or an administrator
+    # migrating a ledger (domain.contracts.side_of)
+    "contract.propose":              frozenset({B, T, A, E, AD}),
+    "contract.countersign":          frozenset({B, T, A, E, AD}),
+    "contract.renew":                frozenset({B, T, A, E}),
+    "contract.terminate":            frozenset({B, T, A, E}),
     # inspections
     "inspection.schedule":           frozenset({B, T, A, E}),
     "inspection.perform":            frozenset({B, A, E}),
@@ -99,24 +109,61 @@ class Forbidden(Exception):
 
 
 @dataclass(frozen=True)
+class Engagement:
+    """An agency serving an enterprise from `start` to `last_day` (inclusive): a countersigned
+    service contract, or a procurement agreement covering the enterprise's township × sector."""
+
+    agency_id: str
+    start: date
+    last_day: date
+
+
+@dataclass(frozen=True)
 class Subject:
     """Whose record it is: the facts the scope check compares with the token."""
 
     townships: frozenset[str] = frozenset()
     sectors: frozenset[str] = frozenset()
     enterprise_id: str | None = None
-    agency_ids: frozenset[str] = frozenset()  # agencies bound to the record
+    agency_ids: frozenset[str] = frozenset()  # the record's own agency (it did or signed it)
     named_agency_only: bool = False  # a contract's or inspection's own agency, no other
+    made_on: date | None = None  # the record's business date; None: a live record (judged today)
+    party_record: bool = False  # a contract: its agency acts on it as a party, in force or not
 
     def __or__(self, other: Subject) -> Subject:
         return Subject(self.townships | other.townships, self.sectors | other.sectors,
                        self.enterprise_id or other.enterprise_id, self.agency_ids | other.agency_ids,
-                       self.named_agency_only or other.named_agency_only)
+                       self.named_agency_only or other.named_agency_only,
+                       self.made_on or other.made_on, self.party_record or other.party_record)
 
 
-def in_scope(principal: Principal, subject: Subject, *, covered_by_agreement: bool = False) -> bool:
-    """`covered_by_agreement`: the holder's agency has a procurement agreement covering the
-    subject's township and sector (only asked for agencies, by the caller who can look it up)."""
+def reads_only(action: str) -> bool:
+    """Reading one record (`<kind>.read`, `<kind>.history`): scope judged on the record's date."""
+    return action.rsplit(".", 1)[-1] in ("read", "history")
+
+
+def agency_in_scope(agency_id: str | None, subject: Subject, engagements: Iterable[Engagement], *,
+                    today: date, reading: bool) -> bool:
+    """An agency's scope on a day: its own records; an enterprise's records while it serves it
+    (writes: today; reads: records made before the end of a service that has begun)."""
+    own = agency_id is not None and agency_id in subject.agency_ids
+    if own and (reading or subject.party_record or subject.enterprise_id is None):
+        return True
+    if subject.named_agency_only and not own:
+        return False
+    if subject.enterprise_id is None:
+        return False
+    if reading:  # records made up to the end of a service that has begun
+        day = subject.made_on or today
+        return any(e.agency_id == agency_id and e.start <= today and day <= e.last_day
+                   for e in engagements)
+    return any(e.agency_id == agency_id and e.start <= today <= e.last_day for e in engagements)
+
+
+def in_scope(principal: Principal, subject: Subject, *, engagements: Iterable[Engagement] = (),
+             today: date, reading: bool = False) -> bool:
+    """`engagements`: the holder's agency's services to the subject's enterprise (only asked
+    for agencies, by the caller who can look them up); `today`: the day writes are judged on."""
     role = principal.role
     if role in COUNTY_WIDE:
         return True
@@ -127,9 +174,8 @@ def in_scope(principal: Principal, subject: Subject, *, covered_by_agreement: bo
     if role == E:
         return principal.enterprise_id is not None and principal.enterprise_id == subject.enterprise_id
     if role == A:
-        if principal.agency_id in subject.agency_ids:
-            return True
-        return covered_by_agreement and not subject.named_agency_only
+        return agency_in_scope(principal.agency_id, subject, engagements,
+                               today=today, reading=reading)
     return False
 
 
@@ -154,7 +200,10 @@ class Scope:
 
 
 def read_scope(principal: Principal) -> Scope:
-    """The same scope as `in_scope`, as equality filters for read-model rows."""
+    """The scope as equality filters for read-model rows. An agency's rows are its own (the
+    hazards its inspections found, its inspections, contracts and claims): they stay readable
+    after its services end, and no other row of an enterprise it serves is shown, so the
+    read models never reach past the end of a service (issue 10)."""
     role = principal.role
     if role == T:
         return Scope(township=principal.township or "-")

@@ -12,6 +12,7 @@ from infra.nats import Broker
 from infra.relay import running_relay
 from projections.compliance import Policy
 from projections.operations import running_projections
+from projections.oversight_policy import contract_policy
 from projections.readmodels import ReadModels
 from infra.postgres import Database
 from infra.reference import ReferenceData
@@ -48,6 +49,7 @@ def background_work(rt: Runtime) -> Iterator[None]:
 def running(settings: Settings) -> Iterator[Runtime]:
     with Database(settings) as database:
         ledger = HazardLedger(database.env(), reference=ReferenceData.load(settings.county_file))
+        ledger.contract_policy = contract_policy(settings.policy_file)  # back-dating limit (issue 10)
         try:
             yield Runtime(settings, database, ledger, Tokens.from_settings(settings))
         finally:

@@ -6,7 +6,9 @@ inspection contract (按月排查), 44,828 hazards found (mostly general, ~1.5 %
 those listed for supervision 挂牌督办), rectified, reviewed and closed — with delays,
 extensions, failed reviews, overdue cases, enforcement by the sector regulators and a few
 withdrawn false reports. Every step is a `HazardLedger` command with an actor of the right
-role and a business date in the simulated year; steps run in business-date order. The same
+role and a business date in the simulated year; steps run in business-date order, each with
+the application's "today" set to its day (as if entered that day: a monthly contract is proposed
+by the agency and countersigned by the enterprise on its first day, not back-dated). The same
 seed and scale give the same workload (aggregate ids created with uuid4 aside).
 """
 
@@ -152,10 +154,11 @@ class Simulation:
         contract: dict = {"id": None}
         agency = self.by_township[e["township"]]
 
-        def sign() -> None:
-            contract["id"] = self.app.sign_contract(
-                e["actor"], enterprise_id=e["id"], agency_id=agency["id"], service="monthly", start=start,
+        def sign() -> None:  # the agency proposes, the enterprise countersigns (会签) the same day
+            contract["id"] = self.app.propose_contract(
+                agency["actor"], enterprise_id=e["id"], agency_id=agency["id"], service="monthly", start=start,
                 end=date(start.year + 1, start.month, 1) - timedelta(days=1), fee=3600).id
+            self.app.countersign_contract(e["actor"], contract["id"])
             self.tally["monthly_contracts"] += 1
         self.at(start, sign)
         return [self._inspection(e, "monthly", date(self.year, m, self.rng.randint(3, 25)), contract)
@@ -334,20 +337,28 @@ class Simulation:
         self.plan_hazards(self.plan_inspections())
         before = self.app.recorder.max_notification_id() or 0
         total, done = len(self._steps), 0
-        while self._steps:
-            _, _, step = heapq.heappop(self._steps)
-            try:
-                step()
-            except AlreadyRegistered:
-                raise RuntimeError(f"seed {self.seed} was already simulated in this store "
-                                   "(its credit codes are registered); use another seed or schema") from None
-            except Exception as e:  # noqa: BLE001 — counted and reported, the year goes on
-                self.failures[f"{type(e).__name__}: {getattr(e, 'rule', '') or e}"[:160]] += 1
-            done += 1
-            if self.progress and (done % 500 == 0 or done == total):
-                self._show(done, total, time.monotonic() - started)
+        clock = self.app.today
+        try:
+            while self._steps:
+                when, _, step = heapq.heappop(self._steps)
+                self.app.today = lambda when=when: when  # each step happens on its day
+                self._step(step)
+                done += 1
+                if self.progress and (done % 500 == 0 or done == total):
+                    self._show(done, total, time.monotonic() - started)
+        finally:
+            self.app.today = clock
         events = (self.app.recorder.max_notification_id() or 0) - before
         return self.summary(time.monotonic() - started, done, events)
+
+    def _step(self, step: Callable[[], Any]) -> None:
+        try:
+            step()
+        except AlreadyRegistered:
+            raise RuntimeError(f"seed {self.seed} was already simulated in this store "
+                               "(its credit codes are registered); use another seed or schema") from None
+        except Exception as e:  # noqa: BLE001 — counted and reported, the year goes on
+            self.failures[f"{type(e).__name__}: {getattr(e, 'rule', '') or e}"[:160]] += 1
 
     def _show(self, done: int, total: int, elapsed: float) -> None:
         from projections.progress import bar

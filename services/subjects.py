@@ -1,6 +1,10 @@
-"""Whose record is it? The facts of an aggregate that the access policy compares with a token."""
+"""Whose record is it? The facts of an aggregate that the access policy compares with a token,
+and, for an agency, when it serves the enterprise (issue 10: scope follows time)."""
 
 from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
 
 from domain.accident import Accident
 from domain.actor import Role
@@ -9,7 +13,7 @@ from domain.hazard import Hazard
 from domain.inspection import Inspection
 from domain.parties import Agency, Enterprise
 from infra.auth import Principal
-from services.access import Forbidden, Subject, check_role, in_scope
+from services.access import Engagement, Forbidden, Subject, check_role, in_scope, reads_only
 from services.errors import NotFound
 
 
@@ -19,28 +23,42 @@ class SubjectQueries:
         check_role(principal, action)
         if subject is None:
             return
-        covered = (principal.role == Role.AGENCY and not subject.named_agency_only
-                   and self._agency_covers(principal.agency_id, subject))
-        if not in_scope(principal, subject, covered_by_agreement=covered):
+        engagements = (list(self.engagements(principal.agency_id, subject))
+                       if principal.role == Role.AGENCY else [])
+        if not in_scope(principal, subject, engagements=engagements, today=self.today(),
+                        reading=reads_only(action)):
             raise Forbidden(action, "记录不在令牌的管辖范围内")
 
-    def _agency_covers(self, agency_id: str | None, subject: Subject) -> bool:
+    def engagements(self, agency_id: str | None, subject: Subject) -> Iterator[Engagement]:
+        """When the agency serves the subject's enterprise: its countersigned contracts with it,
+        and its procurement agreements covering the enterprise's township × sector."""
+        if not agency_id or subject.enterprise_id is None:
+            return
         try:
-            agency = self.load(Agency, agency_id or "")
+            agency = self.load(Agency, agency_id)
+            enterprise = self.load(Enterprise, subject.enterprise_id)
         except NotFound:
-            return False
-        return any(agency.covers(township=t, sector=s)
-                   for t in subject.townships for s in subject.sectors)
+            return
+        for contract_id in enterprise.agencies.get(str(agency.id), []):
+            contract = self.load(ServiceContract, contract_id)
+            if contract.binding and contract.start <= contract.last_day:
+                yield Engagement(contract.agency_id, contract.start, contract.last_day)
+        for agreement_id in agency.agreements:
+            agreement = self.load(ProcurementAgreement, agreement_id)
+            if enterprise.township in agreement.townships and enterprise.sector in agreement.sectors:
+                yield Engagement(agreement.agency_id, agreement.start, agreement.end)
 
     def subject_of_enterprise(self, enterprise_id: str) -> Subject:
         e = self.load(Enterprise, enterprise_id)
-        return Subject(frozenset({e.township}), frozenset({e.sector}), str(e.id), frozenset(e.agencies))
+        return Subject(frozenset({e.township}), frozenset({e.sector}), str(e.id))
 
-    def subject_of_party(self, enterprise_id: str, agency_id: str | None) -> Subject:
+    def subject_of_party(self, enterprise_id: str, agency_id: str | None, *,
+                         party_record: bool = False) -> Subject:
         """An enterprise's facts with one named agency (a contract's or an inspection's)."""
         e = self.load(Enterprise, enterprise_id)
         return Subject(frozenset({e.township}), frozenset({e.sector}), str(e.id),
-                       frozenset({agency_id}) if agency_id else frozenset(), named_agency_only=True)
+                       frozenset({agency_id}) if agency_id else frozenset(), named_agency_only=True,
+                       party_record=party_record)
 
     def subject_of(self, cls: type, ident: str) -> Subject:
         """The subject of any aggregate (404 if there is none of this kind with this id)."""
@@ -52,11 +70,17 @@ class SubjectQueries:
         if isinstance(aggregate, ProcurementAgreement):
             return Subject(frozenset(aggregate.townships), frozenset(aggregate.sectors),
                            agency_ids=frozenset({aggregate.agency_id}))
-        if isinstance(aggregate, (ServiceContract, Inspection)):  # only its own agency acts on it
-            return self.subject_of_party(aggregate.enterprise_id, aggregate.agency_id)
-        if isinstance(aggregate, Hazard):  # the finding agency and those serving the enterprise
+        if isinstance(aggregate, ServiceContract):  # its parties act on it, in force or not
+            return self.subject_of_party(aggregate.enterprise_id, aggregate.agency_id,
+                                         party_record=True)
+        if isinstance(aggregate, Inspection):  # only its own agency, while it serves
+            return replace(self.subject_of_party(aggregate.enterprise_id, aggregate.agency_id),
+                           made_on=aggregate.scheduled_for)
+        if isinstance(aggregate, Hazard):  # the finding agency, and those serving the enterprise
             own = frozenset({aggregate.agency_id}) if aggregate.agency_id else frozenset()
-            return self.subject_of_enterprise(aggregate.enterprise_id) | Subject(agency_ids=own)
+            return replace(self.subject_of_enterprise(aggregate.enterprise_id)
+                           | Subject(agency_ids=own), made_on=aggregate.discovered_on)
         if isinstance(aggregate, Accident):
-            return self.subject_of_enterprise(aggregate.enterprise_id)
+            return replace(self.subject_of_enterprise(aggregate.enterprise_id),
+                           made_on=aggregate.occurred_on)
         raise NotFound(cls.__name__, ident)

@@ -50,7 +50,7 @@ def _contracts(rm: ReadModels, agency_id: str, year: int) -> list[dict[str, Any]
     start, end = year_span(year)
     return select(rm.activity, "SELECT c.*, e.name AS enterprise_name, e.township, e.sector "
                   "FROM {c} c LEFT JOIN {e} e USING (enterprise_id) WHERE c.agency_id = %(a)s "
-                  "AND c.start_on <= %(end)s AND least(c.terminated_on, c.end_on) >= %(start)s "
+                  "AND c.start_on <= %(end)s AND c.last_day >= %(start)s "
                   "ORDER BY e.name, c.start_on", {"a": agency_id, "start": start, "end": end},
                   c="activity_contracts", e="activity_enterprises")
 

@@ -1,8 +1,8 @@
 """Coverage (社会化服务覆盖率) and the annual enforcement list (年度执法名单), per year.
 
 An enterprise is under socialised service (纳入社会化服务) in a year when
-- a service contract (企业委托服务合同, any service) binds it to an agency on some day of the
-  year, or
+- a service contract (企业委托服务合同, any service), countersigned by both sides (会签),
+  binds it to an agency on some day of the year, or
 - a procurement agreement (政府购买服务协议) in force that year covers its township and sector
   and an agency performed a comprehensive inspection (全面排查) of it that year.
 The goal is a share of the county's enterprises (5 %, 001 §二: policy `coverage.goal`).
@@ -28,7 +28,7 @@ from projections.views.base import View
 _FACTS = SQL(
     "SELECT e.enterprise_id, e.name, e.township, e.sector, e.scale, "
     "EXISTS (SELECT 1 FROM {con} c WHERE c.enterprise_id = e.enterprise_id "
-    " AND c.start_on <= %(end)s AND least(c.terminated_on, c.end_on) >= %(start)s) AS contracted, "
+    " AND c.start_on <= %(end)s AND c.last_day >= %(start)s) AS contracted, "
     "EXISTS (SELECT 1 FROM {agr} g WHERE e.township = ANY(g.townships) AND e.sector = ANY(g.sectors) "
     " AND g.start_on <= %(end)s AND g.end_on >= %(start)s) AS covered, "
     "EXISTS (SELECT 1 FROM {insp} i WHERE i.enterprise_id = e.enterprise_id AND i.kind = 'comprehensive' "
@@ -37,7 +37,7 @@ _FACTS = SQL(
     " AND i.performed_on BETWEEN %(start)s AND %(end)s) AS self_inspected, "
     "ARRAY(SELECT DISTINCT a.name FROM {ag} a WHERE a.blacklisted AND a.agency_id IN ("
     "  SELECT c.agency_id FROM {con} c WHERE c.enterprise_id = e.enterprise_id "
-    "  AND c.start_on <= %(end)s AND least(c.terminated_on, c.end_on) >= %(start)s "
+    "  AND c.start_on <= %(end)s AND c.last_day >= %(start)s "
     "  UNION SELECT i.agency_id FROM {insp} i WHERE i.enterprise_id = e.enterprise_id "
     "  AND i.performed_on BETWEEN %(start)s AND %(end)s)) AS blacklisted_agencies "
     "FROM {ent} e WHERE {clause} ORDER BY e.township, e.name, e.enterprise_id")

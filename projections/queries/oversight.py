@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import calendar
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from psycopg.sql import SQL
@@ -23,9 +23,10 @@ def month_end(year: int, month: int) -> date:
 
 
 def ended_on(row: dict[str, Any]) -> date:
-    """The last day a contract binds: its end, or its termination if earlier."""
+    """The last day of a contract's period: its end, or the day before its termination (issue 10:
+    a contract no longer binds from the day it is terminated)."""
     terminated = row.get("terminated_on")
-    return row["end_on"] if terminated is None else min(row["end_on"], terminated)
+    return row["end_on"] if terminated is None else min(row["end_on"], terminated - timedelta(days=1))
 
 
 def select(view: View, statement: str, params: dict[str, Any], **tables: str) -> list[dict[str, Any]]:

@@ -82,7 +82,7 @@ _ACTIVITY = SQL(
     "(SELECT count(*) FROM {insp} i WHERE i.enterprise_id = e.enterprise_id AND i.status <> 'cancelled' "
     " AND i.performed_on BETWEEN %(start)s AND %(end)s {agency_i}) AS inspections, "
     "EXISTS (SELECT 1 FROM {con} c WHERE c.enterprise_id = e.enterprise_id AND c.service = 'monthly' "
-    " AND c.start_on <= %(end)s AND coalesce(c.terminated_on, c.end_on) >= %(start)s {agency_c}) "
+    " AND c.start_on <= %(end)s AND c.last_day >= %(start)s {agency_c}) "
     "AS monthly_contract "
     "FROM {ent} e WHERE {clause} ORDER BY e.township, e.name")
 

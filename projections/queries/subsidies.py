@@ -2,9 +2,13 @@
 
 The bill is `domain.subsidy.bill()` under the year's policy (`infra/subsidy_policy.py`), fed
 with facts from the activity view, per enterprise:
-- comprehensive (全面排查): the agency performed a comprehensive inspection of it that year;
-- monthly (按月服务): a monthly-inspection contract (按月排查) with the agency was in force on
-  some day of the year.
+- comprehensive (全面排查): the agency performed a comprehensive inspection of it that year
+  under a basis in force on the day it was performed (a countersigned contract, or a
+  procurement agreement covering the enterprise);
+- monthly (按月服务): a monthly-inspection contract (按月排查) with the agency, countersigned by
+  the other side (会签), was in force on some day of the year.
+A proposal nobody countersigned counts for nothing (issue 10: a subsidy only from the record
+that binds both parties).
 The approval state is the agency's claim for the year (`SubsidyClaim`, one per agency and
 year) as the activity view keeps it: filed → 初审 → 审核 → 审定 → 公示 → paid, or returned.
 """
@@ -29,15 +33,20 @@ def served(activity: View, year: int, agency_ids: list[str] | None = None
     rows = select(activity, (
         "SELECT agency_id, enterprise_id, bool_or(comprehensive) AS comprehensive, "
         "bool_or(monthly) AS monthly FROM ("
-        " SELECT agency_id, enterprise_id, true AS comprehensive, false AS monthly FROM {i} "
-        " WHERE kind = 'comprehensive' AND agency_id IS NOT NULL "
-        " AND performed_on BETWEEN %(start)s AND %(end)s "
+        " SELECT i.agency_id, i.enterprise_id, true AS comprehensive, false AS monthly FROM {i} i "
+        " WHERE i.kind = 'comprehensive' AND i.agency_id IS NOT NULL "
+        " AND i.performed_on BETWEEN %(start)s AND %(end)s AND (EXISTS (SELECT 1 FROM {c} b "
+        "  WHERE b.contract_id = i.basis_id AND b.agency_id = i.agency_id "
+        "  AND i.performed_on BETWEEN b.start_on AND b.last_day) OR EXISTS (SELECT 1 FROM {g} b "
+        "  WHERE b.agreement_id = i.basis_id AND b.agency_id = i.agency_id "
+        "  AND i.performed_on BETWEEN b.start_on AND b.end_on "
+        "  AND i.township = ANY(b.townships) AND i.sector = ANY(b.sectors))) "
         " UNION ALL SELECT agency_id, enterprise_id, false, true FROM {c} WHERE service = 'monthly' "
-        " AND start_on <= %(end)s AND least(terminated_on, end_on) >= %(start)s) f "
+        " AND start_on <= %(end)s AND last_day >= %(start)s) f "
         "WHERE (%(ids)s::text[] IS NULL OR agency_id = ANY(%(ids)s)) "
         "GROUP BY agency_id, enterprise_id ORDER BY agency_id, enterprise_id"),
         {"start": start, "end": end, "ids": agency_ids},
-        i="activity_inspections", c="activity_contracts")
+        i="activity_inspections", c="activity_contracts", g="activity_agreements")
     out: dict[str, list[ServedEnterprise]] = defaultdict(list)
     for r in rows:
         out[r["agency_id"]].append(ServedEnterprise(r["enterprise_id"], r["comprehensive"], r["monthly"]))

@@ -30,7 +30,7 @@ from projections import oversight_labels as L
 from projections.oversight_policy import OversightPolicy
 from projections.queries.accountability import owed_months
 from projections.queries.base import Moment, fetch, hazards
-from projections.queries.oversight import actor_name, agencies, blacklist, experts, select
+from projections.queries.oversight import actor_name, agencies, blacklist, ended_on, experts, select
 from projections.queries.records import Recorded
 from projections.readmodels import ReadModels
 from projections.views import hazard_rows
@@ -38,6 +38,7 @@ from projections.views.base import record_date
 
 DATED = {"Inspection.Scheduled": "scheduled_for", "Inspection.Performed": "performed_on",
          "Inspection.ReportFiled": "filed_on", "ServiceContract.Signed": "start",
+         "ServiceContract.Countersigned": "countersigned_on",
          "ServiceContract.Terminated": "terminated_on", "Accident.Recorded": "occurred_on"}
 _META = {"originator_id", "originator_version", "timestamp", "actor", "originator_topic"}
 
@@ -79,14 +80,18 @@ def _contracts(mine: list[dict], until: date) -> list[dict[str, Any]]:
             out[cid] = {"contract_id": cid, "agency_id": d["agency_id"], "service": d["service"],
                         "service_label": L.SERVICE.get(d["service"]), "start_on": d["start"],
                         "end_on": d["end"], "terminated_on": None, "fee": d["fee"],
-                        "signed_by": s["by"]}
+                        "signed_by": s["by"], "countersigned_on": None, "countersigned_by": None,
+                        "migrated": d.get("migrated", False)}
+        elif s["event"] == "ServiceContract.Countersigned" and cid in out:
+            out[cid].update(countersigned_on=d["countersigned_on"], countersigned_by=s["by"],
+                            migrated=d["migrated"])
         elif s["event"] == "ServiceContract.Renewed" and cid in out:
             out[cid]["end_on"] = d["end"]
         elif s["event"] == "ServiceContract.Terminated" and cid in out:
             out[cid]["terminated_on"] = d["terminated_on"]
     for c in out.values():
-        ended = c["end_on"] if c["terminated_on"] is None else min(c["end_on"], c["terminated_on"])
-        c["in_force_on_until"] = c["start_on"] <= until <= ended
+        c["in_force_on_until"] = (c["countersigned_on"] is not None  # binds once countersigned
+                                  and c["start_on"] <= until <= ended_on(c))
     return list(out.values())
 
 
@@ -134,7 +139,7 @@ def _missed(contracts: list[dict], inspections: list[dict], until: date, due_day
     """Months a monthly contract owed an inspection, ended by `until`, without one by its agency."""
     out = []
     for c in contracts:
-        if c["service"] != "monthly":
+        if c["service"] != "monthly" or c["countersigned_on"] is None:  # a proposal owes nothing
             continue
         done = {(i["performed_on"].year, i["performed_on"].month) for i in inspections
                 if i["agency_id"] == c["agency_id"] and i["performed_on"] is not None}
@@ -249,7 +254,9 @@ def trace(rm: ReadModels, records: list[Recorded], enterprise_id: str, until: da
     in_period = [s for s in every if s["business_date"] <= until]
     kind = lambda prefix: [s for s in in_period if s["event"].startswith(prefix)]  # noqa: E731
     period = sorted(in_period, key=lambda s: (s["business_date"], s["position"]))
-    contracts = _contracts(kind("ServiceContract."), until)
+    # a countersignature (会签) binds both parties over the contract's period, whenever recorded
+    contracts = _contracts([s for s in every if s["event"].startswith("ServiceContract.") and (
+        s["business_date"] <= until or s["event"] == "ServiceContract.Countersigned")], until)
     agreements = _agreements(rm, registered.township, registered.sector, until)
     for g in agreements:
         g["in_force_on_until"] = g["start_on"] <= until <= g["end_on"]

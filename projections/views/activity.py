@@ -36,6 +36,17 @@ DDL = (
     "renewals integer NOT NULL DEFAULT 0, terminated_on date)",
     "CREATE INDEX IF NOT EXISTS activity_contracts_enterprise "
     "ON {schema}.activity_contracts (enterprise_id)",
+    # issue 10: a contract binds once countersigned (会签), until the day before its termination.
+    # Added to tables made before (no rebuild needed: their rows are version-1 signings, which
+    # are proposals); `last_day` is NULL while it does not bind — every query of contracts in
+    # force asks `start_on <= D AND last_day >= D`.
+    "ALTER TABLE {schema}.activity_contracts ADD COLUMN IF NOT EXISTS proposed_by text",
+    "ALTER TABLE {schema}.activity_contracts ADD COLUMN IF NOT EXISTS migrated boolean "
+    "NOT NULL DEFAULT false",
+    "ALTER TABLE {schema}.activity_contracts ADD COLUMN IF NOT EXISTS countersigned_on date",
+    "ALTER TABLE {schema}.activity_contracts ADD COLUMN IF NOT EXISTS last_day date GENERATED ALWAYS "
+    "AS (CASE WHEN countersigned_on IS NULL THEN NULL "
+    "ELSE least(end_on, terminated_on - 1) END) STORED",
 )
 
 
@@ -79,10 +90,17 @@ class ActivityView(View):
                   "WHERE inspection_id = %s", (str(e.originator_id),))
 
     def on_contract(self, curs: Cursor[DictRow], e: Any, position: int) -> None:
+        """One side's signature (a proposal): it binds nobody until countersigned."""
         self._run(curs, "INSERT INTO {schema}.activity_contracts (contract_id, enterprise_id, "
-                  "agency_id, service, start_on, end_on, fee) VALUES (%s, %s, %s, %s, %s, %s, %s)",
+                  "agency_id, service, start_on, end_on, fee, proposed_by, migrated) "
+                  "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
                   (str(e.originator_id), e.enterprise_id, e.agency_id, e.service, e.start, e.end,
-                   e.fee))
+                   e.fee, e.proposed_by, e.migrated))
+
+    def on_countersigned(self, curs: Cursor[DictRow], e: Any, position: int) -> None:
+        self._run(curs, "UPDATE {schema}.activity_contracts SET countersigned_on = %s, "
+                  "migrated = %s WHERE contract_id = %s",
+                  (e.countersigned_on, e.migrated, str(e.originator_id)))
 
     def on_renewed(self, curs: Cursor[DictRow], e: Any, position: int) -> None:
         self._run(curs, "UPDATE {schema}.activity_contracts SET end_on = %s, fee = %s, "
@@ -100,6 +118,7 @@ class ActivityView(View):
         "Inspection.ReportFiled": on_report_filed,
         "Inspection.Cancelled": on_cancelled,
         "ServiceContract.Signed": on_contract,
+        "ServiceContract.Countersigned": on_countersigned,
         "ServiceContract.Renewed": on_renewed,
         "ServiceContract.Terminated": on_terminated,
         **oversight.HANDLERS,

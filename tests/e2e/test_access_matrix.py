@@ -29,7 +29,9 @@ IN_SCOPE_BUT_DENIED = {"agreement.read": {E}, "agreement.history": {E}}
 
 @pytest.fixture
 def world(ledger):
-    """Enterprise E1 (跃龙街道, chem) served by agency A1; E2 (桃源街道, construction) served by none."""
+    """Enterprise E1 (跃龙街道, chem) served by agency A1 (a countersigned contract C1, an agreement
+    G1; a proposal C2 awaiting the enterprise's countersignature); E2 (桃源街道, construction)
+    served by none. Scope before / during / after a contract: tests/e2e/test_scope_in_time.py."""
     bureau = actor(B)
     e1 = ledger.register_enterprise(bureau, credit_code=credit_code(), name="甲化工", township="330226001",
                                     sector="chem", scale="small_micro").id
@@ -38,8 +40,11 @@ def world(ledger):
     a1 = ledger.register_agency(bureau, credit_code=credit_code(), name="甲咨询").id
     a2 = ledger.register_agency(bureau, credit_code=credit_code(), name="乙咨询").id
     expert = ledger.add_expert(bureau, a1, name="李工", certificate_no="Z-1").id
-    c1 = ledger.sign_contract(bureau, enterprise_id=e1, agency_id=a1, service="monthly",
-                              start=date(2026, 1, 1), end=date(2026, 12, 31), fee=3600).id
+    c1 = ledger.propose_contract(bureau, enterprise_id=e1, agency_id=a1, service="monthly",  # 补录
+                                 start=date(2026, 1, 1), end=date(2026, 12, 31), fee=3600).id
+    ledger.countersign_contract(actor(A), c1)
+    c2 = ledger.propose_contract(actor(A), enterprise_id=e1, agency_id=a1, service="training",
+                                 start=date(2026, 6, 15), end=date(2026, 12, 31), fee=100).id
     g1 = ledger.sign_agreement(bureau, agency_id=a1, townships=["330226001"], sectors=["chem"],
                                start=date(2026, 1, 1), end=date(2026, 12, 31),
                                prices={"comprehensive": 200}, budget=10000).id
@@ -51,7 +56,8 @@ def world(ledger):
     x1 = ledger.record_accident(bureau, enterprise_id=e1, occurred_on=date(2026, 6, 2), category="fall",
                                 deaths=0, injuries=1, description="高处坠落").id
     claim = ledger.file_subsidy_claim(bureau, agency_id=a1, year=2025, served=[]).id
-    return dict(E1=e1, A1=a1, A2=a2, X=expert, C1=c1, G1=g1, I1=i1, H1=h1, ACC=x1, E2=e2, CL=claim)
+    return dict(E1=e1, A1=a1, A2=a2, X=expert, C1=c1, C2=c2, G1=g1, I1=i1, H1=h1, ACC=x1, E2=e2,
+                CL=claim)
 
 
 def requests_for(w):
@@ -110,9 +116,10 @@ def requests_for(w):
         "agreement.sign": ("POST", "/agreements", {
             "agency_id": w["A1"], "townships": ["330226001"], "sectors": ["chem"], "start": "2026-01-01",
             "end": "2026-12-31", "prices": {"monthly": 360}, "budget": 1000}),
-        "contract.sign": ("POST", "/contracts", {
-            "enterprise_id": w["E1"], "agency_id": w["A1"], "service": "training", "start": "2026-01-01",
+        "contract.propose": ("POST", "/contracts", {
+            "enterprise_id": w["E1"], "agency_id": w["A1"], "service": "training", "start": "2026-06-15",
             "end": "2026-12-31", "fee": 100}),
+        "contract.countersign": ("POST", f"/contracts/{w['C2']}/countersign", None),
         "contract.renew": ("POST", f"/contracts/{w['C1']}/renew", {"end": "2027-12-31", "fee": 3600}),
         "contract.terminate": ("POST", f"/contracts/{w['C1']}/terminate", {"reason": "到期不续"}),
         "inspection.schedule": ("POST", "/inspections", {

@@ -20,8 +20,10 @@ def county(ledger):
                                               sector=sector, scale="small_micro").id
     ids["agency"] = ledger.register_agency(bureau, credit_code=credit_code(), name="签约机构").id
     ids["stranger"] = ledger.register_agency(bureau, credit_code=credit_code(), name="无关机构").id
-    ledger.sign_contract(bureau, enterprise_id=ids["chem_plant"], agency_id=ids["agency"], service="monthly",
-                         start=date(2026, 1, 1), end=date(2026, 12, 31), fee=3600)
+    contract = ledger.propose_contract(bureau, enterprise_id=ids["chem_plant"], agency_id=ids["agency"],
+                                       service="monthly", start=date(2026, 1, 1), end=date(2026, 12, 31),
+                                       fee=3600).id
+    ledger.countersign_contract(actor("agency"), contract)
     for key in ("chem_plant", "site"):
         ids[f"{key}_hazard"] = ledger.report_hazard(
             bureau, enterprise_id=ids[key], source="government_check", category="unsafe_condition",

@@ -25,6 +25,7 @@ def test_major_hazard_from_report_to_closure(client, auth):
     contract = _post(client, "/contracts", bureau, {
         "enterprise_id": enterprise["id"], "agency_id": agency["id"], "service": "monthly",
         "start": "2026-01-01", "end": "2026-12-31", "fee": "3600"}, 201)
+    _post(client, f"/contracts/{contract['id']}/countersign", agency_h)  # in force once countersigned
     inspection = _post(client, "/inspections", agency_h, {
         "enterprise_id": enterprise["id"], "agency_id": agency["id"], "kind": "monthly",
         "basis_id": contract["id"], "scheduled_for": "2026-05-10"}, 201)

@@ -21,9 +21,11 @@ def _county_year(ledger) -> dict[str, tuple[str, str, str]]:
     agreement = ledger.sign_agreement(BUREAU, agency_id=agency, townships=["330226011"],
                                       sectors=["chem"], start=date(2026, 1, 1), end=date(2026, 12, 31),
                                       prices={"comprehensive": "200"}, budget="440000").id
-    contract = ledger.sign_contract(BUREAU, enterprise_id=ent, agency_id=agency, service="monthly",
-                                    start=date(2026, 1, 1), end=date(2026, 6, 30), fee="3600").id
+    contract = ledger.propose_contract(BUREAU, enterprise_id=ent, agency_id=agency, service="monthly",
+                                       start=date(2026, 1, 1), end=date(2026, 6, 30), fee="3600").id
+    ledger.countersign_contract(AGENCY, contract)
     ledger.renew_contract(BUREAU, contract, end=date(2026, 12, 31), fee="3600")
+    ledger.countersign_contract(AGENCY, contract)
     inspection = ledger.schedule_inspection(AGENCY, enterprise_id=ent, agency_id=agency, kind="monthly",
                                             basis_id=contract, scheduled_for=date(2026, 6, 10)).id
     ledger.perform_inspection(AGENCY, inspection, expert_ids=[expert], performed_on=date(2026, 6, 10))
@@ -80,8 +82,8 @@ def test_the_body_carries_type_position_aggregate_time_actor_place_and_data(ledg
 def test_after_a_restart_later_events_find_their_place_through_the_repository(ledger, nats_url, channel):
     ent = enterprise(ledger, "330226007", "trade")
     agency = ledger.register_agency(BUREAU, credit_code=credit_code(), name="某咨询").id
-    contract = ledger.sign_contract(BUREAU, enterprise_id=ent, agency_id=agency, service="monthly",
-                                    start=date(2026, 1, 1), end=date(2026, 12, 31), fee="3600").id
+    contract = ledger.propose_contract(BUREAU, enterprise_id=ent, agency_id=agency, service="monthly",
+                                       start=date(2026, 1, 1), end=date(2026, 12, 31), fee="3600").id
     with running_relay(ledger, nats_url, **channel.options) as relay:
         assert relay.wait_for(ledger.recorder.max_notification_id())
     # a new relay remembers nothing: the contract's later event is placed by loading it

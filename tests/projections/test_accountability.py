@@ -61,8 +61,9 @@ def build_world(app) -> World:
     a2 = app.register_agency(BUREAU, credit_code=credit_code(), name="宁海安泰咨询有限公司").id
     experts = [app.add_expert(AGENT, a1, name=n, certificate_no=c).id
                for n, c in (("李工", "ZJ-001"), ("周工", "ZJ-002"))]
-    contract = app.sign_contract(OWNER, enterprise_id=e1, agency_id=a1, service="monthly",
-                                 start=d(2026, 1, 1), end=d(2026, 12, 31), fee=3600).id
+    contract = app.propose_contract(BUREAU, enterprise_id=e1, agency_id=a1, service="monthly",  # 补录
+                                    start=d(2026, 1, 1), end=d(2026, 12, 31), fee=3600).id
+    app.countersign_contract(AGENT, contract)
     agreement = app.sign_agreement(BUREAU, agency_id=a1, townships=["330226001"], sectors=["chem", "trade"],
                                    start=d(2026, 1, 1), end=d(2026, 12, 31),
                                    prices={"comprehensive": 200, "monthly": 360}, budget=100000).id
