@@ -233,3 +233,18 @@ def test_self_proposed_contracts_earn_no_subsidy(api, county, clock, app, auth):
     _contract(api, c, "2026-06-15", "2027-06-14")  # the enterprise countersigns one
     row = _owed(api, auth("bureau"), c["A"], app.recorder.max_notification_id())
     assert row["monthly_enterprises"] == 1 and float(row["total"]) == 360
+
+
+def test_a_late_entry_by_the_bureau_is_visible_on_the_contract(api, county, auth):
+    c = county
+    recorded = _post(api, "/contracts", auth("bureau"), {"enterprise_id": c["E"], "agency_id": c["A"],
+                                                         "service": "monthly", "start": "2025-01-01",
+                                                         "end": "2026-12-31", "fee": 3600})
+    assert recorded.status_code == 201
+    contract = recorded.json()["id"]
+    assert _post(api, f"/contracts/{contract}/countersign", c["agency"]).status_code == 200
+    state = api.get(API + f"/contracts/{contract}", headers=c["owner"]).json()
+    assert (state["migrated"], state["proposed_by"], state["countersigned_on"]) == (True, "enterprise", "2026-03-01")
+    history = api.get(API + f"/contracts/{contract}/history", headers=c["owner"]).json()
+    assert [e["label"] for e in history] == ["提出委托服务合同（一方签署）", "会签（合同生效）"]
+    assert history[0]["data"]["migrated"] is True and history[0]["actor"]["role"] == "bureau"

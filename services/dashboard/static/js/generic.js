@@ -10,6 +10,8 @@ export const LABELS = {
   sector: "行业", sector_name: "行业", scale: "规模", policy: "核查标准",
   contracts: "委托服务合同", agreements: "政府购买服务协议", service: "服务类型", start: "开始", end: "结束", fee: "费用（元）",
   signed_on: "签订日期", terminated: "已终止", renewed: "续签", bound_by: "服务依据",
+  proposed_by: "提出方", countersigned_on: "会签日期（生效）", countersigned_by: "会签人", migrated: "补录",
+  pending_renewal: "待会签的续签", terminated_on: "终止日期（当日起不再有效）",
   inspections: "排查", inspection_id: "排查", kind: "类型", due: "应排查", done: "已排查", performed: "已实施",
   scheduled: "已安排", cancelled: "已取消", missed: "未按时排查", missed_months: "未按月排查的月份",
   scheduled_for: "计划日期", performed_on: "实施日期", basis_id: "依据", experts: "专家", expert_ids: "专家",
