@@ -17,7 +17,7 @@ EXPERT=$(post "$AGENCY" "/agencies/$AG/experts" '{"name":"李工","certificate_n
 # A service contract binds once both sides sign: the bureau records the enterprise's paper
 # contract (older than 30 days: a late entry, 补录, marked on the contract), the agency countersigns.
 CONTRACT=$(post "$BUREAU" /contracts "{\"enterprise_id\":\"$ENT\",\"agency_id\":\"$AG\",\"service\":\"monthly\",
-  \"start\":\"2026-01-01\",\"end\":\"2026-12-31\",\"fee\":\"3600\"}" | id)
+  \"start\":\"2026-01-01\",\"end\":\"2029-12-31\",\"fee\":\"3600\"}" | id)
 post "$AGENCY" "/contracts/$CONTRACT/countersign" '{}'; echo
 
 # The agency inspects under its contract and reports a major hazard.

@@ -41,12 +41,12 @@ def world(ledger):
     a2 = ledger.register_agency(bureau, credit_code=credit_code(), name="乙咨询").id
     expert = ledger.add_expert(bureau, a1, name="李工", certificate_no="Z-1").id
     c1 = ledger.propose_contract(bureau, enterprise_id=e1, agency_id=a1, service="monthly",  # 补录
-                                 start=date(2026, 1, 1), end=date(2026, 12, 31), fee=3600).id
+                                 start=date(2026, 1, 1), end=date(2029, 12, 31), fee=3600).id
     ledger.countersign_contract(actor(A), c1)
     c2 = ledger.propose_contract(actor(A), enterprise_id=e1, agency_id=a1, service="training",
-                                 start=date(2026, 6, 15), end=date(2026, 12, 31), fee=100).id
+                                 start=date(2026, 6, 15), end=date(2029, 12, 31), fee=100).id
     g1 = ledger.sign_agreement(bureau, agency_id=a1, townships=["330226001"], sectors=["chem"],
-                               start=date(2026, 1, 1), end=date(2026, 12, 31),
+                               start=date(2026, 1, 1), end=date(2029, 12, 31),
                                prices={"comprehensive": 200}, budget=10000).id
     i1 = ledger.schedule_inspection(bureau, enterprise_id=e1, agency_id=a1, kind="monthly",
                                     basis_id=c1, scheduled_for=date(2026, 6, 1)).id
@@ -115,10 +115,10 @@ def requests_for(w):
             "injuries": 1, "description": "摔伤"}),
         "agreement.sign": ("POST", "/agreements", {
             "agency_id": w["A1"], "townships": ["330226001"], "sectors": ["chem"], "start": "2026-01-01",
-            "end": "2026-12-31", "prices": {"monthly": 360}, "budget": 1000}),
+            "end": "2029-12-31", "prices": {"monthly": 360}, "budget": 1000}),
         "contract.propose": ("POST", "/contracts", {
             "enterprise_id": w["E1"], "agency_id": w["A1"], "service": "training", "start": "2026-06-15",
-            "end": "2026-12-31", "fee": 100}),
+            "end": "2029-12-31", "fee": 100}),
         "contract.countersign": ("POST", f"/contracts/{w['C2']}/countersign", None),
         "contract.renew": ("POST", f"/contracts/{w['C1']}/renew", {"end": "2027-12-31", "fee": 3600}),
         "contract.terminate": ("POST", f"/contracts/{w['C1']}/terminate", {"reason": "到期不续"}),

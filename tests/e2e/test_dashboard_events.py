@@ -42,7 +42,7 @@ def county(ledger):
     agency = ledger.register_agency(BUREAU, credit_code=credit_code(), name="甲咨询").id
     expert = ledger.add_expert(BUREAU, agency, name="李工", certificate_no="Z-1").id
     contract = ledger.propose_contract(BUREAU, enterprise_id=chem, agency_id=agency, service="monthly",
-                                       start=date(2026, 1, 1), end=date(2026, 12, 31), fee=3600).id
+                                       start=date(2026, 1, 1), end=date(2029, 12, 31), fee=3600).id
     ledger.countersign_contract(actor(Role.AGENCY), contract)
     inspection = ledger.schedule_inspection(BUREAU, enterprise_id=chem, agency_id=agency, kind="monthly",
                                             basis_id=contract, scheduled_for=date(2026, 6, 1)).id

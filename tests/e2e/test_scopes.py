@@ -21,7 +21,7 @@ def county(ledger):
     ids["agency"] = ledger.register_agency(bureau, credit_code=credit_code(), name="签约机构").id
     ids["stranger"] = ledger.register_agency(bureau, credit_code=credit_code(), name="无关机构").id
     contract = ledger.propose_contract(bureau, enterprise_id=ids["chem_plant"], agency_id=ids["agency"],
-                                       service="monthly", start=date(2026, 1, 1), end=date(2026, 12, 31),
+                                       service="monthly", start=date(2026, 1, 1), end=date(2029, 12, 31),
                                        fee=3600).id
     ledger.countersign_contract(actor("agency"), contract)
     for key in ("chem_plant", "site"):
@@ -50,7 +50,7 @@ def test_an_agency_reports_only_at_enterprises_it_serves(client, auth, county, l
 
 def test_an_agency_under_a_procurement_agreement_serves_its_townships_and_sectors(client, auth, county, ledger):
     ledger.sign_agreement(actor("bureau"), agency_id=county["stranger"], townships=["330226002"],
-                          sectors=["construction"], start=date(2026, 1, 1), end=date(2026, 12, 31),
+                          sectors=["construction"], start=date(2026, 1, 1), end=date(2029, 12, 31),
                           prices={"comprehensive": 200}, budget=100000)
     covered = auth("agency", agency_id=county["stranger"])
     assert _report(client, covered, county["site"]).status_code == 201

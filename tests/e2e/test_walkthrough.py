@@ -24,7 +24,7 @@ def test_major_hazard_from_report_to_closure(client, auth):
                    {"name": "李工", "certificate_no": "ZJ2026-001"}, 201)
     contract = _post(client, "/contracts", bureau, {
         "enterprise_id": enterprise["id"], "agency_id": agency["id"], "service": "monthly",
-        "start": "2026-01-01", "end": "2026-12-31", "fee": "3600"}, 201)
+        "start": "2026-01-01", "end": "2029-12-31", "fee": "3600"}, 201)
     _post(client, f"/contracts/{contract['id']}/countersign", agency_h)  # in force once countersigned
     inspection = _post(client, "/inspections", agency_h, {
         "enterprise_id": enterprise["id"], "agency_id": agency["id"], "kind": "monthly",
