@@ -23,12 +23,15 @@ log = logging.getLogger(__name__)
 def event_store_env(conninfo: str, *, schema: str = "public", pool_size: int = 10,
                     cipher_key: str | None = None) -> dict[str, str]:
     """The `eventsourcing` library's PostgreSQL settings for a connection string; with a cipher
-    key, the library encrypts each stored event's state (AES-GCM, `cryptography` package)."""
+    key, the library encrypts each stored event's state (AES-GCM, `cryptography` package).
+    The application recorder is the library's, extended to store a write's idempotency key in
+    the transaction of its events (`infra.idempotency.KeyedRecorder`)."""
     params = conninfo_to_dict(conninfo)
     cipher = {"CIPHER_TOPIC": "eventsourcing.cryptography:AESCipher", "CIPHER_KEY": cipher_key}
     return {
         **(cipher if cipher_key else {}),
         "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "APPLICATION_RECORDER_TOPIC": "infra.idempotency:KeyedRecorder",
         "POSTGRES_DBNAME": str(params.get("dbname") or "postgres"),
         "POSTGRES_HOST": str(params.get("host") or "127.0.0.1"),
         "POSTGRES_PORT": str(params.get("port") or "5432"),

@@ -18,6 +18,7 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, Transcoder
 
 from infra.clock import today as shanghai_today
+from infra.idempotency import current_request
 from infra.reference import ReferenceData
 from infra.transcoder import OrjsonTranscoder
 from services.audit import AuditQueries
@@ -69,13 +70,17 @@ class HazardLedger(PartyCommands, ContractCommands, InspectionCommands, HazardCo
 
     def store(self, *aggregates: Aggregate, ident: Any = None,
               on_conflict: Callable[[], Exception] = ConcurrentModification) -> Written:
-        """Save pending events atomically; a version conflict stores nothing and is refused."""
+        """Save pending events atomically; a version conflict stores nothing and is refused.
+        A write sent with an idempotency key stores the key and this answer in the same
+        transaction (`infra.idempotency`): one request, one `store`."""
+        answer_id = str(ident if ident is not None else aggregates[0].id)
+        request = current_request()
+        keyed = {"idempotency": request, "answer_id": answer_id} if request is not None else {}
         try:
-            recordings = self.save(*aggregates)
+            recordings = self.save(*aggregates, **keyed)
         except IntegrityError:
             raise on_conflict() from None
-        return Written(id=str(ident if ident is not None else aggregates[0].id),
-                       position=recordings[-1].notification.id)
+        return Written(id=answer_id, position=recordings[-1].notification.id)
 
     def change(self, cls: type[A], ident: str, decide: Callable[[A], Any]) -> Written:
         """Load one aggregate, let it decide, store what it decided."""

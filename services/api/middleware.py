@@ -1,14 +1,22 @@
-"""ASGI middleware: a bounded request body (413), and idempotent retries of writes."""
+"""ASGI middleware: a bounded request body (413), and idempotent retries of writes.
+
+A POST with an `Idempotency-Key` whose first answer is stored gets it back (`Idempotent-Replayed:
+true`); otherwise it runs with the key named (`infra.idempotency.keyed`), and its write stores
+the key and the answer in the transaction of its events. Nothing is claimed before the write, so
+nothing is left half-done by a crash: a key is either answered or free.
+"""
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 
 import orjson
+from eventsourcing.persistence import PersistenceError
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from infra.idempotency import IdempotencyStore
+from infra.idempotency import IdempotencyStore, KeyedRequest, KeyTaken, keyed
 
 MAX_KEY_LENGTH = 200
 
@@ -83,34 +91,65 @@ class RequestGuard:
             return await _respond(send, 422, _invalid_key(f"须为 1–{MAX_KEY_LENGTH} 个可打印字符"))
         if not _holder_valid(scope, headers):  # no replay for a revoked or invalid token: let it 401
             return await self.app(scope, _replay(body, receive), send)
-        holder = hashlib.sha256(headers.get(b"authorization", b"")).hexdigest()
-        request_hash = hashlib.sha256(scope["path"].encode() + b"\n" + body).hexdigest()
-        claim = await run_in_threadpool(self.store.claim, holder, key, request_hash)
-        if claim.outcome == "mismatch":
-            return await _respond(send, 422, _invalid_key("同一幂等键已用于另一个请求"))
-        if claim.outcome == "pending":
-            return await _respond(send, 409, {
-                "error": "conflict", "rule": "idempotency-in-progress", "retry": True,
-                "message": "使用该幂等键的请求正在处理，请稍后重试"}, [(b"retry-after", b"1")])
-        if claim.outcome == "replay":
-            return await _respond(send, claim.status, claim.body, [(b"idempotent-replayed", b"true")])
-        status, captured = 0, []
+        request = KeyedRequest(holder=hashlib.sha256(headers.get(b"authorization", b"")).hexdigest(), key=key,
+                               request_hash=hashlib.sha256(scope["path"].encode() + b"\n" + body).hexdigest(),
+                               success_status=_success_status(scope))
+        if await self._answered(request, send):
+            return
+        response = _Buffered()
+        try:
+            with keyed(request):  # the write stores the key and its answer in its own transaction
+                await self.app(scope, _replay(body, receive), response.capture)
+        except KeyTaken:  # a concurrent duplicate stored the key first; nothing of this one was stored
+            if await self._answered(request, send):
+                return
+            raise
+        if not response.succeeded and await self._answered(request, send):
+            return  # refused because a concurrent duplicate's write committed meanwhile: answer as it did
+        await response.flush(send)
 
-        async def capture(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            elif message["type"] == "http.response.body":
-                captured.append(message.get("body", b""))
+    async def _answered(self, request: KeyedRequest, send: Send) -> bool:
+        """Answer from the key's stored first answer, if there is one (422 for another request).
+        With the store unreachable, say no: the write itself then answers 503 (and could not
+        store twice anyway, the key being stored in its transaction)."""
+        try:
+            stored = await run_in_threadpool(self.store.answer, request.holder, request.key)
+        except PersistenceError:
+            return False
+        if stored is None:
+            return False
+        if stored.request_hash != request.request_hash:
+            await _respond(send, 422, _invalid_key("同一幂等键已用于另一个请求"))
+        else:
+            await _respond(send, stored.status, stored.body, [(b"idempotent-replayed", b"true")])
+        return True
+
+
+class _Buffered:
+    """A keyed write's answer, held until it is known not to be superseded by a stored one."""
+
+    def __init__(self) -> None:
+        self.messages: list[Message] = []
+        self.status = 0
+
+    @property
+    def succeeded(self) -> bool:
+        return 200 <= self.status < 300
+
+    async def capture(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            self.status = message["status"]
+        self.messages.append(message)
+
+    async def flush(self, send: Send) -> None:
+        for message in self.messages:
             await send(message)
 
-        try:
-            await self.app(scope, _replay(body, receive), capture)
-        finally:
-            if 200 <= status < 300:
-                await run_in_threadpool(self.store.complete, holder, key, status, b"".join(captured))
-            else:
-                await run_in_threadpool(self.store.release, holder, key)
+
+def _success_status(scope: Scope) -> Callable[[], int]:
+    """What the route answers on success (201 for the creating routes, else 200), asked once
+    the router has put the matched route in the scope."""
+    return lambda: getattr(scope.get("route"), "status_code", None) or 200
 
 
 def _holder_valid(scope: Scope, headers: dict) -> bool:

@@ -72,6 +72,7 @@ def test_a_retry_after_sigkill_mid_burst_stores_each_write_once(serve_env, datab
     for thread in writers:
         thread.join(70)
     stored_at_kill = _reported(database_url, schema)
+    print(f"at the SIGKILL: {stored_at_kill} of {WRITERS} writes stored, {len(first)} answers received")
     assert 0 < stored_at_kill < WRITERS and len(first) < WRITERS, "not killed mid-burst"
 
     server, url = _serve(serve_env, log)  # a new process on the same database
