@@ -56,6 +56,15 @@ def test_a_refused_write_leaves_its_key_free_so_a_corrected_retry_runs(client, a
     assert stored_count(ledger) == 1
 
 
+def test_a_retried_change_answers_200_as_the_first_time(client, auth, ledger):
+    agency = ledger.register_agency(actor("bureau"), credit_code=credit_code(), name="入库机构")
+    headers = {**auth("bureau"), "Idempotency-Key": "admit-1"}
+    first = client.post(f"{API}/agencies/{agency.id}/admit", headers=headers, json={})
+    again = client.post(f"{API}/agencies/{agency.id}/admit", headers=headers, json={})
+    assert (first.status_code, again.status_code, again.content) == (200, 200, first.content)
+    assert again.headers["idempotent-replayed"] == "true" and stored_count(ledger) == 2
+
+
 def test_keys_belong_to_their_token_holder(client, auth, ledger):
     body = {"credit_code": credit_code(), "name": "甲", "township": "330226003", "sector": "trade",
             "scale": "individual"}
