@@ -5,7 +5,7 @@ With CI=true the servers must be there: a missing one fails the run, it is never
 The suite shares the server politely (see `tests.pg_budget`): every connection it opens, in
 this process and in the subprocesses it starts (which inherit the environment set here), carries
 the application name PGAPPNAME, and the session fails if more than 20 were open at once.
-Pools are small: `POOL_SIZE` connections (up to twice that under load) per application.
+Pools are small: `POOL_SIZE` connection per application, `OVERFLOW` more under load.
 """
 
 from __future__ import annotations
@@ -25,12 +25,14 @@ from domain.actor import Actor, Role
 from domain.credit_code import make
 from infra.postgres import Database, event_store_env
 from infra.settings import Settings
+from projections.runners import PROJECTIONS
 from services.application import HazardLedger
 from tests import pg_budget
 
 TODAY = date(2026, 6, 30)  # the tests' fixed "today" (Asia/Shanghai business date)
 
-POOL_SIZE = 1  # connections per pool in tests (overflow as many again; concurrent writers queue)
+POOL_SIZE = 1  # connections per event-store pool in tests (HAZARD_DB_POOL_SIZE of subprocesses too)
+OVERFLOW = 3  # more under load in this process (a relay holds one to LISTEN); more writers queue
 APP_NAME = pg_budget.application_name()
 # inherited by every libpq connection of this process and of the subprocesses it starts
 # (`hazard serve`, the CLI, relays, projection workers) that copy os.environ
@@ -39,10 +41,23 @@ os.environ.update(POLITE_ENV)
 _monitor: pg_budget.ConnectionMonitor | None = None
 
 
+def _overflow(env: dict[str, str], store: int, views: int) -> dict[str, str]:
+    """`env` with these overflows for the event store's pool and each view's (`LEDGER_…` keys)."""
+    return {**env, "POSTGRES_MAX_OVERFLOW": str(store),
+            **{f"{name.upper()}_POSTGRES_MAX_OVERFLOW": str(views) for name in PROJECTIONS}}
+
+
+def polite_store_env(database_url: str, schema: str) -> dict[str, str]:
+    """The event store's env for tests: one connection per pool, `OVERFLOW` more for the
+    application under load and one more for each view the API reads."""
+    return _overflow(event_store_env(database_url, schema=schema, pool_size=POOL_SIZE), OVERFLOW, 1)
+
+
 def one_at_a_time(env: dict[str, str]) -> dict[str, str]:
-    """An event-store env for pools that one thread uses at a time: no overflow connection
-    (a pool opened and used at once grows by one while its first connection is being made)."""
-    return {**env, "POSTGRES_MAX_OVERFLOW": "0"}
+    """An env for pools that one thread uses at a time: no overflow connection (a pool opened
+    and used at once grows by one while its first connection is being made)."""
+    return _overflow(env, 0, 0)
+
 
 _running = {"test": "(no test)"}
 
@@ -118,7 +133,7 @@ def schema(database_url: str) -> Iterator[str]:
 
 @pytest.fixture
 def store_env(database_url: str, schema: str) -> dict[str, str]:
-    return event_store_env(database_url, schema=schema, pool_size=POOL_SIZE)
+    return polite_store_env(database_url, schema)
 
 
 @pytest.fixture

@@ -24,10 +24,10 @@ import pytest
 from psycopg import sql
 
 from infra.auth import Tokens
-from infra.postgres import event_store_env
 from projections.operations import running_projections
 from services.application import HazardLedger
 from services.simulate import simulate
+from tests.conftest import polite_store_env
 from tests.e2e.dashboard_conftest import dashboard_app, served
 
 CHROMIUM = os.environ.get("HAZARD_CHROMIUM", "/usr/bin/chromium")
@@ -76,7 +76,7 @@ def site(database_url: str) -> Iterator[Site]:
     schema = f"dash_{uuid.uuid4().hex[:10]}"
     with psycopg.connect(database_url, autocommit=True) as conn:
         conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
-    env = event_store_env(database_url, schema=schema, pool_size=4)
+    env = polite_store_env(database_url, schema)
     simulator = HazardLedger(env, clock=lambda: date(YEAR, 12, 31))
     simulate(simulator, seed=4, scale=SCALE, year=YEAR)
     simulator.close()

@@ -14,7 +14,7 @@ from domain.actor import Role
 from projections.operations import catch_up
 from projections.readmodels import ReadModels
 from services.api.app import create_app
-from tests.conftest import actor, credit_code
+from tests.conftest import actor, credit_code, one_at_a_time
 from tests.e2e.dashboard_conftest import served
 
 WAITING = 60  # more than anyio's 40 worker threads
@@ -49,7 +49,7 @@ def test_a_plain_read_is_answered_while_many_reads_wait_for_lagging_views(ledger
             plain = httpx.get(f"{url}/api/v1/hazards/{written.id}", headers=headers, timeout=30)
             assert plain.status_code == 200 and plain.json()["id"] == written.id
             assert read_models.watch.waiting == WAITING and not answers  # they are still waiting
-            catch_up(store_env)
+            catch_up(one_at_a_time(store_env))
             waiters.join(60)
     finally:
         read_models.close()
