@@ -25,6 +25,7 @@ from domain.actor import Actor, Role
 from domain.credit_code import make
 from infra.postgres import Database, event_store_env
 from infra.settings import Settings
+from projections.readmodels import ReadModels
 from projections.runners import PROJECTIONS
 from services.application import HazardLedger
 from tests import pg_budget
@@ -134,6 +135,24 @@ def schema(database_url: str) -> Iterator[str]:
 @pytest.fixture
 def store_env(database_url: str, schema: str) -> dict[str, str]:
     return polite_store_env(database_url, schema)
+
+
+@pytest.fixture(autouse=True)
+def _close_lazy_read_models(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """An app given no read models opens its own beside its ledger on first use and keeps
+    them open (a server does, for its life); in tests they are closed with the test, or their
+    pools would hold connections until the garbage collector came by."""
+    opened: list[ReadModels] = []
+    beside = ReadModels.beside.__func__
+
+    def recorded(cls, application, **kwargs):
+        opened.append(beside(cls, application, **kwargs))
+        return opened[-1]
+
+    monkeypatch.setattr(ReadModels, "beside", classmethod(recorded))
+    yield
+    for read_models in opened:
+        read_models.close()
 
 
 @pytest.fixture

@@ -32,7 +32,7 @@ def served_log(tmp_path: Path, database_url: str, schema: str):
     """`hazard serve` on the test's schema (embedded NATS); yields (base URL, log file)."""
     env = {k: v for k, v in os.environ.items() if k not in ("NATS_URL", "HAZARD_SECRET")}
     env.update(HAZARD_DATA_DIR=str(tmp_path / "var"), DATABASE_URL=database_url, HAZARD_DB_SCHEMA=schema,
-               HAZARD_SECRET=SECRET, HAZARD_DB_POOL_SIZE="2")
+               HAZARD_SECRET=SECRET)  # HAZARD_DB_POOL_SIZE and PGAPPNAME as tests/conftest.py sets them
     port = _free_port()
     log_file = tmp_path / "serve.log"
     with log_file.open("w") as out:
