@@ -30,7 +30,8 @@ def main(argv: list[str]) -> int:
     try:
         for n in range(args.count):
             try:
-                held.append(psycopg.connect(args.url, application_name="hazard-hog", connect_timeout=5))
+                held.append(psycopg.connect(args.url, application_name="hazard-hog", connect_timeout=5,
+                                            autocommit=True))
             except psycopg.OperationalError as e:
                 print(f"hog: 第 {n + 1} 个连接失败：{e}", file=sys.stderr)
                 return 1
