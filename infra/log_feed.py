@@ -51,10 +51,11 @@ class LogFeed:
             self.after = page[-1].id
         return list(page)
 
-    async def wait(self, timeout: float, stopping: asyncio.Event) -> None:
-        """Until something new may be in the log (a NOTIFY), `stopping` is set, or `timeout` s."""
+    async def wait(self, timeout: float, *events: asyncio.Event) -> None:
+        """Until something new may be in the log (a NOTIFY), one of `events` is set (`stopping`,
+        say), or `timeout` s."""
         waiters = [asyncio.ensure_future(self._notified.wait()),
-                   asyncio.ensure_future(stopping.wait())]
+                   *(asyncio.ensure_future(event.wait()) for event in events)]
         try:
             await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
         finally:

@@ -6,6 +6,11 @@ port the operating system picks (never the standard 4222, so it starts beside a 
 and writes its address to `<HAZARD_DATA_DIR>/nats/url` so that other commands on the same
 data folder (`hazard subscribe`) can find it. It stops when the context exits, and on Linux
 also when the process that started it dies.
+
+A `Broker` watches its embedded server (`Supervisor`, a thread): when the server dies (killed,
+crashed) it is started again on the same port with the same JetStream data, or on a new port
+if another program took that one meanwhile — the relay follows `Broker.address` and the
+`url` file is rewritten.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -64,14 +70,26 @@ class EmbeddedNats:
     host: str = "127.0.0.1"
     startup_timeout: float = 10.0
     _process: subprocess.Popen | None = field(default=None, repr=False)
+    _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
+    _wanted: bool = field(default=False, repr=False)  # started and not stopped since
 
     @property
     def url(self) -> str:
         return f"nats://{self.host}:{self.port}"
 
     @property
+    def pid(self) -> int | None:
+        return self._process.pid if self._process is not None else None
+
+    @property
     def running(self) -> bool:
         return self._process is not None and self._process.poll() is None
+
+    @property
+    def died(self) -> bool:
+        """Started, not stopped, and not running (killed, crashed, or a restart failed)."""
+        with self._lock:
+            return self._wanted and not self.running
 
     def __enter__(self) -> EmbeddedNats:
         self.start()
@@ -81,6 +99,30 @@ class EmbeddedNats:
         self.stop()
 
     def start(self) -> None:
+        with self._lock:
+            self._start()
+            self._wanted = True
+
+    def restart(self) -> None:
+        """Start again after the server died: on the same port and data when the port is still
+        free, else on a port the system picks."""
+        with self._lock:
+            if self.running:
+                return
+            code = self._process.returncode if self._process is not None else None
+            self._process = None
+            log.warning("embedded NATS on %s died (exit status %s); starting it again", self.url, code)
+            try:
+                self._start()
+            except NatsUnavailable as e:
+                if not self.port:
+                    raise
+                log.warning("embedded NATS cannot have port %d again (%s); taking a new port",
+                            self.port, str(e).strip().splitlines()[-1])
+                self.port = 0
+                self._start()
+
+    def _start(self) -> None:
         if self.running:
             return
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -95,7 +137,7 @@ class EmbeddedNats:
                                          preexec_fn=_die_with_parent if linux else None)
         self.port = self._wait_for_port(ports)
         if self.port == STANDARD_PORT:  # the OS never hands out 4222 as ephemeral, but be sure
-            self.stop()
+            self._stop()
             raise NatsUnavailable("embedded nats-server got the standard port 4222")
         self._wait_until_accepting()
         (self.folder / URL_FILE).write_text(self.url)
@@ -112,7 +154,7 @@ class EmbeddedNats:
                     continue  # still being written
                 return int(url.rsplit(":", 1)[1])
             time.sleep(0.02)
-        self.stop()
+        self._stop()
         raise NatsUnavailable(f"embedded nats-server did not start in {self.startup_timeout} s")
 
     def _wait_until_accepting(self) -> None:
@@ -124,7 +166,7 @@ class EmbeddedNats:
                     return
             except OSError:
                 time.sleep(0.02)
-        self.stop()
+        self._stop()
         raise NatsUnavailable(f"embedded nats-server does not accept connections on {self.url}")
 
     def _check_alive(self) -> None:
@@ -136,6 +178,11 @@ class EmbeddedNats:
 
     def stop(self) -> None:
         """Stop the server (its JetStream data stays in the folder)."""
+        with self._lock:
+            self._wanted = False
+            self._stop()
+
+    def _stop(self) -> None:
         process, self._process = self._process, None
         (self.folder / URL_FILE).unlink(missing_ok=True)
         if process is None or process.poll() is not None:
@@ -149,26 +196,75 @@ class EmbeddedNats:
         log.info("embedded NATS on %s stopped", self.url)
 
 
+class Supervisor(threading.Thread):
+    """Watches an embedded nats-server and starts it again when it dies (监护).
+
+    It checks every `every` seconds; a restart that fails is tried again after a growing pause
+    (up to 30 s). A server it restarted gets SIGTERM when this thread ends (Linux ties a child's
+    death signal to the thread that started it), so it runs until the server is stopped."""
+
+    def __init__(self, server: EmbeddedNats, every: float = 0.25) -> None:
+        super().__init__(name="nats-supervisor", daemon=True)
+        self.server, self.every = server, every
+        self.restarts = 0
+        self._stopping = threading.Event()
+
+    def run(self) -> None:
+        pause = self.every
+        while not self._stopping.wait(pause):
+            if not self.server.died:
+                continue
+            try:
+                self.server.restart()
+            except (NatsUnavailable, OSError) as e:
+                pause = min(max(pause * 2, 1.0), 30.0)
+                log.error("embedded NATS could not be started again (%s); next try in %.0f s",
+                          e, pause)
+            else:
+                self.restarts += 1
+                pause = self.every
+                log.warning("embedded NATS running again on %s (restart %d)", self.server.url,
+                            self.restarts)
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self.join(self.server.startup_timeout * 2 + 5)
+
+
 @dataclass
 class Broker:
-    """Where the fan-out's NATS lives: NATS_URL, or an embedded server (a context manager)."""
+    """Where the fan-out's NATS lives: NATS_URL, or an embedded server that is started again
+    when it dies (a context manager)."""
 
     settings: Settings
-    url: str = ""
     embedded: EmbeddedNats | None = None
+    supervisor: Supervisor | None = None
 
     def __enter__(self) -> Broker:
-        if self.settings.nats_url:
-            self.url = self.settings.nats_url
-        else:
+        if not self.settings.nats_url:
             self.embedded = EmbeddedNats(self.settings.data_dir / "nats").__enter__()
-            self.url = self.embedded.url
+            self.supervisor = Supervisor(self.embedded)
+            self.supervisor.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
+        if self.supervisor is not None:
+            self.supervisor.stop()
+            self.supervisor = None
         if self.embedded is not None:
             self.embedded.stop()
             self.embedded = None
+
+    @property
+    def url(self) -> str:
+        """Where NATS is now (an embedded server restarted on another port moves)."""
+        if self.embedded is not None:
+            return self.embedded.url
+        return self.settings.nats_url or ""
+
+    def address(self) -> str:
+        """`url` as a function, for the relay to follow."""
+        return self.url
 
     def describe(self) -> str:
         if self.embedded:

@@ -73,13 +73,20 @@ class StreamPublisher:
             flight.cancel()
 
     async def sync(self) -> StreamEnd:
-        """Read where the stream ends; later publishes expect exactly that."""
-        info = await self._js.stream_info(self.stream)
-        self.last_seq = self._next_seq = info.state.last_seq
+        """Read where the stream ends; later publishes expect exactly that.
+
+        The sequence and the position come from the same (last) message. Asked separately,
+        they may disagree: after a reconnect nats-py sends what it buffered during the outage,
+        and JetStream may still be storing it while it answers — a sequence read before a
+        position would make the relay expect too little, and once the stream caught up with
+        that expectation it would store later events after a gap."""
+        info = await self._js.stream_info(self.stream)  # first: only used if the stream is empty
         try:
             last = await self._js.get_last_msg(self.stream, f"{self.prefix}.>")
-        except NotFoundError:
+        except NotFoundError:  # empty now, so it was empty (or emptied by hand) before
+            self.last_seq = self._next_seq = info.state.last_seq
             return StreamEnd(self.last_seq, None)
+        self.last_seq = self._next_seq = last.seq
         msg_id = (last.headers or {}).get(api.Header.MSG_ID, "").removeprefix("checkpoint-")
         return StreamEnd(self.last_seq, int(msg_id) if msg_id.isdigit() else None)
 

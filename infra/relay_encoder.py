@@ -32,6 +32,8 @@ class RelayStats:
     malformed_positions: deque[int] = field(default_factory=lambda: deque(maxlen=100))
     restarts: int = 0          # times the relay started over after a failure
     last_error: str = ""
+    reconnects: int = 0        # times NATS came back after the connection was lost
+    connected: bool = False    # connected to NATS right now
 
 
 class Encoder:

@@ -251,7 +251,7 @@ def _relay(args: argparse.Namespace, settings: Settings) -> int:
     with Database(settings) as database, Broker(settings) as broker:
         ledger = HazardLedger(database.env(), reference=ReferenceData.load(settings.county_file))
         try:
-            relay = Relay(ledger, broker.url, stream=args.stream, prefix=args.prefix,
+            relay = Relay(ledger, broker.address, stream=args.stream, prefix=args.prefix,
                           batch_size=args.batch_size)
             print(f"relay: {database.describe()} → {broker.describe()}, stream {args.stream}",
                   flush=True)

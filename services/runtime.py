@@ -32,11 +32,12 @@ class Runtime:
 @contextmanager
 def background_work(rt: Runtime) -> Iterator[None]:
     """What `hazard serve` runs beside the API: the projections (read models), NATS (embedded
-    unless NATS_URL is set), the relay to JetStream, and the audit chain keeper."""
+    unless NATS_URL is set; started again if it dies, see `infra.nats.Supervisor`), the relay
+    to JetStream (it follows the broker's address), and the audit chain keeper."""
     chain = rt.ledger.audit_chain()
     policy = Policy.load(rt.settings.policy_file)
     with running_projections(rt.database.env(), reference=rt.ledger.reference, policy=policy) as read_models, \
-            Broker(rt.settings) as broker, running_relay(rt.ledger, broker.url, chain_head=chain.head), \
+            Broker(rt.settings) as broker, running_relay(rt.ledger, broker.address, chain_head=chain.head), \
             ChainKeeper(chain):
         rt.read_models = read_models
         try:
