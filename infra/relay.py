@@ -59,7 +59,7 @@ class NatsBack(Exception):
 
 
 class NatsMoved(Exception):
-    """NATS is down and its address changed (an embedded server restarted on another port)."""
+    """NATS's address changed (an embedded server restarted on another port)."""
 
 
 class Relay:
@@ -205,12 +205,12 @@ class Relay:
 
     def _check_connection(self, nc: Any) -> None:
         """Between batches: start over when NATS came back (it may have lost messages it had
-        acknowledged, or stored some the client buffered); give up this connection when NATS
-        is down and its address changed."""
+        acknowledged, or stored some the client buffered); give up this connection when the
+        address changed (whatever now answers on the old port is not our server)."""
         if self._nats_back is not None and self._nats_back.is_set():
             self._nats_back.clear()
             raise NatsBack()
-        if not nc.is_connected and self.nats_url != self._connected_to:
+        if self.nats_url != self._connected_to:
             raise NatsMoved(f"NATS moved from {_safe(self._connected_to)} to {_safe(self.nats_url)}")
 
     async def _relay(self, nc: Any, stopping: asyncio.Event) -> None:
