@@ -160,6 +160,21 @@ def agency_in_scope(agency_id: str | None, subject: Subject, engagements: Iterab
     return any(e.agency_id == agency_id and e.start <= today <= e.last_day for e in engagements)
 
 
+def agency_sees_until(agency_id: str | None, subject: Subject, engagements: Iterable[Engagement], *,
+                      today: date) -> date | None:
+    """The last day whose steps an agency may read of a record it reads only through a service
+    that has ended (issue 10: nothing made after that day); None when nothing is hidden — its own
+    record, or a service in force today."""
+    if agency_id is not None and agency_id in subject.agency_ids:
+        return None
+    day = subject.made_on or today
+    ends = [e.last_day for e in engagements
+            if e.agency_id == agency_id and e.start <= today and day <= e.last_day]
+    if not ends or max(ends) >= today:
+        return None
+    return max(ends)
+
+
 def in_scope(principal: Principal, subject: Subject, *, engagements: Iterable[Engagement] = (),
              today: date, reading: bool = False) -> bool:
     """`engagements`: the holder's agency's services to the subject's enterprise (only asked

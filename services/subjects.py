@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import replace
+from datetime import date
 
 from domain.accident import Accident
 from domain.actor import Role
@@ -13,7 +14,8 @@ from domain.hazard import Hazard
 from domain.inspection import Inspection
 from domain.parties import Agency, Enterprise
 from infra.auth import Principal
-from services.access import Engagement, Forbidden, Subject, check_role, in_scope, reads_only
+from services.access import (Engagement, Forbidden, Subject, agency_sees_until, check_role, in_scope,
+                             reads_only)
 from services.errors import NotFound
 
 
@@ -28,6 +30,14 @@ class SubjectQueries:
         if not in_scope(principal, subject, engagements=engagements, today=self.today(),
                         reading=reads_only(action)):
             raise Forbidden(action, "记录不在令牌的管辖范围内")
+
+    def visible_until(self, principal: Principal, subject: Subject | None) -> date | None:
+        """For a reader already authorised: the last day of the record's steps it may see (an
+        agency whose service to the enterprise has ended), or None for the whole record."""
+        if subject is None or principal.role != Role.AGENCY:
+            return None
+        return agency_sees_until(principal.agency_id, subject,
+                                 list(self.engagements(principal.agency_id, subject)), today=self.today())
 
     def engagements(self, agency_id: str | None, subject: Subject) -> Iterator[Engagement]:
         """When the agency serves the subject's enterprise: its countersigned contracts with it,

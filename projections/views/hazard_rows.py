@@ -137,6 +137,18 @@ STEPS: dict[str, Callable[[Row, Any], date]] = {
 }
 
 
+def step_dates(events: list[Any]) -> list[date]:
+    """The business date of each step of one hazard, its report first (the dates the ledger's
+    changes carry)."""
+    if not events:
+        return []
+    row, dates = reported(events[0]), [events[0].discovered_on]
+    for event in events[1:]:
+        row, day = apply(row, event)
+        dates.append(day)
+    return dates
+
+
 def apply(row: Row, event: Any) -> tuple[Row, date]:
     """The row after a later step of the hazard, and that step's business date."""
     new = dict(row)

@@ -194,6 +194,18 @@ def test_scope_before_during_and_after_a_contract(api, county, clock, app, endin
     assert _ledger_ids(api, agency, after) == {own}  # its own rows stay; nothing made later
     assert {own, during, later, early} <= _ledger_ids(api, c["township"], after)
 
+    # steps made after the end on a record made before it stay hidden; its own hazard stays whole
+    for hazard in (during, own):
+        assigned = _post(api, f"/hazards/{hazard}/assign", c["township"], {
+            "responsible_person": "安全员 张三", "deadline": "2026-06-30"})
+        assert assigned.status_code == 200, assigned.text
+    seen = api.get(API + f"/hazards/{during}", headers=agency).json()
+    assert seen["status"] == "reported" and not seen.get("responsible_person")
+    steps = [e["type"] for e in api.get(API + f"/hazards/{during}/history", headers=agency).json()]
+    assert steps == ["Hazard.Reported"]
+    assert api.get(API + f"/hazards/{during}", headers=c["township"]).json()["responsible_person"] == "安全员 张三"
+    assert api.get(API + f"/hazards/{own}", headers=agency).json()["responsible_person"] == "安全员 张三"
+
 
 def test_an_agreement_follows_its_period_too(api, county, clock, app):
     c = county
