@@ -12,6 +12,7 @@ import uvicorn
 from fastapi.testclient import TestClient
 
 from infra.auth import Tokens
+from projections.operations import running_projections
 from services.api.app import create_app
 
 SECRET = "test-secret-not-for-production-0123456789"
@@ -36,6 +37,14 @@ def auth(tokens: Tokens) -> Callable[..., dict[str, str]]:
 def client(ledger, tokens) -> Iterator[TestClient]:
     with TestClient(create_app(ledger, tokens)) as c:
         yield c
+
+
+@pytest.fixture
+def api(ledger, tokens, store_env) -> Iterator[TestClient]:
+    """The app with its read models following the store (for ledger, rates, exports, ?after=)."""
+    with running_projections(store_env, reference=ledger.reference) as read_models:
+        with TestClient(create_app(ledger, tokens, read_models=read_models)) as client:
+            yield client
 
 
 @pytest.fixture

@@ -3,25 +3,14 @@ never a 500, a 503 from the database, a cut stream or a wait; and nothing is sto
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from urllib.parse import parse_qsl
 
 import pytest
-from fastapi.testclient import TestClient
 
-from projections.operations import running_projections
-from services.api.app import create_app
 from tests.conftest import credit_code, stored_count
 from tests.e2e.dashboard_conftest import parse_sse
 
 API = "/api/v1"
-
-
-@pytest.fixture
-def api(ledger, tokens, store_env) -> Iterator[TestClient]:
-    with running_projections(store_env, reference=ledger.reference) as read_models:
-        with TestClient(create_app(ledger, tokens, read_models=read_models)) as client:
-            yield client
 
 
 @pytest.fixture

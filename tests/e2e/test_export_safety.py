@@ -8,7 +8,6 @@ import argparse
 import csv
 import io
 import re
-from collections.abc import Iterator
 from datetime import datetime
 
 import pytest
@@ -16,9 +15,7 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
 from infra.settings import Settings
-from projections.operations import running_projections
 from services import accountability_cli, readmodels_cli
-from services.api.app import create_app
 from tests.conftest import POLITE_ENV
 from tests.projections.test_export_safety import FORMULA_START, digits_only_code, sheet_formulas
 
@@ -36,13 +33,6 @@ EXPORTS = [("/ledger", {}, True, True), ("/rates", {"by": "township"}, False, Fa
            ("/statistics", {"period": YEAR, "by": "enterprise"}, True, True),
            ("/coverage", {"year": YEAR, "table": "enforcement"}, True, True),
            ("/coverage", {"year": YEAR, "table": "townships"}, True, False)]  # XLSX: both tables
-
-
-@pytest.fixture
-def api(ledger, tokens, store_env) -> Iterator[TestClient]:
-    with running_projections(store_env, reference=ledger.reference) as read_models:
-        with TestClient(create_app(ledger, tokens, read_models=read_models)) as client:
-            yield client
 
 
 @pytest.fixture
