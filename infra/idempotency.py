@@ -7,9 +7,11 @@ process in between, and a key whose write never committed is simply free and run
 
 The HTTP layer names the keyed request with `keyed(...)` (a context variable, which the worker
 thread running a sync endpoint inherits); `HazardLedger.store` hands it to `save(...)`, and the
-library passes it down to `KeyedRecorder.insert_events`. The key's row is inserted first in the
-transaction, so a concurrent duplicate waits on it and then fails with `KeyTaken` (its events
-never inserted, its transaction rolled back) rather than with a version conflict.
+library passes it down to `KeyedRecorder.insert_events`. Writes are committed in batches
+(group commit); each batch locks the events table before it looks at keys, so keys are checked
+and stored under that lock: a duplicate, in the same batch or a later one, finds the key taken
+and is refused with `KeyTaken` (none of its events stored) rather than with a version conflict,
+and the other writes of its batch are stored.
 """
 
 from __future__ import annotations
@@ -18,14 +20,16 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-from eventsourcing.persistence import ProgrammingError, StoredEvent
+from eventsourcing.persistence import IntegrityError, InterfaceError, OperationalError, ProgrammingError, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
+from eventsourcing.utils import retry
 from psycopg import Cursor, sql
 from psycopg.rows import DictRow
+
+from infra.group_commit import GroupCommit
 
 TABLE = "idempotency_keys"
 
@@ -78,16 +82,31 @@ def answer_body(ident: str, position: int) -> bytes:
     return orjson.dumps({"id": ident, "position": position})
 
 
-class KeyedRecorder(PostgresApplicationRecorder):
-    """The library's PostgreSQL application recorder, storing a write's idempotency key and
-    first answer in the transaction that inserts its events (chosen by the environment's
-    `APPLICATION_RECORDER_TOPIC`, see `infra.postgres.event_store_env`).
+@dataclass(frozen=True)
+class Write:
+    """One command's write as it waits for its batch: its events, and its key if it has one."""
 
-    `save(*aggregates, idempotency=KeyedRequest, answer_id=...)` reaches `insert_events`."""
+    events: Sequence[StoredEvent]
+    request: KeyedRequest | None = None
+    status: int = 0
+    answer_id: str = ""
+
+
+class KeyedRecorder(PostgresApplicationRecorder):
+    """The library's PostgreSQL application recorder, committing the writes of concurrent
+    commands together (group commit, `infra.group_commit`) and storing a keyed write's
+    idempotency key and first answer in the transaction that inserts its events (chosen by the
+    environment's `APPLICATION_RECORDER_TOPIC`, see `infra.postgres.event_store_env`).
+
+    `save(*aggregates, idempotency=KeyedRequest, answer_id=...)` reaches `insert_events`.
+    One batch is one transaction: the events table is locked FIRST, then each write is checked
+    against the store as it now is (its key not taken, each aggregate's next version free);
+    a write that fails its check is refused alone (`KeyTaken`, or `IntegrityError` for a version
+    conflict, as the library would raise) and the others' events are inserted by one statement."""
 
     def __init__(self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events"):
         super().__init__(datastore, events_table_name=events_table_name)
-        if datastore.enable_db_functions:  # the library's insert function skips the hooks below
+        if datastore.enable_db_functions:  # the library's insert function skips the checks below
             raise ProgrammingError("KeyedRecorder needs POSTGRES_ENABLE_DB_FUNCTIONS off")
         self.keys_table = sql.Identifier(datastore.schema, TABLE)
         self.sql_create_statements += [
@@ -98,31 +117,101 @@ class KeyedRecorder(PostgresApplicationRecorder):
             # a claim never completed names no answer: forget it (its key is free again)
             sql.SQL("DELETE FROM {} WHERE status IS NULL OR body IS NULL").format(self.keys_table),
         ]
+        self.group: GroupCommit[Write, list[int]] = GroupCommit(self._commit_batch)
 
-    def _insert_events(self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], *,
-                       idempotency: KeyedRequest | None = None, **kwargs: Any) -> None:
-        """First in the transaction: the key. A concurrent duplicate waits here for the first
-        to commit, then inserts nothing and raises, which rolls its transaction back."""
-        super()._insert_events(curs, stored_events, **kwargs)
-        if idempotency is not None and stored_events:
+    def insert_events(self, stored_events: Sequence[StoredEvent], *, tracking: Any = None,
+                      idempotency: KeyedRequest | None = None, answer_id: str = "",
+                      **kwargs: Any) -> Sequence[int] | None:
+        if tracking is not None or kwargs:  # not a command's write: the library's own way
+            return super().insert_events(stored_events, tracking=tracking, **kwargs)
+        if not stored_events:
+            return []
+        status = idempotency.success_status() if idempotency is not None else 0  # asked here, in the request's thread
+        return self.group.submit(Write(stored_events, idempotency, status, answer_id))
+
+    def _commit_batch(self, writes: list[Write]) -> list[list[int] | Exception]:
+        try:
+            return self._commit_together(writes)
+        except IntegrityError as e:  # not foreseen by the checks: find the culprit, each alone
+            if len(writes) == 1:
+                return [e]
+            return [self._commit_batch([w])[0] for w in writes]
+
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def _commit_together(self, writes: list[Write]) -> list[list[int] | Exception]:
+        with self.datastore.transaction(commit=True) as curs:
+            self._lock_table(curs)  # first: every writer of events and keys queues here
+            refusals = self._check(curs, writes)
+            accepted = [w for w, refused in zip(writes, refusals, strict=True) if refused is None]
+            ids = self._insert_accepted(curs, accepted) if accepted else iter(())
+        return [refused or [next(ids) for _ in w.events] for w, refused in zip(writes, refusals, strict=True)]
+
+    def _check(self, curs: Cursor[DictRow], writes: list[Write]) -> list[Exception | None]:
+        """Under the lock, in order: a key already stored (or taken earlier in the batch) refuses
+        its write; so does an event whose version is not the next of its aggregate's."""
+        current = self._versions(curs, {e.originator_id for w in writes for e in w.events})
+        taken = self._taken(curs, [w.request for w in writes if w.request is not None])
+        refusals: list[Exception | None] = []
+        for w in writes:
+            versions = _next_versions(current, w.events)
+            if w.request is not None and (w.request.holder, w.request.key) in taken:
+                refusals.append(KeyTaken(w.request.key))
+            elif versions is None:
+                refusals.append(IntegrityError("version conflict: an aggregate changed since it was loaded"))
+            else:
+                refusals.append(None)
+                current.update(versions)
+                if w.request is not None:
+                    taken.add((w.request.holder, w.request.key))
+        return refusals
+
+    def _versions(self, curs: Cursor[DictRow], ids: set[Any]) -> dict[str, int]:
+        curs.execute(sql.SQL("SELECT originator_id, max(originator_version) AS version FROM {}.{}"
+                             " WHERE originator_id = ANY(%s) GROUP BY originator_id").format(
+            sql.Identifier(self.datastore.schema), sql.Identifier(self.events_table_name)), (list(ids),))
+        return {str(row["originator_id"]): row["version"] for row in curs.fetchall()}
+
+    def _taken(self, curs: Cursor[DictRow], requests: list[KeyedRequest]) -> set[tuple[str, str]]:
+        if not requests:
+            return set()
+        curs.execute(sql.SQL("SELECT holder, key FROM {} WHERE (holder, key) IN"
+                             " (SELECT * FROM unnest(%s::text[], %s::text[]))").format(self.keys_table),
+                     ([r.holder for r in requests], [r.key for r in requests]))
+        return {(row["holder"], row["key"]) for row in curs.fetchall()}
+
+    def _insert_accepted(self, curs: Cursor[DictRow], accepted: list[Write]) -> Iterator[int]:
+        """One insert for all accepted events (the library's statement), then their keys with
+        the answers naming each write's last position."""
+        self._notify_channel(curs)
+        events = [e for w in accepted for e in w.events]
+        super(PostgresApplicationRecorder, self)._insert_stored_events(curs, events)
+        ids = self._fetch_ids_after_insert_events(curs, events)
+        assert ids is not None and len(ids) == len(events)
+        keyed, last, at = [], {}, 0
+        for w in accepted:
+            at += len(w.events)
+            if w.request is not None:
+                keyed.append(w)
+                last[id(w)] = ids[at - 1]
+        if keyed:
             curs.execute(sql.SQL(
-                "INSERT INTO {} (holder, key, request_hash, status, claimed_at) VALUES (%s, %s, %s, %s, %s)"
-                " ON CONFLICT DO NOTHING RETURNING key").format(self.keys_table),
-                (idempotency.holder, idempotency.key, idempotency.request_hash,
-                 idempotency.success_status(), datetime.now(UTC)))
-            if curs.fetchone() is None:  # (in the library's pipeline, fetching waits for the answer)
-                raise KeyTaken(idempotency.key)
+                "INSERT INTO {} (holder, key, request_hash, status, body, claimed_at) SELECT *, now()"
+                " FROM unnest(%s::text[], %s::text[], %s::text[], %s::int[], %s::bytea[])").format(self.keys_table),
+                ([w.request.holder for w in keyed], [w.request.key for w in keyed],
+                 [w.request.request_hash for w in keyed], [w.status for w in keyed],
+                 [answer_body(w.answer_id, last[id(w)]) for w in keyed]))
+        return iter(ids)
 
-    def _fetch_ids_after_insert_events(self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], *,
-                                       idempotency: KeyedRequest | None = None, answer_id: str = "",
-                                       **kwargs: Any) -> Sequence[int] | None:
-        """Last in the transaction: the answer, with the position the events were given."""
-        ids = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
-        if idempotency is not None and ids:
-            curs.execute(sql.SQL("UPDATE {} SET body = %s WHERE holder = %s AND key = %s")
-                         .format(self.keys_table),
-                         (answer_body(answer_id, ids[-1]), idempotency.holder, idempotency.key))
-        return ids
+
+def _next_versions(current: dict[str, int], events: Sequence[StoredEvent]) -> dict[str, int] | None:
+    """The versions these events would leave, or None if one is not the next of its aggregate."""
+    mine: dict[str, int] = {}
+    for e in events:
+        oid = str(e.originator_id)
+        if e.originator_version != mine.get(oid, current.get(oid, 0)) + 1:
+            return None
+        mine[oid] = e.originator_version
+    return mine
 
 
 class IdempotencyStore:
