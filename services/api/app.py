@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -27,12 +29,22 @@ MAX_BODY_BYTES = 256 * 1024  # the largest legitimate body (a plan, six parts of
 
 def create_app(ledger: HazardLedger, tokens: Tokens, *, read_models: ReadModels | None = None,
                policy_file: Path | None = None, max_body: int = MAX_BODY_BYTES) -> FastAPI:
+    revocations = RevocationList(ledger.recorder.datastore)
+
+    @asynccontextmanager
+    async def following_revocations(_: FastAPI) -> AsyncIterator[None]:
+        revocations.start()  # held in memory while serving, refreshed by LISTEN/NOTIFY
+        try:
+            yield
+        finally:
+            revocations.close()
+
     app = FastAPI(title="HazardLedger 隐患排查治理台账", version="0.1.0",
-                  default_response_class=JSON, openapi_url="/openapi.json",
+                  default_response_class=JSON, openapi_url="/openapi.json", lifespan=following_revocations,
                   generate_unique_id_function=lambda route: route.name)  # operationId = action
     app.state.ledger = ledger
     app.state.tokens = tokens
-    app.state.revocations = RevocationList(ledger.recorder.datastore)
+    app.state.revocations = revocations
     app.state.read_models = read_models  # None: opened beside the ledger on first use
     app.state.policy_file = policy_file  # the county's policy data (Settings.policy_file)
     for module in (reference, parties, contracts, inspections, hazards, records, audit, readmodels,

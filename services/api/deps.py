@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from fastapi import Request
+from starlette.types import Scope
 
 from infra.auth import InvalidToken, Principal
 
@@ -23,18 +24,49 @@ def ledger(request: Request):
 
 def principal(request: Request) -> Principal:
     """The verified holder of the bearer token; 401 without a valid one."""
-    header = request.headers.get("authorization", "")
+    return holder(request.scope)
+
+
+def holder(scope: Scope) -> Principal:
+    """The verified holder of the request's bearer token, or Unauthorised (logged). Verified
+    once per request: the outcome is kept in the request's state, so the idempotency guard
+    (which asks before replaying an answer) and the route's dependency share it."""
+    state = scope.setdefault("state", {})
+    if "principal" not in state:
+        try:
+            state["principal"] = _verify(scope)
+        except Unauthorised as refused:
+            state["principal"] = refused.reason
+    outcome = state["principal"]
+    if isinstance(outcome, str):  # refused (and logged) when first asked
+        raise Unauthorised(outcome)
+    return outcome
+
+
+def _verify(scope: Scope) -> Principal:
+    header = _header(scope, b"authorization")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorised("missing bearer token")
-    client = request.client.host if request.client else "?"
+    app_state = scope["app"].state
     try:
-        holder = request.app.state.tokens.verify(token.strip())
+        verified = app_state.tokens.verify(token.strip())
     except InvalidToken as e:
-        log.warning("401 %s %s from %s: invalid token (%s)", request.method, request.url.path, client, e)
+        _refused(scope, f"invalid token ({e})")
         raise Unauthorised(f"invalid token: {e}") from None
-    if request.app.state.revocations.is_revoked(holder.token_id):
-        log.warning("401 %s %s from %s: revoked token jti=%s role=%s", request.method,
-                    request.url.path, client, holder.token_id, holder.role)
-        raise Unauthorised("token revoked") from None
-    return holder
+    if app_state.revocations.is_revoked(verified.token_id):
+        _refused(scope, f"revoked token jti={verified.token_id} role={verified.role}")
+        raise Unauthorised("token revoked")
+    return verified
+
+
+def _header(scope: Scope, name: bytes) -> str:
+    for key, value in scope["headers"]:
+        if key == name:
+            return value.decode("latin-1")
+    return ""
+
+
+def _refused(scope: Scope, reason: str) -> None:
+    client = scope.get("client")
+    log.warning("401 %s %s from %s: %s", scope["method"], scope["path"], client[0] if client else "?", reason)

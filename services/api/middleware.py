@@ -17,6 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from infra.idempotency import IdempotencyStore, KeyedRequest, KeyTaken, keyed
+from services.api.deps import Unauthorised, holder
 
 MAX_KEY_LENGTH = 200
 
@@ -89,7 +90,7 @@ class RequestGuard:
                           send: Send) -> None:
         if not 0 < len(key) <= MAX_KEY_LENGTH or not key.isprintable():
             return await _respond(send, 422, _invalid_key(f"须为 1–{MAX_KEY_LENGTH} 个可打印字符"))
-        if not _holder_valid(scope, headers):  # no replay for a revoked or invalid token: let it 401
+        if not _holder_valid(scope):  # no replay for a revoked or invalid token: let it 401
             return await self.app(scope, _replay(body, receive), send)
         request = KeyedRequest(holder=hashlib.sha256(headers.get(b"authorization", b"")).hexdigest(), key=key,
                                request_hash=hashlib.sha256(scope["path"].encode() + b"\n" + body).hexdigest(),
@@ -152,16 +153,14 @@ def _success_status(scope: Scope) -> Callable[[], int]:
     return lambda: getattr(scope.get("route"), "status_code", None) or 200
 
 
-def _holder_valid(scope: Scope, headers: dict) -> bool:
-    from infra.auth import InvalidToken
-
-    state = scope["app"].state
-    token = headers.get(b"authorization", b"").decode("latin-1").partition(" ")[2].strip()
+def _holder_valid(scope: Scope) -> bool:
+    """Whether the token is valid and not revoked (verified once per request: the route's
+    dependency reuses the outcome, and logs nothing twice)."""
     try:
-        holder = state.tokens.verify(token)
-    except InvalidToken:
+        holder(scope)
+    except Unauthorised:
         return False
-    return not state.revocations.is_revoked(holder.token_id)
+    return True
 
 
 def _too_large(limit: int) -> dict:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import jwt
@@ -80,7 +82,18 @@ def test_hazard_token_revoke_from_the_command_line(client, tokens, database_url,
     done = subprocess.run([HAZARD, "token", "revoke", token, "--reason", "遗失"], env=env,
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
-    assert _get(client, token).status_code == 401
+    refused_after = until_refused(lambda: _get(client, token).status_code)  # notified to this process
+    assert refused_after is not None, "the revoked token was still accepted 5 s after `hazard token revoke`"
+
+
+def until_refused(status: Callable[[], int], deadline: float = 5.0) -> float | None:
+    """Seconds until `status()` is 401 (asked every 20 ms), None if it still was not after `deadline` s."""
+    start = time.monotonic()
+    while time.monotonic() - start < deadline:
+        if status() == 401:
+            return time.monotonic() - start
+        time.sleep(0.02)
+    return None
 
 
 @pytest.mark.parametrize("argument", ["not-a-token.at.all", "a.b.c"])
