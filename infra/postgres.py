@@ -21,11 +21,15 @@ log = logging.getLogger(__name__)
 
 
 def event_store_env(conninfo: str, *, schema: str = "public", pool_size: int = 10,
-                    cipher_key: str | None = None) -> dict[str, str]:
+                    cipher_key: str | None = None, cache_size: int = 4096) -> dict[str, str]:
     """The `eventsourcing` library's PostgreSQL settings for a connection string; with a cipher
     key, the library encrypts each stored event's state (AES-GCM, `cryptography` package).
-    The application recorder is the library's, extended to store a write's idempotency key in
-    the transaction of its events (`infra.idempotency.KeyedRecorder`)."""
+    The application recorder is the library's, extended to commit concurrent writes together
+    and to store a write's idempotency key in the transaction of its events
+    (`infra.idempotency.KeyedRecorder`). Aggregates are kept in the library's repository cache
+    (`cache_size` of them, least recently used first out), fast-forwarded from the store on every
+    load (so a cached copy is never older than the store when a command decides) and deep-copied
+    for each command (so a refused command leaves the cache as it was)."""
     params = conninfo_to_dict(conninfo)
     cipher = {"CIPHER_TOPIC": "eventsourcing.cryptography:AESCipher", "CIPHER_KEY": cipher_key}
     return {
@@ -41,6 +45,9 @@ def event_store_env(conninfo: str, *, schema: str = "public", pool_size: int = 1
         "POSTGRES_POOL_SIZE": str(pool_size),
         "POSTGRES_MAX_OVERFLOW": str(pool_size),
         "POSTGRES_LOCK_TIMEOUT": "5",
+        "AGGREGATE_CACHE_MAXSIZE": str(cache_size),
+        "AGGREGATE_CACHE_FASTFORWARD": "y",
+        "DEEPCOPY_FROM_AGGREGATE_CACHE": "y",
     }
 
 

@@ -7,7 +7,10 @@ of the last event in the store's total order.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeVar
@@ -31,6 +34,7 @@ from services.errors import ConcurrentModification, NotFound
 from services.subjects import SubjectQueries
 
 A = TypeVar("A", bound=Aggregate)
+_loaded: ContextVar[dict[UUID, Aggregate] | None] = ContextVar("loaded_aggregates", default=None)
 
 
 @dataclass(frozen=True)
@@ -50,20 +54,49 @@ class HazardLedger(PartyCommands, ContractCommands, InspectionCommands, HazardCo
         super().__init__(env)
         self.reference = reference or ReferenceData.load()
         self.today = clock
+        self._load_locks = [threading.Lock() for _ in range(64)]
 
     def construct_transcoder(self) -> Transcoder:
         return OrjsonTranscoder()
 
     # --- shared by every command -------------------------------------------------------
-    def load(self, cls: type[A], ident: str | UUID) -> A:
-        """The aggregate of this kind with this id, or NotFound."""
+    @contextmanager
+    def unit_of_work(self) -> Iterator[None]:
+        """Within this block (one request: authorise, then decide) each aggregate is loaded
+        once: the copy the access check looked at is the copy the command decides on and stores."""
+        token = _loaded.set({})
         try:
-            aggregate = self.repository.get(ident if isinstance(ident, UUID) else UUID(str(ident)))
-        except (AggregateNotFoundError, ValueError):
+            yield
+        finally:
+            _loaded.reset(token)
+
+    def load(self, cls: type[A], ident: str | UUID) -> A:
+        """The aggregate of this kind with this id, or NotFound. A copy of the cached aggregate,
+        fast-forwarded from the store (the library's repository cache, see
+        `infra.postgres.event_store_env`); within a `unit_of_work`, the same copy each time."""
+        try:
+            key = ident if isinstance(ident, UUID) else UUID(str(ident))
+        except ValueError:
             raise NotFound(cls.__name__, str(ident)) from None
+        loaded = _loaded.get()
+        aggregate = loaded.get(key) if loaded is not None else None
+        if aggregate is None:
+            aggregate = self._get(key, cls)
+            if loaded is not None:
+                loaded[key] = aggregate
         if not isinstance(aggregate, cls):
             raise NotFound(cls.__name__, str(ident))
         return aggregate
+
+    def _get(self, key: UUID, cls: type) -> Aggregate:
+        """The library fast-forwards a cached aggregate under a lock of its own but copies it
+        after letting go; this lock (one of a few, by id) keeps the copy from being taken while
+        another thread fast-forwards the same aggregate."""
+        with self._load_locks[hash(key) % len(self._load_locks)]:
+            try:
+                return self.repository.get(key)
+            except AggregateNotFoundError:
+                raise NotFound(cls.__name__, str(key)) from None
 
     def load_optional(self, cls: type[A], ident: str | None) -> A | None:
         return None if ident is None else self.load(cls, ident)

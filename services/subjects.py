@@ -59,8 +59,7 @@ class SubjectQueries:
                 yield Engagement(agreement.agency_id, agreement.start, agreement.end)
 
     def subject_of_enterprise(self, enterprise_id: str) -> Subject:
-        e = self.load(Enterprise, enterprise_id)
-        return Subject(frozenset({e.township}), frozenset({e.sector}), str(e.id))
+        return _enterprise_subject(self.load(Enterprise, enterprise_id))
 
     def subject_of_party(self, enterprise_id: str, agency_id: str | None, *,
                          party_record: bool = False) -> Subject:
@@ -74,7 +73,7 @@ class SubjectQueries:
         """The subject of any aggregate (404 if there is none of this kind with this id)."""
         aggregate = self.load(cls, ident)
         if isinstance(aggregate, Enterprise):
-            return self.subject_of_enterprise(ident)
+            return _enterprise_subject(aggregate)
         if isinstance(aggregate, Agency):
             return Subject(agency_ids=frozenset({str(aggregate.id)}))
         if isinstance(aggregate, ProcurementAgreement):
@@ -94,3 +93,7 @@ class SubjectQueries:
             return replace(self.subject_of_enterprise(aggregate.enterprise_id),
                            made_on=aggregate.occurred_on)
         raise NotFound(cls.__name__, ident)
+
+
+def _enterprise_subject(e: Enterprise) -> Subject:
+    return Subject(frozenset({e.township}), frozenset({e.sector}), str(e.id))

@@ -11,13 +11,15 @@ from tests.conftest import actor, credit_code
 
 
 @pytest.fixture
-def chained(ledger):
+def chained(ledger, database_url, schema):
     bureau = actor("bureau")
     code = credit_code()
     for n in range(5):
         ledger.register_agency(bureau, credit_code=code if n == 2 else credit_code(), name=f"机构{n}")
-    with pytest.raises(AlreadyRegistered):  # a refused insert leaves a gap in the positions
+    with pytest.raises(AlreadyRegistered):  # refused before its insert: no position used up
         ledger.register_agency(bureau, credit_code=code, name="重复")
+    # a transaction rolled back after its insert leaves a gap in the positions (here: 6)
+    _sql(database_url, schema, "SELECT nextval(pg_get_serial_sequence('EVENTS', 'notification_id'))")
     ledger.register_agency(bureau, credit_code=credit_code(), name="机构5")
     chain = AuditChain(ledger.recorder.datastore, ledger.recorder.events_table_name)
     assert chain.extend_all() == 6
