@@ -181,7 +181,8 @@ class Load:
         before, cpu0 = self.usage.sample(), time.process_time()
         c = raw_ceiling.measure(self.service.postgres_uri(), self.args.connections, self.args.duration)
         after, cpu1 = self.usage.sample(), time.process_time()
-        print(f"  raw one-row transactions: {c.rate:,.0f} tx/s", flush=True)
+        print(f"  raw one-row transactions: {c.rate:,.0f} tx/s "
+              f"({raw_ceiling.durability(self.service.postgres_uri())})", flush=True)
         return Phase(label=f"raw one-row tx ({self.args.connections} threads)", run=None, requests=c.tx,
                      seconds=c.seconds, p50_ms=c.p50_ms, p99_ms=c.p99_ms,
                      serve_cpu=after.serve_cpu - before.serve_cpu,

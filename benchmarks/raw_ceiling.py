@@ -62,6 +62,13 @@ def measure(conninfo: str, clients: int = 32, seconds: float = 10.0) -> Ceiling:
                    p99_ms=_percentile(every, 99) * 1000)
 
 
+def durability(conninfo: str) -> str:
+    """The settings that decide what a commit costs (one WAL flush unless turned off)."""
+    names = ("fsync", "synchronous_commit", "wal_sync_method", "commit_delay", "max_connections")
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        return ", ".join(f"{n}={conn.execute(f'SHOW {n}').fetchone()[0]}" for n in names)
+
+
 def _percentile(sorted_values: list[float], p: float) -> float:
     if not sorted_values:
         return float("nan")
