@@ -15,6 +15,7 @@ import hashlib
 import json
 import os
 import secrets
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -102,9 +103,12 @@ def rotate_key(path: Path, retire: tuple[str, ...] = ()) -> str:
 
 
 class Tokens:
+    VERIFIED_KEPT = 10_000  # tokens whose verification is remembered (then forgotten all at once)
+
     def __init__(self, keyring: Keyring | str, ttl_days: int = 365) -> None:
         self._keys = keyring if isinstance(keyring, Keyring) else Keyring.of(keyring)
         self._ttl = timedelta(days=ttl_days)
+        self._verified: dict[str, tuple[Principal, float]] = {}  # token → (holder, expiry)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Tokens:
@@ -124,6 +128,19 @@ class Tokens:
         return jwt.encode(claims, self._keys.keys[kid], algorithm=ALGORITHM, headers={"kid": kid})
 
     def verify(self, token: str) -> Principal:
+        """The token's holder, or InvalidToken. A token this keyring verified before is answered
+        from memory until it expires: its signature, key id and claims cannot change (the
+        keyring is fixed for the life of this object), only the clock can make it invalid."""
+        known = self._verified.get(token)
+        if known is not None and time.time() < known[1]:
+            return known[0]
+        holder, expires = self._verify(token)
+        if len(self._verified) >= self.VERIFIED_KEPT:
+            self._verified.clear()
+        self._verified[token] = (holder, expires)
+        return holder
+
+    def _verify(self, token: str) -> tuple[Principal, float]:
         try:
             kid = jwt.get_unverified_header(token).get("kid")
             if kid not in self._keys.keys:
@@ -135,7 +152,7 @@ class Tokens:
         except (jwt.PyJWTError, ValueError, KeyError) as e:
             raise InvalidToken(str(e)) from None
         return Principal(actor=actor, token_id=str(claims["jti"]),
-                         **{k: claims.get(k) for k in SCOPE_KEYS})
+                         **{k: claims.get(k) for k in SCOPE_KEYS}), float(claims["exp"])
 
 
 def token_id(token: str) -> str:

@@ -103,7 +103,8 @@ class RevocationList:
             self._following.set()
             reload_at = time.monotonic() + self.RELOAD_SECONDS
             while not self._stopped.is_set() and time.monotonic() < reload_at:
-                self._add({n.payload for n in conn.notifies(timeout=0.2)})
+                for notified in conn.notifies(timeout=0.2):  # each as soon as it arrives
+                    self._add({notified.payload})
 
     def _connect(self) -> psycopg.Connection:
         """A connection of the listener's own, as the event store's pool makes them."""

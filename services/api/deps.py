@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from fastapi import Request
+from starlette.concurrency import run_in_threadpool
 from starlette.types import Scope
 
 from infra.auth import InvalidToken, Principal
@@ -18,13 +19,22 @@ class Unauthorised(Exception):
         self.reason = reason
 
 
-def ledger(request: Request):
+async def ledger(request: Request):
+    """The application (async: nothing to wait for, so no hop to a worker thread)."""
     return request.app.state.ledger
 
 
-def principal(request: Request) -> Principal:
+async def principal(request: Request) -> Principal:
     """The verified holder of the bearer token; 401 without a valid one."""
-    return holder(request.scope)
+    return await verified(request.scope)
+
+
+async def verified(scope: Scope) -> Principal:
+    """`holder`, in the event loop while revocations are answered from memory (a signature and
+    a set lookup), else in a worker thread (it asks PostgreSQL)."""
+    if "principal" in scope.get("state", ()) or scope["app"].state.revocations.following:
+        return holder(scope)
+    return await run_in_threadpool(holder, scope)
 
 
 def holder(scope: Scope) -> Principal:

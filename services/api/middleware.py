@@ -17,7 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from infra.idempotency import IdempotencyStore, KeyedRequest, KeyTaken, keyed
-from services.api.deps import Unauthorised, holder
+from services.api.deps import Unauthorised, verified
 
 MAX_KEY_LENGTH = 200
 
@@ -90,7 +90,7 @@ class RequestGuard:
                           send: Send) -> None:
         if not 0 < len(key) <= MAX_KEY_LENGTH or not key.isprintable():
             return await _respond(send, 422, _invalid_key(f"须为 1–{MAX_KEY_LENGTH} 个可打印字符"))
-        if not _holder_valid(scope):  # no replay for a revoked or invalid token: let it 401
+        if not await _holder_valid(scope):  # no replay for a revoked or invalid token: let it 401
             return await self.app(scope, _replay(body, receive), send)
         request = KeyedRequest(holder=hashlib.sha256(headers.get(b"authorization", b"")).hexdigest(), key=key,
                                request_hash=hashlib.sha256(scope["path"].encode() + b"\n" + body).hexdigest(),
@@ -153,11 +153,11 @@ def _success_status(scope: Scope) -> Callable[[], int]:
     return lambda: getattr(scope.get("route"), "status_code", None) or 200
 
 
-def _holder_valid(scope: Scope) -> bool:
+async def _holder_valid(scope: Scope) -> bool:
     """Whether the token is valid and not revoked (verified once per request: the route's
     dependency reuses the outcome, and logs nothing twice)."""
     try:
-        holder(scope)
+        await verified(scope)
     except Unauthorised:
         return False
     return True

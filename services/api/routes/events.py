@@ -89,10 +89,10 @@ def holder(request: Request, token: str | None = Query(
         None, max_length=4096, description="令牌（仅本接口：EventSource 不能设置请求头）")) -> Principal:
     """The verified holder: the bearer header as everywhere, else `?token=` verified the same way."""
     if request.headers.get("authorization") or not token:
-        return deps.principal(request)
+        return deps.holder(request.scope)
     headers = [(k, v) for k, v in request.scope["headers"] if k != b"authorization"]
     headers.append((b"authorization", b"Bearer " + token.strip().encode("latin-1", "replace")))
-    return deps.principal(Request({**request.scope, "headers": headers}, request.receive))
+    return deps.holder({**request.scope, "headers": headers})
 
 
 # --- where an event belongs ----------------------------------------------------------------------
