@@ -128,6 +128,7 @@ class Sample:
     postgres_cpu: float   # seconds, postmaster and its backends
     serve_rss: int        # bytes, hazard serve's process tree
     serve_processes: int
+    serve_by_process: dict[str, float]  # "name[pid]" → seconds
 
 
 class Usage:
@@ -141,8 +142,9 @@ class Usage:
         pg = _tree(self.postmaster)
         pg_pids = {p.pid for p in pg}
         serve = [p for p in _tree(self.serve) if p.pid not in pg_pids]
-        return Sample(serve_cpu=_cpu(serve), postgres_cpu=_cpu(pg), serve_rss=_rss(serve),
-                      serve_processes=len(serve))
+        by_process = _cpu_by_process(serve)
+        return Sample(serve_cpu=sum(by_process.values()), postgres_cpu=sum(_cpu_by_process(pg).values()),
+                      serve_rss=_rss(serve), serve_processes=len(serve), serve_by_process=by_process)
 
     def describe(self) -> str:
         names: dict[str, int] = {}
@@ -161,15 +163,16 @@ def _tree(root: psutil.Process) -> list[psutil.Process]:
         return [root]
 
 
-def _cpu(processes: list[psutil.Process]) -> float:
-    total = 0.0
+def _cpu_by_process(processes: list[psutil.Process]) -> dict[str, float]:
+    """CPU seconds (user + system, and of the children each has reaped) by "name[pid]"."""
+    seconds = {}
     for p in processes:
         try:
             t = p.cpu_times()
-            total += t.user + t.system + t.children_user + t.children_system
+            seconds[f"{p.name()}[{p.pid}]"] = t.user + t.system + t.children_user + t.children_system
         except psutil.Error:
             pass
-    return total
+    return seconds
 
 
 def _rss(processes: list[psutil.Process]) -> int:

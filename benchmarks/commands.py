@@ -71,6 +71,7 @@ class Phase:
     postgres_cpu: float
     client_cpu: float
     ratio: bool = False        # the ratio to the ceiling is one of the issue's figures
+    by_process: dict[str, float] | None = None   # serve tree: "name[pid]" → CPU seconds
 
 
 def main() -> int:
@@ -137,6 +138,7 @@ def benchmark(service: Service, args: argparse.Namespace) -> int:
     soak, rss = load.soak(args.soak)
     phases.append(soak)
     print_table(phases, ceiling.requests / ceiling.seconds, args.connections)
+    print_processes(phases)
     print_memory(at_start, rss)
     print(f"machine at the end: {load_average()}")
     return report_errors(phases, service)
@@ -172,7 +174,7 @@ class Load:
         phase = Phase(label=label, run=run, requests=run.requests, seconds=run.seconds, p50_ms=run.p50_ms,
                       p99_ms=run.p99_ms, serve_cpu=after.serve_cpu - before.serve_cpu,
                       postgres_cpu=after.postgres_cpu - before.postgres_cpu, client_cpu=run.wrk_cpu,
-                      ratio=ratio)
+                      ratio=ratio, by_process=cpu_by_process(before, after))
         print(f"  {label}: {phase.requests / phase.seconds:,.0f} req/s, statuses {dict(sorted(run.statuses.items()))}"
               + (f", {run.repeats} requests on an already assigned hazard" if run.repeats else ""), flush=True)
         return phase
@@ -216,6 +218,22 @@ class Load:
             sampler.join()
         rss.append(self.usage.sample().serve_rss)
         return phase, rss
+
+
+def cpu_by_process(before: Sample, after: Sample) -> dict[str, float]:
+    return {name: seconds - before.serve_by_process.get(name, 0.0)
+            for name, seconds in after.serve_by_process.items()}
+
+
+def print_processes(phases: list[Phase]) -> None:
+    """Which processes of the serve tree did the work (issue 11 §7: more than one at work)."""
+    print("\nCPU ms per request by process of the hazard serve tree (cores used):")
+    for p in phases:
+        if p.by_process:
+            parts = sorted(p.by_process.items(), key=lambda item: -item[1])
+            print(f"  {p.label}: " + ", ".join(
+                f"{name} {1000 * seconds / max(p.requests, 1):.2f} ({seconds / p.seconds:.2f})"
+                for name, seconds in parts if seconds > 0.005))
 
 
 def mib(n: int) -> str:
