@@ -118,6 +118,9 @@ class KeyedRecorder(PostgresApplicationRecorder):
             sql.SQL("DELETE FROM {} WHERE status IS NULL OR body IS NULL").format(self.keys_table),
         ]
         self.group: GroupCommit[Write, list[int]] = GroupCommit(self._commit_batch)
+        # the library's lock statements and its NOTIFY (sent at commit) in one round trip
+        self._lock_and_notify = sql.SQL("; ").join(
+            [*self.lock_table_statements, sql.SQL("NOTIFY {}").format(sql.Identifier(self.channel_name))])
 
     def insert_events(self, stored_events: Sequence[StoredEvent], *, tracking: Any = None,
                       idempotency: KeyedRequest | None = None, answer_id: str = "",
@@ -140,7 +143,7 @@ class KeyedRecorder(PostgresApplicationRecorder):
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def _commit_together(self, writes: list[Write]) -> list[list[int] | Exception]:
         with self.datastore.transaction(commit=True) as curs:
-            self._lock_table(curs)  # first: every writer of events and keys queues here
+            curs.execute(self._lock_and_notify)  # first: every writer of events and keys queues here
             refusals = self._check(curs, writes)
             accepted = [w for w, refused in zip(writes, refusals, strict=True) if refused is None]
             ids = self._insert_accepted(curs, accepted) if accepted else iter(())
@@ -182,7 +185,6 @@ class KeyedRecorder(PostgresApplicationRecorder):
     def _insert_accepted(self, curs: Cursor[DictRow], accepted: list[Write]) -> Iterator[int]:
         """One insert for all accepted events (the library's statement), then their keys with
         the answers naming each write's last position."""
-        self._notify_channel(curs)
         events = [e for w in accepted for e in w.events]
         super(PostgresApplicationRecorder, self)._insert_stored_events(curs, events)
         ids = self._fetch_ids_after_insert_events(curs, events)
