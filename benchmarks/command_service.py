@@ -69,6 +69,11 @@ class Service:
         text = self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
         return "\n".join(text.splitlines()[-lines:])
 
+    def said_about_processes(self) -> list[str]:
+        """What the service printed at start about its processes (lines naming pids), if anything."""
+        head = self.log_path.read_text(errors="replace").splitlines()[:60] if self.log_path.exists() else []
+        return [line.strip() for line in head if "pid" in line.lower()]
+
     def alive(self) -> bool:
         return self.process is not None and self.process.poll() is None
 

@@ -128,6 +128,8 @@ def benchmark(service: Service, args: argparse.Namespace) -> int:
                    for n, (township, sector) in enumerate(ENTERPRISES)]
     print(f"service: {usage.describe()}; RSS {mib(at_start.serve_rss)} at start; "
           f"{args.connections} connections, {args.duration:.0f} s per phase")
+    for line in service.said_about_processes():
+        print(f"  hazard serve said: {line}")
     load = Load(service, usage, args, token, enterprises)
     ceiling = load.ceiling()
     load.wrk("create", WARMUP_SECONDS)                  # warm-up, not reported
