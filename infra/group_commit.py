@@ -45,7 +45,7 @@ class GroupCommit(Generic[W, R]):
         self._queue: deque[_Pending[W]] = deque()
         self._leading = False
         self.gate = threading.Lock()  # every commit passes it; a test holds it to let a batch gather
-        self.batches: list[int] = []  # the sizes of the last batches (at most 1000), for measuring
+        self.batches: deque[int] = deque(maxlen=1000)  # the sizes of the last batches, for measuring
 
     def submit(self, write: W) -> R:
         pending = _Pending(write)
@@ -80,6 +80,6 @@ class GroupCommit(Generic[W, R]):
                     self._queue[0].turn.set()
                 else:
                     self._leading = False
-        self.batches = [*self.batches[-999:], len(batch)]
+        self.batches.append(len(batch))
         for pending, outcome in zip(batch, outcomes, strict=True):
             pending.finish(outcome)

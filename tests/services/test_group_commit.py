@@ -107,7 +107,7 @@ def test_a_batch_stores_every_command_but_the_refused_ones(ledger):
                      waiting=7)
     outcomes = queued.join()
 
-    assert group.batches[-2:] == [1, 7]  # the seven queued behind the first: one transaction
+    assert list(group.batches)[-2:] == [1, 7]  # the seven queued behind the first: one transaction
     refused = {name: type(o) for name, o in outcomes.items() if isinstance(o, Exception)}
     assert refused == {"stale": ConcurrentModification, "key taken": KeyTaken,
                        "h4 second": ConcurrentModification}
