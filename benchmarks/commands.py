@@ -11,6 +11,9 @@ benchmarks/commands.lua):
 
 0. ceiling  raw one-row psycopg transactions on the service's own embedded PostgreSQL (its socket
             under <data>/pg): as many threads as connections, each INSERTs one row and COMMITs;
+            then the same with `LOCK TABLE … IN EXCLUSIVE MODE` first in each transaction, as the
+            library's recorder locks the events table for each insert (for information: the
+            ceiling of one commit per command; the ratios are to the unlocked ceiling);
 1. create   POST /api/v1/hazards;
 2. assign   POST /api/v1/hazards/{id}/assign, each request on a different hazard (the hazards the
             create phase made, topped up beforehand so there are about twice as many as needed;
@@ -132,9 +135,10 @@ def benchmark(service: Service, args: argparse.Namespace) -> int:
         print(f"  hazard serve said: {line}")
     load = Load(service, usage, args, token, enterprises)
     ceiling = load.ceiling()
+    phases = [ceiling, load.ceiling(locked=True)]
     load.wrk("create", WARMUP_SECONDS)                  # warm-up, not reported
-    phases = [ceiling, load.measured("create", "POST /hazards (create)", ratio=True)]
-    load.top_up(phases[1].requests / phases[1].seconds)
+    phases.append(load.measured("create", "POST /hazards (create)", ratio=True))
+    load.top_up(phases[-1].requests / phases[-1].seconds)
     phases.append(load.measured("assign", "POST /hazards/{id}/assign (distinct)", ratio=True))
     phases.append(load.measured("mixed", "mixed 3 create : 2 ledger : 5 read"))
     soak, rss = load.soak(args.soak)
@@ -181,13 +185,15 @@ class Load:
               + (f", {run.repeats} requests on an already assigned hazard" if run.repeats else ""), flush=True)
         return phase
 
-    def ceiling(self) -> Phase:
+    def ceiling(self, locked: bool = False) -> Phase:
         before, cpu0 = self.usage.sample(), time.process_time()
-        c = raw_ceiling.measure(self.service.postgres_uri(), self.args.connections, self.args.duration)
+        c = raw_ceiling.measure(self.service.postgres_uri(), self.args.connections, self.args.duration, locked)
         after, cpu1 = self.usage.sample(), time.process_time()
-        print(f"  raw one-row transactions: {c.rate:,.0f} tx/s "
-              f"({raw_ceiling.durability(self.service.postgres_uri())})", flush=True)
-        return Phase(label=f"raw one-row tx ({self.args.connections} threads)", run=None, requests=c.tx,
+        label = (f"raw one-row tx, table locked each ({self.args.connections} threads)" if locked
+                 else f"raw one-row tx ({self.args.connections} threads)")
+        print(f"  {label}: {c.rate:,.0f} tx/s"
+              + ("" if locked else f" ({raw_ceiling.durability(self.service.postgres_uri())})"), flush=True)
+        return Phase(label=label, run=None, requests=c.tx,
                      seconds=c.seconds, p50_ms=c.p50_ms, p99_ms=c.p99_ms,
                      serve_cpu=after.serve_cpu - before.serve_cpu,
                      postgres_cpu=after.postgres_cpu - before.postgres_cpu, client_cpu=cpu1 - cpu0,

@@ -4,6 +4,10 @@
 a 400-byte payload, about an event's size) and COMMIT — one transaction, one WAL flush each,
 as PostgreSQL is configured (the embedded server's defaults). Counted: committed transactions
 per second, and each transaction's latency (p50, p99).
+
+With `locked=True` each transaction first takes `LOCK TABLE … IN EXCLUSIVE MODE`, as the
+library's recorder does for every insert into the events table: one writer at a time, so one
+commit (one WAL flush) per row — the ceiling of a store without group commit.
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ class Ceiling:
         return self.tx / self.seconds
 
 
-def measure(conninfo: str, clients: int = 32, seconds: float = 10.0) -> Ceiling:
+def measure(conninfo: str, clients: int = 32, seconds: float = 10.0, locked: bool = False) -> Ceiling:
     with psycopg.connect(conninfo, autocommit=True) as conn:
         conn.execute(f"CREATE TABLE IF NOT EXISTS {TABLE} (id bigserial PRIMARY KEY, payload bytea NOT NULL)")
     connections = [psycopg.connect(conninfo) for _ in range(clients)]
@@ -42,6 +46,8 @@ def measure(conninfo: str, clients: int = 32, seconds: float = 10.0) -> Ceiling:
         conn, mine, payload = connections[n], latencies[n], os.urandom(400)
         start.wait()
         while (t0 := time.perf_counter()) < stop_at[0]:
+            if locked:
+                conn.execute(f"LOCK TABLE {TABLE} IN EXCLUSIVE MODE")
             conn.execute(f"INSERT INTO {TABLE} (payload) VALUES (%s)", (payload,))
             conn.commit()
             mine.append(time.perf_counter() - t0)
