@@ -151,6 +151,18 @@ class Usage:
         return Sample(serve_cpu=sum(by_process.values()), postgres_cpu=sum(_cpu_by_process(pg).values()),
                       serve_rss=_rss(serve), serve_processes=len(serve), serve_by_process=by_process)
 
+    def connections(self, port: int) -> dict[str, int]:
+        """Established connections to `port` held by each process of the serve tree."""
+        held = {}
+        for p in _tree(self.serve):
+            try:
+                held[f"{p.name()}[{p.pid}]"] = sum(
+                    1 for c in p.net_connections(kind="tcp")
+                    if c.laddr and c.laddr.port == port and c.status == psutil.CONN_ESTABLISHED)
+            except psutil.Error:
+                pass
+        return {name: n for name, n in held.items() if n}
+
     def describe(self) -> str:
         names: dict[str, int] = {}
         for p in _tree(self.serve):

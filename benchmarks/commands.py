@@ -75,6 +75,7 @@ class Phase:
     client_cpu: float
     ratio: bool = False        # the ratio to the ceiling is one of the issue's figures
     by_process: dict[str, float] | None = None   # serve tree: "name[pid]" → CPU seconds
+    connections: dict[str, int] | None = None    # serve tree: "name[pid]" → connections held mid-phase
 
 
 def main() -> int:
@@ -174,13 +175,18 @@ class Load:
                               ids_file=self.ids_file, deadline=self.deadline)
 
     def measured(self, mode: str, label: str, seconds: float | None = None, ratio: bool = False) -> Phase:
+        seconds = seconds or self.args.duration
+        held: dict[str, int] = {}
+        midway = threading.Timer(seconds / 2, lambda: held.update(self.usage.connections(self.service.port)))
         before = self.usage.sample()
-        run = self.wrk(mode, seconds or self.args.duration)
+        midway.start()
+        run = self.wrk(mode, seconds)
+        midway.join()
         after = self.usage.sample()
         phase = Phase(label=label, run=run, requests=run.requests, seconds=run.seconds, p50_ms=run.p50_ms,
                       p99_ms=run.p99_ms, serve_cpu=after.serve_cpu - before.serve_cpu,
                       postgres_cpu=after.postgres_cpu - before.postgres_cpu, client_cpu=run.wrk_cpu,
-                      ratio=ratio, by_process=cpu_by_process(before, after))
+                      ratio=ratio, by_process=cpu_by_process(before, after), connections=held)
         print(f"  {label}: {phase.requests / phase.seconds:,.0f} req/s, statuses {dict(sorted(run.statuses.items()))}"
               + (f", {run.repeats} requests on an already assigned hazard" if run.repeats else ""), flush=True)
         return phase
@@ -234,14 +240,17 @@ def cpu_by_process(before: Sample, after: Sample) -> dict[str, float]:
 
 
 def print_processes(phases: list[Phase]) -> None:
-    """Which processes of the serve tree did the work (issue 11 §7: more than one at work)."""
-    print("\nCPU ms per request by process of the hazard serve tree (cores used):")
+    """Which processes of the serve tree did the work (issue 11 §7: more than one at work), and
+    which held the load generator's connections halfway through the phase."""
+    print("\nCPU ms per request by process of the hazard serve tree (cores used); connections held midway:")
     for p in phases:
         if p.by_process:
             parts = sorted(p.by_process.items(), key=lambda item: -item[1])
             print(f"  {p.label}: " + ", ".join(
                 f"{name} {1000 * seconds / max(p.requests, 1):.2f} ({seconds / p.seconds:.2f})"
                 for name, seconds in parts if seconds > 0.005))
+            print("    connections: " + (", ".join(f"{name} {n}" for name, n in sorted(p.connections.items()))
+                                         or "none seen"))
 
 
 def mib(n: int) -> str:
