@@ -37,7 +37,14 @@ class Ceiling:
 def measure(conninfo: str, clients: int = 32, seconds: float = 10.0, locked: bool = False) -> Ceiling:
     with psycopg.connect(conninfo, autocommit=True) as conn:
         conn.execute(f"CREATE TABLE IF NOT EXISTS {TABLE} (id bigserial PRIMARY KEY, payload bytea NOT NULL)")
-    connections = [psycopg.connect(conninfo) for _ in range(clients)]
+    connections = []
+    try:
+        for _ in range(clients):
+            connections.append(psycopg.connect(conninfo))
+    except psycopg.OperationalError:
+        for conn in connections:
+            conn.close()
+        raise
     latencies: list[list[float]] = [[] for _ in range(clients)]
     start = threading.Barrier(clients + 1)
     stop_at = [0.0]
@@ -73,6 +80,15 @@ def durability(conninfo: str) -> str:
     names = ("fsync", "synchronous_commit", "wal_sync_method", "commit_delay", "max_connections")
     with psycopg.connect(conninfo, autocommit=True) as conn:
         return ", ".join(f"{n}={conn.execute(f'SHOW {n}').fetchone()[0]}" for n in names)
+
+
+def client_connections(conninfo: str) -> str:
+    """How many client connections the server holds (besides this one), of how many it allows."""
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        held = conn.execute("SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend' "
+                            "AND pid <> pg_backend_pid()").fetchone()[0]
+        allowed = conn.execute("SHOW max_connections").fetchone()[0]
+    return f"{held} of max_connections={allowed}"
 
 
 def _percentile(sorted_values: list[float], p: float) -> float:
