@@ -24,6 +24,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -283,6 +284,27 @@ def locate(settings: Settings) -> str:
     raise NatsUnavailable(
         f"NATS_URL is not set and no embedded NATS runs for {settings.data_dir} "
         "(start `hazard serve`, or set NATS_URL)")
+
+
+def following(settings: Settings) -> Callable[[], str]:
+    """`locate` as a function, for a process beside the one that keeps the embedded server (the
+    relay in `hazard serve`'s followers process): the `url` file is read again on each call, as
+    a restarted server may have moved; while it is being rewritten, the address read last."""
+    if settings.nats_url:
+        return lambda: settings.nats_url
+    url_file = settings.data_dir / "nats" / URL_FILE
+    last = [locate(settings)]
+
+    def address() -> str:
+        try:
+            url = url_file.read_text().strip()
+        except OSError:
+            return last[0]
+        if url.startswith("nats://"):
+            last[0] = url
+        return last[0]
+
+    return address
 
 
 def _without_password(url: str) -> str:

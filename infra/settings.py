@@ -23,6 +23,7 @@ class Settings:
     token_ttl_days: int        # HAZARD_TOKEN_TTL_DAYS: lifetime of issued tokens
     cipher_key: str | None     # HAZARD_CIPHER_KEY: set → stored events encrypted (AES-256-GCM)
     policy_file: Path | None   # HAZARD_POLICY_FILE: 三不放过 time limits (default: Ninghai's)
+    api_workers: int = 2       # HAZARD_API_WORKERS: processes `hazard serve` answers HTTP from
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -39,4 +40,5 @@ class Settings:
             token_ttl_days=int(env.get("HAZARD_TOKEN_TTL_DAYS") or 365),
             cipher_key=env.get("HAZARD_CIPHER_KEY") or None,
             policy_file=Path(env["HAZARD_POLICY_FILE"]) if env.get("HAZARD_POLICY_FILE") else None,
+            api_workers=max(1, int(env.get("HAZARD_API_WORKERS") or 2)),
         )

@@ -1,7 +1,8 @@
 """Operating the views: run them beside the API, catch up, rebuild from zero with progress.
 
-- `running_projections(env)`: a context manager for `hazard serve` — one supervised runner
-  per view (restarted if it stops on an error), yielding the `ReadModels` the API reads;
+- `following(env)`: a context manager for `hazard serve`'s followers process — one supervised
+  runner per view (restarted if it stops on an error); `running_projections(env)` is the same
+  yielding the `ReadModels` to read beside them (tests, one process);
 - `catch_up(env)`: follow the log until every view has applied the store's last event;
 - `rebuild(env, names)`: forget a view (its rows and tracking, in one transaction) and
   catch up from position 0.
@@ -73,21 +74,31 @@ def take_locks(env: Mapping[str, str], names: list[str], wait: float = 0.0) -> d
 
 
 @contextmanager
-def running_projections(env: Mapping[str, str], *, reference=None, policy=None,
-                        names: list[str] | None = None) -> Iterator[ReadModels]:
-    """Run the projections in this process (threads) while the block runs."""
+def following(env: Mapping[str, str], names: list[str] | None = None) -> Iterator[None]:
+    """Run the projections in this process (threads) while the block runs — each view not
+    followed by another process already (`hazard serve`'s followers process)."""
     chosen = runners.names(names)
-    read_models = ReadModels(env, reference=reference, policy=policy)
     locks = take_locks(env, chosen)
     for name in set(chosen) - set(locks):
         log.warning("view %s is followed by another process; not running it here", name)
     supervisor = Supervisor(env, [n for n in chosen if n in locks]).start()
     try:
-        yield read_models
+        yield
     finally:
         supervisor.stop()
         for lock in locks.values():
             lock.release()
+
+
+@contextmanager
+def running_projections(env: Mapping[str, str], *, reference=None, policy=None,
+                        names: list[str] | None = None) -> Iterator[ReadModels]:
+    """`following`, yielding the read models for reading beside them (one process)."""
+    read_models = ReadModels(env, reference=reference, policy=policy)
+    try:
+        with following(env, names):
+            yield read_models
+    finally:
         read_models.close()
 
 

@@ -1,57 +1,151 @@
-"""The composition root: settings → database → application → tokens, started and stopped together."""
+"""The composition root: every `hazard` command gets the store, the NATS broker and the county's
+policies here.
+
+- `Config`: the settings (read from the environment once) and the county's files — reference
+  data, the 三不放过 policy, the oversight limits, the contracts' back-dating limit — each read
+  once, on first use, then passed in. It pickles with what it has read, so `hazard serve` hands
+  it to its processes as read (`loaded()` first).
+- `running(config)`: `Database` → `HazardLedger` (→ `Tokens` on first use), started and
+  stopped together.
+- `followers(rt, nats_address)`: what follows the store — the views, the relay to JetStream
+  and the audit chain keeper (`hazard serve` runs them in a process of their own, beside the
+  API's processes: `services/cli/serve.py`).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import dataclasses
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date
+from functools import cached_property
+from typing import Any
 
+from domain.contracts import ContractPolicy
 from infra.auth import Tokens
 from infra.chain_keeper import ChainKeeper
-from infra.nats import Broker
-from infra.relay import running_relay
-from projections.compliance import Policy
-from projections.operations import running_projections
-from projections.oversight_policy import contract_policy
-from projections.readmodels import ReadModels
+from infra.nats import Broker, following, locate
 from infra.postgres import Database
 from infra.reference import ReferenceData
+from infra.relay import running_relay
 from infra.settings import Settings
+from projections.compliance import Policy
+from projections.operations import following as following_views
+from projections.oversight_policy import OversightPolicy, contract_policy
+from projections.readmodels import ReadModels
 from services.application import HazardLedger
+
+
+class Config:
+    """Settings and the county's files, each read once (on first use)."""
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        self.settings = settings if settings is not None else Settings.from_env()
+
+    @cached_property
+    def reference(self) -> ReferenceData:
+        return ReferenceData.load(self.settings.county_file)
+
+    @cached_property
+    def policy(self) -> Policy:
+        """三不放过 time limits (HAZARD_POLICY_FILE, else Ninghai's)."""
+        return Policy.load(self.settings.policy_file)
+
+    @cached_property
+    def oversight(self) -> OversightPolicy:
+        """The agencies' accountability limits and the coverage goal (same file)."""
+        return OversightPolicy.load(self.settings.policy_file)
+
+    @cached_property
+    def contracts(self) -> ContractPolicy:
+        """The back-dating limit of service contracts (same file, issue 10)."""
+        return contract_policy(self.settings.policy_file)
+
+    def loaded(self) -> Config:
+        """Every file read now (before handing the config to other processes)."""
+        _ = (self.reference, self.policy, self.oversight, self.contracts)
+        return self
+
+    def replace(self, **settings: Any) -> Config:
+        """The same files, other settings (e.g. the embedded server's address for the children)."""
+        other = Config(dataclasses.replace(self.settings, **settings))
+        other.__dict__.update({k: v for k, v in self.__dict__.items() if k != "settings"})
+        return other
+
+    def database(self) -> Database:
+        """The event store's PostgreSQL, a context manager: DATABASE_URL, or an embedded server."""
+        return Database(self.settings)
+
+    def tokens(self) -> Tokens:
+        """The token keys (generated and kept in the data folder unless HAZARD_SECRET is set)."""
+        return Tokens.from_settings(self.settings)
+
+    def broker(self) -> Broker:
+        """NATS for the fan-out, as a context manager: NATS_URL, or an embedded server."""
+        return Broker(self.settings)
+
+    def nats_url(self) -> str:
+        """The NATS a client command uses: NATS_URL, or the embedded server of a running
+        `hazard serve` on the same data folder (NatsUnavailable if there is none)."""
+        return locate(self.settings)
+
+    def nats_address(self) -> Callable[[], str]:
+        """The address of the NATS another process of this service keeps (`infra.nats.following`),
+        for the relay of `hazard serve`'s followers process."""
+        return following(self.settings)
+
+
+def config_of(source: Config | Settings | None) -> Config:
+    return source if isinstance(source, Config) else Config(source)
 
 
 @dataclass
 class Runtime:
-    settings: Settings
+    config: Config
     database: Database
     ledger: HazardLedger
-    tokens: Tokens
-    read_models: ReadModels | None = None  # set while `background_work` runs the projections
+
+    @cached_property
+    def tokens(self) -> Tokens:
+        return self.config.tokens()
+
+    @property
+    def settings(self) -> Settings:
+        return self.config.settings
+
+    @property
+    def env(self) -> dict[str, str]:
+        """The event store's `eventsourcing` settings."""
+        return self.database.env()
+
+    def open_read_models(self) -> ReadModels:
+        """The views for reading, with the county's reference data and policy (close them)."""
+        return ReadModels(self.env, reference=self.config.reference, policy=self.config.policy)
 
 
 @contextmanager
-def background_work(rt: Runtime) -> Iterator[None]:
-    """What `hazard serve` runs beside the API: the projections (read models), NATS (embedded
-    unless NATS_URL is set; started again if it dies, see `infra.nats.Supervisor`), the relay
-    to JetStream (it follows the broker's address), and the audit chain keeper."""
-    chain = rt.ledger.audit_chain()
-    policy = Policy.load(rt.settings.policy_file)
-    with running_projections(rt.database.env(), reference=rt.ledger.reference, policy=policy) as read_models, \
-            Broker(rt.settings) as broker, running_relay(rt.ledger, broker.address, chain_head=chain.head), \
-            ChainKeeper(chain):
-        rt.read_models = read_models
+def running(source: Config | Settings | None = None, *,
+            clock: Callable[[], date] | None = None) -> Iterator[Runtime]:
+    """The store (embedded PostgreSQL unless DATABASE_URL is set) and the application on it;
+    `clock` sets the application's "today" (the simulator's year end)."""
+    config = config_of(source)
+    with config.database() as database:
+        ledger = HazardLedger(database.env(), reference=config.reference,
+                              **({"clock": clock} if clock else {}))
+        ledger.contract_policy = config.contracts  # back-dating limit (issue 10)
         try:
-            yield
-        finally:
-            rt.read_models = None
-
-
-@contextmanager
-def running(settings: Settings) -> Iterator[Runtime]:
-    with Database(settings) as database:
-        ledger = HazardLedger(database.env(), reference=ReferenceData.load(settings.county_file))
-        ledger.contract_policy = contract_policy(settings.policy_file)  # back-dating limit (issue 10)
-        try:
-            yield Runtime(settings, database, ledger, Tokens.from_settings(settings))
+            yield Runtime(config, database, ledger)
         finally:
             ledger.close()
+
+
+@contextmanager
+def followers(rt: Runtime, nats_address: str | Callable[[], str]) -> Iterator[None]:
+    """What follows the store: the projections (read models), the relay to JetStream (it
+    follows `nats_address`) and the audit chain keeper."""
+    chain = rt.ledger.audit_chain()
+    with following_views(rt.env), running_relay(rt.ledger, nats_address, chain_head=chain.head), \
+            ChainKeeper(chain):
+        yield
+

@@ -36,8 +36,10 @@ POOL_SIZE = 1  # connections per event-store pool in tests (HAZARD_DB_POOL_SIZE 
 OVERFLOW = 3  # more under load in this process (a relay holds one to LISTEN); more writers queue
 APP_NAME = pg_budget.application_name()
 # inherited by every libpq connection of this process and of the subprocesses it starts
-# (`hazard serve`, the CLI, relays, projection workers) that copy os.environ
-POLITE_ENV = {"PGAPPNAME": APP_NAME, "HAZARD_DB_POOL_SIZE": str(POOL_SIZE)}
+# (`hazard serve`, the CLI, relays, projection workers) that copy os.environ; a `hazard serve`
+# on the suite's PostgreSQL answers from one API process (each holds its own pools), beside its
+# followers process — tests/e2e/test_serve_processes.py runs two, on an embedded PostgreSQL
+POLITE_ENV = {"PGAPPNAME": APP_NAME, "HAZARD_DB_POOL_SIZE": str(POOL_SIZE), "HAZARD_API_WORKERS": "1"}
 os.environ.update(POLITE_ENV)
 _monitor: pg_budget.ConnectionMonitor | None = None
 

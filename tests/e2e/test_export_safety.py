@@ -15,7 +15,8 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
 from infra.settings import Settings
-from services import accountability_cli, readmodels_cli
+from services.cli import accountability as accountability_cli, readmodels as readmodels_cli
+from services.runtime import Config
 from tests.conftest import POLITE_ENV
 from tests.projections.test_export_safety import FORMULA_START, digits_only_code, sheet_formulas
 
@@ -123,9 +124,9 @@ def hazard(database_url, schema, tmp_path):
     commands = parser.add_subparsers(dest="command", required=True)
     readmodels_cli.register(commands)
     accountability_cli.register(commands)
-    settings = Settings.from_env({**POLITE_ENV, "DATABASE_URL": database_url, "HAZARD_DB_SCHEMA": schema,
-                                  "HAZARD_DATA_DIR": str(tmp_path / "var")})  # small pools
-    return lambda *argv: (args := parser.parse_args(argv)).run(args, settings)
+    config = Config(Settings.from_env({**POLITE_ENV, "DATABASE_URL": database_url, "HAZARD_DB_SCHEMA": schema,
+                                         "HAZARD_DATA_DIR": str(tmp_path / "var")}))  # small pools
+    return lambda *argv: (args := parser.parse_args(argv)).run(args, config)
 
 
 def test_the_cli_exports_are_data_too(client, auth, hazard, tmp_path):

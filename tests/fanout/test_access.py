@@ -17,7 +17,7 @@ from nats.js import api
 
 from infra.nats import server_binary
 from infra.relay import running_relay
-from services.fanout_cli import main as fanout
+from services.cli.fanout import main as fanout
 from tests.fanout.conftest import enterprise, hazard_steps
 
 

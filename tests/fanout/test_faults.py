@@ -73,7 +73,7 @@ def _relay_process(database_url: str, schema: str, nats_url: str, channel, tmp: 
     env = {**os.environ, "DATABASE_URL": database_url, "HAZARD_DB_SCHEMA": schema,
            "NATS_URL": nats_url, "HAZARD_DATA_DIR": str(tmp), "PYTHONPATH": str(ROOT)}
     return subprocess.Popen(
-        [sys.executable, "-m", "services.fanout_cli", "relay", "--stream", channel.stream,
+        [sys.executable, "-m", "services.cli.fanout", "relay", "--stream", channel.stream,
          "--prefix", channel.prefix, "--batch-size", "100"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
 

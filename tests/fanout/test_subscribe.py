@@ -9,7 +9,7 @@ import pytest
 
 from infra.clock import SHANGHAI
 from infra.relay import running_relay
-from services.fanout_cli import main as fanout
+from services.cli.fanout import main as fanout
 from tests.fanout.conftest import enterprise, hazard_steps
 
 

@@ -1,5 +1,5 @@
 """`hazard accountability | trace | coverage | subsidies | audit export | audit check-export`
-(via `register`, in-process, as services/cli.py runs them once wired)."""
+(via `register`, in-process, as `hazard` runs them)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ import pytest
 from openpyxl import load_workbook
 
 from infra.settings import Settings
-from services.accountability_cli import register
+from services.cli.accountability import register
+from services.runtime import Config
 from tests.conftest import POLITE_ENV
 from tests.projections.test_accountability import build_world
 
@@ -20,14 +21,14 @@ from tests.projections.test_accountability import build_world
 def hazard(database_url, schema, tmp_path):
     parser = argparse.ArgumentParser(prog="hazard")
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("audit").add_subparsers(dest="action", required=True)  # as services/cli.py does
+    commands.add_parser("audit").add_subparsers(dest="action", required=True)  # as services/cli/hazard.py does
     register(commands)
-    settings = Settings.from_env({"DATABASE_URL": database_url, "HAZARD_DB_SCHEMA": schema,
-                                  "HAZARD_DATA_DIR": str(tmp_path / "var"), **POLITE_ENV})
+    config = Config(Settings.from_env({"DATABASE_URL": database_url, "HAZARD_DB_SCHEMA": schema,
+                                  "HAZARD_DATA_DIR": str(tmp_path / "var"), **POLITE_ENV}))
 
     def run(*argv: str) -> int:
         args = parser.parse_args(argv)
-        return args.run(args, settings)
+        return args.run(args, config)
 
     return run
 

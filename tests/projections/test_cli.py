@@ -10,21 +10,22 @@ import pytest
 from openpyxl import load_workbook
 
 from infra.settings import Settings
-from services.readmodels_cli import register
+from services.cli.readmodels import register
+from services.runtime import Config
 from tests.conftest import POLITE_ENV
 
 
 @pytest.fixture
 def hazard(database_url, schema, tmp_path):
-    """Run a `hazard` subcommand in-process, as services/cli.py will once `register` is wired."""
+    """Run a `hazard` subcommand in-process, as `hazard` does."""
     parser = argparse.ArgumentParser(prog="hazard")
     register(parser.add_subparsers(dest="command", required=True))
-    settings = Settings.from_env({"DATABASE_URL": database_url, "HAZARD_DB_SCHEMA": schema,
-                                  "HAZARD_DATA_DIR": str(tmp_path / "var"), **POLITE_ENV})
+    config = Config(Settings.from_env({"DATABASE_URL": database_url, "HAZARD_DB_SCHEMA": schema,
+                                  "HAZARD_DATA_DIR": str(tmp_path / "var"), **POLITE_ENV}))
 
     def run(*argv: str) -> int:
         args = parser.parse_args(argv)
-        return args.run(args, settings)
+        return args.run(args, config)
 
     return run
 

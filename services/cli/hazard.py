@@ -1,18 +1,21 @@
-"""The `hazard` command: serve, token issue, history."""
+"""The `hazard` command: its parser (every subcommand) and `token`, `history`, `audit verify`.
+
+Each subcommand's `run(args, config)` gets the `services.runtime.Config` read here once.
+"""
 
 from __future__ import annotations
 
 import argparse
-import logging
-import signal
 import sys
+from typing import TYPE_CHECKING
 
 import orjson
 
 from domain.actor import ROLE_NAMES_ZH, Role
-from infra.auth import Tokens
 from infra.clock import parse_moment
-from infra.settings import Settings
+
+if TYPE_CHECKING:
+    from services.runtime import Config
 
 SCOPE_NEEDED = {Role.TOWNSHIP: "township", Role.REGULATOR: "sector", Role.AGENCY: "agency",
                 Role.ENTERPRISE: "enterprise"}
@@ -22,10 +25,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="hazard", description="HazardLedger 隐患排查治理台账")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    serve = commands.add_parser("serve", help="run the API (embedded PostgreSQL when DATABASE_URL is unset)")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
-    serve.set_defaults(run=_serve)
+    from services.cli import accountability, fanout, readmodels, serve
+
+    serve.register(commands)  # serve
 
     token = commands.add_parser("token", help="bearer tokens").add_subparsers(dest="action", required=True)
     issue = token.add_parser("issue", help="print a token for a role and its scope")
@@ -58,61 +60,29 @@ def main(argv: list[str] | None = None) -> int:
                         help="a checkpoint kept from hz._._.audit.checkpoint; must match the recomputed chain")
     verify.set_defaults(run=_audit_verify)
 
-    from services.fanout_cli import register as register_fanout
-    from services.accountability_cli import register as register_accountability
-    from services.readmodels_cli import register as register_readmodels
-
-    register_fanout(commands)  # subscribe, nats-config, relay
-    register_readmodels(commands)  # ledger, rates, compliance, statistics, projections, simulate
-    register_accountability(commands)  # accountability, trace, coverage, subsidies, audit export
+    fanout.register(commands)  # subscribe, nats-config, relay
+    readmodels.register(commands)  # ledger, rates, compliance, statistics, projections, simulate
+    accountability.register(commands)  # accountability, trace, coverage, subsidies, audit export
 
     args = parser.parse_args(argv)
-    return args.run(args, Settings.from_env()) or 0
+    from services.runtime import Config
+
+    return args.run(args, Config()) or 0
 
 
-def _serve(args: argparse.Namespace, settings: Settings) -> int:
-    import uvicorn
-
-    from services.api import log_masking
-    from services.api.app import create_app
-    from services.runtime import background_work, running
-
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("pgserver").setLevel(logging.WARNING)
-    log_masking.install_on_root()  # no names, phones or tokens in our log lines (issue 10 §7)
-    # uvicorn re-raises SIGTERM after its graceful shutdown; make that an exit that unwinds
-    # the `with` below, so the embedded servers are stopped cleanly.
-    signal.signal(signal.SIGTERM, _exit_on_signal)
-    with running(settings) as rt, background_work(rt):
-        url = f"http://{args.host}:{args.port}"
-        print(f"HazardLedger serving on {url}  (dashboard {url}/, API {url}/api/v1, "
-              f"OpenAPI {url}/openapi.json)")
-        print(f"event store: {rt.database.describe()}; data folder: {settings.data_dir}")
-        print("issue a token: hazard token issue --role bureau --name 县应急管理局", flush=True)
-        app = create_app(rt.ledger, rt.tokens, read_models=rt.read_models,
-                         policy_file=settings.policy_file)
-        uvicorn.run(app, host=args.host, port=args.port, log_level="info",
-                    log_config=log_masking.uvicorn_log_config())  # … nor in the access log
-    return 0
-
-
-def _exit_on_signal(signum: int, _frame: object) -> None:
-    raise SystemExit(128 + signum)
-
-
-def _issue_token(args: argparse.Namespace, settings: Settings) -> int:
+def _issue_token(args: argparse.Namespace, config: Config) -> int:
     role = Role(args.role)
     needed = SCOPE_NEEDED.get(role)
     if needed and not getattr(args, needed):
         print(f"hazard token issue: --role {role} needs --{needed}", file=sys.stderr)
         return 2
-    print(Tokens.from_settings(settings).issue(
+    print(config.tokens().issue(
         role=role, name=args.name or ROLE_NAMES_ZH[role], township=args.township,
         sector=args.sector, agency_id=args.agency, enterprise_id=args.enterprise))
     return 0
 
 
-def _revoke_token(args: argparse.Namespace, settings: Settings) -> int:
+def _revoke_token(args: argparse.Namespace, config: Config) -> int:
     from infra.auth import InvalidToken, token_id
     from infra.revocations import RevocationList
     from services.runtime import running
@@ -122,15 +92,16 @@ def _revoke_token(args: argparse.Namespace, settings: Settings) -> int:
     except InvalidToken as e:
         print(f"hazard token revoke: not a token: {e}", file=sys.stderr)
         return 2
-    with running(settings) as rt:
+    with running(config) as rt:
         RevocationList(rt.ledger.recorder.datastore).revoke(jti, args.reason)
     print(f"revoked {jti}")
     return 0
 
 
-def _rotate_key(args: argparse.Namespace, settings: Settings) -> int:
+def _rotate_key(args: argparse.Namespace, config: Config) -> int:
     from infra.auth import keys_path, rotate_key
 
+    settings = config.settings
     if settings.secret:
         print("hazard token rotate-key: HAZARD_SECRET is set; rotate by setting a new HAZARD_SECRET "
               "and moving the old one to HAZARD_PREVIOUS_SECRETS", file=sys.stderr)
@@ -140,10 +111,10 @@ def _rotate_key(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _audit_verify(args: argparse.Namespace, settings: Settings) -> int:
+def _audit_verify(args: argparse.Namespace, config: Config) -> int:
     from services.runtime import running
 
-    with running(settings) as rt:
+    with running(config) as rt:
         verdict = rt.ledger.audit_chain().verify(
             progress=lambda n: print(f"\r核验 {n} 条事件…", end="", file=sys.stderr, flush=True),
             witness=_witness(args.witness) if args.witness else None)
@@ -169,14 +140,14 @@ def _witness(value: str) -> tuple[int, str]:
     return int(position), chain.lower()
 
 
-def _history(args: argparse.Namespace, settings: Settings) -> int:
+def _history(args: argparse.Namespace, config: Config) -> int:
     from eventsourcing.domain import Aggregate
 
     from services.errors import NotFound
     from services.presenters import aggregate_state, event_entry
     from services.runtime import running
 
-    with running(settings) as rt:
+    with running(config) as rt:
         try:
             events = [event_entry(e) for e in rt.ledger.history_of(Aggregate, args.id)]
             state = aggregate_state(rt.ledger.state_as_of(

@@ -1,10 +1,11 @@
 """`hazard accountability | trace | coverage | subsidies | audit export` (issue 6).
 
 `register(commands)` adds the subcommands to the `hazard` parser; when the `audit` command
-exists already (services/cli.py builds it before registering the others) `export` and
+exists already (services/cli/hazard.py builds it before registering the others) `export` and
 `check-export` join it, else `register_audit(audit_actions)` can be called with its
 subparsers. Reads first bring the views up to date (unless another process follows them,
 or --no-catch-up). An agency or an enterprise may be named by its id or its credit code.
+The store, the views and the county's policies come from `services.runtime`.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import Any
 
 import orjson
 
-from infra.settings import Settings
+from services.runtime import Config, running
 
 _JSON = orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS
 
@@ -70,23 +71,13 @@ def _common(p: argparse.ArgumentParser, run: Any, json_flag: bool = True) -> Non
 
 
 @contextmanager
-def _session(args: argparse.Namespace, settings: Settings) -> Iterator[tuple[Any, Any]]:
+def _session(args: argparse.Namespace, config: Config) -> Iterator[tuple[Any, Any]]:
     """The application (for events and today) and the read models, caught up."""
-    from projections.operations import catch_up
-    from projections.progress import ProgressBar
-    from projections.readmodels import ReadModels
-    from services.runtime import running
+    from services.cli.readmodels import caught_up
 
-    with running(settings) as rt:
-        env = rt.database.env()
-        if not getattr(args, "no_catch_up", False):
-            catch_up(env, ["ledger", "activity"],
-                     progress=ProgressBar(sys.stderr, "catch-up") if sys.stderr.isatty() else None)
-        rm = ReadModels(env, reference=rt.ledger.reference)
-        try:
-            yield rt.ledger, rm
-        finally:
-            rm.close()
+    with running(config) as rt, caught_up(rt, ("ledger", "activity"),
+                                          catch_up=not getattr(args, "no_catch_up", False)) as rm:
+        yield rt.ledger, rm
 
 
 def _ident(kind: str, value: str) -> str:
@@ -109,20 +100,19 @@ def _pct(value: float | None) -> str:
 
 
 # --- hazard accountability -------------------------------------------------------------------------
-def run_accountability(args: argparse.Namespace, settings: Settings) -> int:
+def run_accountability(args: argparse.Namespace, config: Config) -> int:
     from domain.parties import Agency
-    from projections.oversight_policy import OversightPolicy
     from projections.queries.accountability import accountability
     from services.errors import NotFound
 
-    with _session(args, settings) as (app, rm):
+    with _session(args, config) as (app, rm):
         try:
             agency_id = str(app.load(Agency, _ident("agency", args.agency)).id)
         except NotFound as e:
             print(f"hazard accountability: {e}", file=sys.stderr)
             return 1
         result = accountability(rm, agency_id, args.year or app.today().year,
-                                policy=OversightPolicy.load(settings.policy_file), day=app.today())
+                                policy=config.oversight, day=app.today())
     if result is None:
         print("hazard accountability: the view has not caught up with this agency", file=sys.stderr)
         return 1
@@ -158,18 +148,16 @@ def accountability_lines(r: dict[str, Any]) -> list[str]:
 
 
 # --- hazard trace -------------------------------------------------------------------------------------
-def run_trace(args: argparse.Namespace, settings: Settings) -> int:
+def run_trace(args: argparse.Namespace, config: Config) -> int:
     from domain.parties import Enterprise
     from infra.clock import local
-    from projections.compliance import Policy
-    from projections.oversight_policy import OversightPolicy
     from projections.queries.oversight import localize
     from projections.queries.records import enterprise_events
     from projections.queries.trace import trace
     from services.errors import NotFound
     from services.reports_html import trace_html
 
-    with _session(args, settings) as (app, rm):
+    with _session(args, config) as (app, rm):
         try:
             enterprise_id = str(app.load(Enterprise, _ident("enterprise", args.enterprise)).id)
         except NotFound as e:
@@ -177,8 +165,7 @@ def run_trace(args: argparse.Namespace, settings: Settings) -> int:
             return 1
         _, records = enterprise_events(app, rm, enterprise_id)
         result = localize(trace(rm, records, enterprise_id, args.until or app.today(),
-                                policy=Policy.load(settings.policy_file),
-                                oversight=OversightPolicy.load(settings.policy_file)))
+                                policy=config.policy, oversight=config.oversight))
     if args.html:
         Path(args.html).write_text(trace_html(result, generated_at=local(datetime.now(UTC))), "utf-8")
         print(f"追溯报告 → {args.html}", file=sys.stderr)
@@ -197,15 +184,14 @@ def run_trace(args: argparse.Namespace, settings: Settings) -> int:
 
 
 # --- hazard coverage ----------------------------------------------------------------------------------
-def run_coverage(args: argparse.Namespace, settings: Settings) -> int:
-    from projections.oversight_policy import OversightPolicy
+def run_coverage(args: argparse.Namespace, config: Config) -> int:
     from projections.queries import coverage as coverage_q
 
-    with _session(args, settings) as (app, rm):
+    with _session(args, config) as (app, rm):
         result = coverage_q.coverage(rm.activity, args.year or app.today().year,
                                      scope={"township": args.township} if args.township else {},
                                      reference=rm.reference,
-                                     goal=OversightPolicy.load(settings.policy_file).coverage_goal)
+                                     goal=config.oversight.coverage_goal)
     if args.format == "json":
         _print_json(result)
     elif args.format == "table":
@@ -225,12 +211,12 @@ def run_coverage(args: argparse.Namespace, settings: Settings) -> int:
 
 
 # --- hazard subsidies ---------------------------------------------------------------------------------
-def run_subsidies(args: argparse.Namespace, settings: Settings) -> int:
+def run_subsidies(args: argparse.Namespace, config: Config) -> int:
     from domain.errors import InvalidValue
     from projections.queries.subsidies import subsidy_ledger
     from services.commands.subsidies import subsidy_policy
 
-    with _session(args, settings) as (app, rm):
+    with _session(args, config) as (app, rm):
         year = args.year or app.today().year
         try:
             result = subsidy_ledger(rm.activity, year, subsidy_policy(year), detail=args.detail)
@@ -249,12 +235,12 @@ def run_subsidies(args: argparse.Namespace, settings: Settings) -> int:
 
 
 # --- hazard audit export / check-export -----------------------------------------------------------------
-def run_export(args: argparse.Namespace, settings: Settings) -> int:
+def run_export(args: argparse.Namespace, config: Config) -> int:
     from domain.parties import Enterprise
     from projections.audit_export import export
     from services.errors import NotFound
 
-    with _session(args, settings) as (app, rm):
+    with _session(args, config) as (app, rm):
         try:
             enterprise_id = str(app.load(Enterprise, _ident("enterprise", args.enterprise)).id)
         except NotFound as e:
@@ -268,13 +254,12 @@ def run_export(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def run_check_export(args: argparse.Namespace, settings: Settings) -> int:
+def run_check_export(args: argparse.Namespace, config: Config) -> int:
     from projections.audit_export import check_against_store, check_offline
-    from services.runtime import running
 
     document = orjson.loads(Path(args.file).read_bytes())
     problems = check_offline(document)
-    with running(settings) as rt:
+    with running(config) as rt:
         problems += check_against_store(document, rt.ledger.audit_chain())
     for p in problems:
         print(f"  {p}")

@@ -2,7 +2,8 @@
 
 `register(commands)` adds the subcommands to the `hazard` parser. Reads first bring the
 views up to date (unless another process, e.g. `hazard serve`, follows them, or
---no-catch-up), then print a table, JSON, CSV or XLSX.
+--no-catch-up), then print a table, JSON, CSV or XLSX. The store, the views and the county's
+files come from `services.runtime`.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 import orjson
 
 from infra.clock import parse_moment
-from infra.settings import Settings
+from services.runtime import Config, Runtime, running
 
 FORMATS = ("table", "json", "csv", "xlsx")
 
@@ -33,31 +34,26 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 # --- shared ---------------------------------------------------------------------------------
 @contextmanager
-def _store(settings: Settings) -> Iterator[tuple[dict[str, str], Any]]:
-    """The event store's eventsourcing settings and the county's reference data."""
-    from infra.postgres import Database
-    from infra.reference import ReferenceData
+def caught_up(rt: Runtime, names: tuple[str, ...], *, catch_up: bool = True) -> Iterator[Any]:
+    """The read models, after bringing `names` up to date with the store (unless `catch_up`
+    is false; a view another process follows is left to it)."""
+    from projections import operations
+    from projections.progress import ProgressBar
 
-    with Database(settings) as database:
-        yield database.env(), ReferenceData.load(settings.county_file)
+    if catch_up:
+        operations.catch_up(rt.env, list(names),
+                            progress=ProgressBar(sys.stderr, "catch-up") if sys.stderr.isatty() else None)
+    read_models = rt.open_read_models()
+    try:
+        yield read_models
+    finally:
+        read_models.close()
 
 
 @contextmanager
-def _read_models(args: argparse.Namespace, settings: Settings, names: tuple[str, ...]):
-    from projections.operations import catch_up
-    from projections.progress import ProgressBar
-    from projections.compliance import Policy
-    from projections.readmodels import ReadModels
-
-    with _store(settings) as (env, reference):
-        if not args.no_catch_up:
-            catch_up(env, list(names),
-                     progress=ProgressBar(sys.stderr, "catch-up") if sys.stderr.isatty() else None)
-        read_models = ReadModels(env, reference=reference, policy=Policy.load(settings.policy_file))
-        try:
-            yield read_models
-        finally:
-            read_models.close()
+def _read_models(args: argparse.Namespace, config: Config, names: tuple[str, ...]) -> Iterator[Any]:
+    with running(config) as rt, caught_up(rt, names, catch_up=not args.no_catch_up) as read_models:
+        yield read_models
 
 
 def _common(p: argparse.ArgumentParser, *, filters: bool = True, moment: bool = True) -> None:
@@ -129,12 +125,12 @@ def _ledger(p: argparse.ArgumentParser) -> None:
     p.set_defaults(run=run_ledger)
 
 
-def run_ledger(args: argparse.Namespace, settings: Settings) -> int:
+def run_ledger(args: argparse.Namespace, config: Config) -> int:
     from projections import reports
     from projections.queries.ledger import Page
 
     page = Page(args.page, args.page_size) if args.format in ("table", "json") else None
-    with _read_models(args, settings, ("ledger",)) as rm:
+    with _read_models(args, config, ("ledger",)) as rm:
         result = reports.ledger(rm, _moment(args), _filters(args), page)
     lines = [f"隐患台账 截至 {result['as_of']}：共 {result['total']} 条"
              + (f"（第 {args.page} 页）" if page else "")]
@@ -155,10 +151,10 @@ def _rates(p: argparse.ArgumentParser) -> None:
     p.set_defaults(run=run_rates)
 
 
-def run_rates(args: argparse.Namespace, settings: Settings) -> int:
+def run_rates(args: argparse.Namespace, config: Config) -> int:
     from projections import reports
 
-    with _read_models(args, settings, ("ledger",)) as rm:
+    with _read_models(args, config, ("ledger",)) as rm:
         result = reports.rates(rm, _moment(args), _filters(args), args.by, args.period)
     by = {"county": "全县", "township": "乡镇（街道）", "sector": "行业", "agency": "机构",
           "enterprise": "企业"}.get(args.by, args.by)
@@ -182,12 +178,12 @@ def _compliance(p: argparse.ArgumentParser) -> None:
     p.set_defaults(run=run_compliance)
 
 
-def run_compliance(args: argparse.Namespace, settings: Settings) -> int:
+def run_compliance(args: argparse.Namespace, config: Config) -> int:
     from projections import reports
     from projections.queries.ledger import Page
 
     page = Page(args.page, args.page_size) if args.format in ("table", "json") else None
-    with _read_models(args, settings, ("ledger",)) as rm:
+    with _read_models(args, config, ("ledger",)) as rm:
         result = reports.compliance(rm, _moment(args), _filters(args), page, args.check, args.state)
     lines = [f"三不放过 截至 {result['as_of']}：{result['total']} 条",
              "  乡镇（街道）           隐患  责任 已/待/未      执法 已/待/未      消除 已/待/未"]
@@ -210,13 +206,13 @@ def _statistics(p: argparse.ArgumentParser) -> None:
     p.set_defaults(run=run_statistics)
 
 
-def run_statistics(args: argparse.Namespace, settings: Settings) -> int:
+def run_statistics(args: argparse.Namespace, config: Config) -> int:
     from projections import reports
     from projections.queries.statistics import Period
 
     period = Period.parse(args.period)
     scope = {"township": args.township} if args.township else {}
-    with _read_models(args, settings, ("ledger", "activity")) as rm:
+    with _read_models(args, config, ("ledger", "activity")) as rm:
         result = reports.statistics(rm, period, args.by, scope, _moment(args).known_at, None)
     lines = [f"统计分析表 {result['period']}（{result['start']} 至 {result['end']}，报送截止 {result['due_on']}）"]
     for r in result["rows"]:
@@ -234,25 +230,23 @@ def _projections(p: argparse.ArgumentParser) -> None:
     p.set_defaults(run=run_projections)
 
 
-def run_projections(args: argparse.Namespace, settings: Settings) -> int:
+def run_projections(args: argparse.Namespace, config: Config) -> int:
     from projections import __main__ as worker
     from projections.operations import rebuild
     from projections.progress import ProgressBar
-    from projections.compliance import Policy
-    from projections.readmodels import ReadModels
 
-    with _store(settings) as (env, reference):
+    with running(config) as rt:
         if args.action == "run":
-            return worker.run_forever(env, worker.runners.names(args.names))
+            return worker.run_forever(rt.env, worker.runners.names(args.names))
         if args.action == "rebuild":
             try:
-                positions = rebuild(env, args.names or None, progress=ProgressBar(sys.stderr))
+                positions = rebuild(rt.env, args.names or None, progress=ProgressBar(sys.stderr))
             except (RuntimeError, KeyError) as e:
                 print(f"hazard projections rebuild: {e}", file=sys.stderr)
                 return 1
             print("rebuilt: " + ", ".join(f"{n} @ {p}" for n, p in positions.items()))
             return 0
-        read_models = ReadModels(env, reference=reference, policy=Policy.load(settings.policy_file))
+        read_models = rt.open_read_models()
         try:
             print(f"{'view':<10} {'position':>10} {'store head':>11} {'lag (ids)':>10} {'events behind':>14}")
             for s in read_models.status():
@@ -271,20 +265,16 @@ def _simulate(p: argparse.ArgumentParser) -> None:
     p.set_defaults(run=run_simulate)
 
 
-def run_simulate(args: argparse.Namespace, settings: Settings) -> int:
-    from services.application import HazardLedger
+def run_simulate(args: argparse.Namespace, config: Config) -> int:
     from services.simulate import simulate
 
-    with _store(settings) as (env, reference):
-        ledger = HazardLedger(env, reference=reference, clock=lambda: date(args.year, 12, 31))
+    with running(config, clock=lambda: date(args.year, 12, 31)) as rt:  # "today": the year's end
         try:
-            summary = simulate(ledger, seed=args.seed, scale=args.scale, year=args.year,
+            summary = simulate(rt.ledger, seed=args.seed, scale=args.scale, year=args.year,
                                progress=sys.stderr)
         except RuntimeError as e:
             print(f"hazard simulate: {e}", file=sys.stderr)
             return 1
-        finally:
-            ledger.close()
     if args.json:
         print(orjson.dumps(summary, option=orjson.OPT_INDENT_2).decode())
         return 0

@@ -1,6 +1,6 @@
 """The fan-out's commands (分发): `hazard subscribe`, `hazard nats-config`, `hazard relay`.
 
-`register(commands)` adds them to the `hazard` parser; `python -m services.fanout_cli …`
+`register(commands)` adds them to the `hazard` parser; `python -m services.cli.fanout …`
 runs them on their own.
 """
 
@@ -20,8 +20,8 @@ import orjson
 
 from infra.clock import SHANGHAI, parse_moment
 from infra.reference import ReferenceData
-from infra.settings import Settings
 from infra.subjects import PREFIX, STREAM
+from services.runtime import Config, running
 
 
 def register(commands: Any) -> None:
@@ -74,20 +74,19 @@ def _add_relay(commands: Any) -> None:
 
 
 # --- hazard subscribe -------------------------------------------------------------------------
-def _subscribe(args: argparse.Namespace, settings: Settings) -> int:
-    from infra.nats import NatsUnavailable, locate
+def _subscribe(args: argparse.Namespace, config: Config) -> int:
+    from infra.nats import NatsUnavailable
     from infra.subscriber import Interest
 
     try:
-        url = locate(settings)
+        url = config.nats_url()
         since = _since(args.since) if args.since else None
     except (NatsUnavailable, ValueError) as e:
         print(f"hazard subscribe: {e}", file=sys.stderr)
         return 2
     interest = Interest(township=args.township, sector=args.sector, from_seq=args.from_seq,
                         since=since, durable=args.durable, stream=args.stream, prefix=args.prefix)
-    reference = ReferenceData.load(settings.county_file)
-    return asyncio.run(_follow(url, interest, args, reference))
+    return asyncio.run(_follow(url, interest, args, config.reference))
 
 
 def _since(value: str) -> datetime:
@@ -182,11 +181,11 @@ def readable_line(body: dict, reference: ReferenceData) -> str:
 
 
 # --- hazard nats-config -----------------------------------------------------------------------
-def _nats_config(args: argparse.Namespace, settings: Settings) -> int:
+def _nats_config(args: argparse.Namespace, config: Config) -> int:
     from infra.nats_config import (ADMIN, Subscriber, credentials, load_passwords, render,
                                    write_private)
 
-    reference = ReferenceData.load(settings.county_file)
+    reference = config.reference
     townships = list(reference.townships) if args.all else args.township
     sectors = list(reference.sectors) if args.all else args.regulator
     unknown = [t for t in townships if t not in reference.townships] + \
@@ -197,7 +196,7 @@ def _nats_config(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     subscribers = [Subscriber("township", t) for t in townships] + \
                   [Subscriber("regulator", s) for s in sectors]
-    out = Path(args.out) if args.out else settings.data_dir / "nats-access" / "nats.conf"
+    out = Path(args.out) if args.out else config.settings.data_dir / "nats-access" / "nats.conf"
     secrets_file = out.with_name(out.stem + ".credentials.json")
     passwords = load_passwords(secrets_file, [ADMIN] + [s.name for s in subscribers])
     store = Path(args.store_dir) if args.store_dir else out.parent / "jetstream"
@@ -210,12 +209,12 @@ def _nats_config(args: argparse.Namespace, settings: Settings) -> int:
     for s in subscribers:
         print(f"  {s.name:<24} reads {s.filter_subject(args.prefix):<22} via consumer {args.stream}/{s.name}")
     if args.create_consumers:
-        return _create_consumers(settings, subscribers, args)
+        return _create_consumers(config, subscribers, args)
     return 0
 
 
-def _create_consumers(settings: Settings, subscribers: list, args: argparse.Namespace) -> int:
-    from infra.nats import NatsUnavailable, locate
+def _create_consumers(config: Config, subscribers: list, args: argparse.Namespace) -> int:
+    from infra.nats import NatsUnavailable
     from infra.nats_config import ensure_consumers
     from infra.publisher import ensure_stream
 
@@ -231,7 +230,7 @@ def _create_consumers(settings: Settings, subscribers: list, args: argparse.Name
             await nc.close()
 
     try:
-        created = asyncio.run(create(locate(settings)))
+        created = asyncio.run(create(config.nats_url()))
     except (NatsUnavailable, OSError) as e:
         print(f"hazard nats-config: {e}", file=sys.stderr)
         return 1
@@ -240,25 +239,18 @@ def _create_consumers(settings: Settings, subscribers: list, args: argparse.Name
 
 
 # --- hazard relay -----------------------------------------------------------------------------
-def _relay(args: argparse.Namespace, settings: Settings) -> int:
-    from infra.nats import Broker
-    from infra.postgres import Database
+def _relay(args: argparse.Namespace, config: Config) -> int:
     from infra.relay import Relay
-    from services.application import HazardLedger
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("pgserver").setLevel(logging.WARNING)
-    with Database(settings) as database, Broker(settings) as broker:
-        ledger = HazardLedger(database.env(), reference=ReferenceData.load(settings.county_file))
-        try:
-            relay = Relay(ledger, broker.address, stream=args.stream, prefix=args.prefix,
-                          batch_size=args.batch_size)
-            print(f"relay: {database.describe()} → {broker.describe()}, stream {args.stream}",
-                  flush=True)
-            asyncio.run(_until_signal(relay))
-            print(f"relay stopped at position {relay.stats.position}", flush=True)
-        finally:
-            ledger.close()
+    with running(config) as rt, config.broker() as broker:
+        relay = Relay(rt.ledger, broker.address, stream=args.stream, prefix=args.prefix,
+                      batch_size=args.batch_size)
+        print(f"relay: {rt.database.describe()} → {broker.describe()}, stream {args.stream}",
+              flush=True)
+        asyncio.run(_until_signal(relay))
+        print(f"relay stopped at position {relay.stats.position}", flush=True)
     return 0
 
 
@@ -273,7 +265,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="hazard", description="HazardLedger fan-out commands")
     register(parser.add_subparsers(dest="command", required=True))
     args = parser.parse_args(argv)
-    return args.run(args, Settings.from_env()) or 0
+    return args.run(args, Config()) or 0
 
 
 if __name__ == "__main__":
