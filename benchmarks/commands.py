@@ -27,10 +27,14 @@ benchmarks/commands.lua):
 Printed for each: requests/s, p50, p99, non-2xx answers, socket errors, the ratio to the ceiling,
 CPU milliseconds per request of the `hazard serve` process tree (API, followers, nats-server) and of
 the embedded PostgreSQL (postmaster and backends), the cores the service used, and wrk's own CPU
-(to show the load generator is not the bottleneck). Exits 1 on errors (non-2xx, socket errors, the
-service dying), never on speed. `--keep` leaves the temporary folder (data, serve.log); `--checkout DIR` serves another
-checkout's `.venv/bin/hazard` (e.g. a `git worktree` of another commit, its venv made by
-`python3 dev.py hazard --help` there).
+(to show the load generator is not the bottleneck); then each process of the serve tree with its
+CPU ms per request and the connections it held halfway through the phase (how the API processes
+share the load), the PostgreSQL connections the service holds, and the service's RSS drift.
+
+Exits 1 on errors (non-2xx, socket errors, the service dying), never on speed. `--keep` leaves the
+temporary folder (data, serve.log). `--checkout DIR` serves another checkout's `.venv/bin/hazard`,
+e.g. a `git worktree` of another commit whose venv `python3 dev.py hazard --help` made there.
+The figures are only as quiet as the machine: the load average is printed at start and end.
 """
 
 from __future__ import annotations
@@ -44,7 +48,6 @@ import sys
 import tempfile
 import threading
 import time
-import warnings
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
