@@ -12,7 +12,7 @@ filter rewrites every query string in a log line (the record's message and its a
 - a mobile number anywhere else in the line (a path, a message of ours) becomes `***`.
 
 `hazard serve` installs it on uvicorn's handlers and on the root logger's handlers
-(`services/cli.py: _serve`), so every line it writes passes through it.
+(`services/cli/serve.py`, in every process it starts), so every line it writes passes through it.
 """
 
 from __future__ import annotations
