@@ -9,7 +9,10 @@ withdrawn false reports. Every step is a `HazardLedger` command with an actor of
 role and a business date in the simulated year; steps run in business-date order, each with
 the application's "today" set to its day (as if entered that day: a monthly contract is proposed
 by the agency and countersigned by the enterprise on its first day, not back-dated). The same
-seed and scale give the same workload (aggregate ids created with uuid4 aside).
+seed and scale give the same workload and the same figures (aggregate ids created with uuid4
+aside), on one thread or on several: with `threads` > 1 a day's steps for different enterprises
+run side by side (`services.simulate_lanes`), so the store's events of one day interleave
+differently from run to run while each aggregate's events, and every figure, stay the same.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from __future__ import annotations
 import heapq
 import itertools
 import random
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -26,6 +30,7 @@ from typing import Any, TextIO
 from domain.actor import Actor, Role
 from domain.credit_code import make
 from services.errors import AlreadyRegistered
+from services.simulate_lanes import Runner, Step
 
 NINGHAI = {"enterprises": 30_000, "comprehensive": 3_260, "monthly": 720, "hazards": 44_828}
 SECTORS = {"trade": 50, "construction": 8, "chem": 4, "transport": 6, "public": 5, "urban": 5,
@@ -47,13 +52,15 @@ class Simulation:
     """Plans a county-year, then runs its steps through the application in date order."""
 
     def __init__(self, ledger: Any, *, seed: int, scale: float, year: int = 2025,
-                 progress: TextIO | None = None) -> None:
+                 progress: TextIO | None = None, threads: int = 1) -> None:
         self.app, self.rng, self.year, self.scale = ledger, random.Random(seed), year, scale
-        self.seed, self.progress = seed, progress
+        self.seed, self.progress, self.threads = seed, progress, threads
+        self._lock = threading.Lock()  # the tallies, counted from the lanes' threads
+        self._running = threading.local()  # the step this thread runs
         self.end = date(year, 12, 31)
         if ledger.today() < self.end:
             raise ValueError(f"the application's today ({ledger.today()}) is before {self.end}")
-        self._steps: list[tuple[date, int, Callable[[], Any]]] = []
+        self._steps: list[tuple[date, int, Step]] = []
         self._seq = itertools.count()
         self.tally: Counter[str] = Counter()
         self.failures: Counter[str] = Counter()
@@ -68,18 +75,32 @@ class Simulation:
     def day(self, start: date, lo: int, hi: int) -> date:
         return start + timedelta(days=self.rng.randint(lo, hi))
 
-    def at(self, when: date, step: Callable[[], Any]) -> bool:
-        """Schedule a step on a business date; steps after the year's end never happen."""
+    def at(self, when: date, step: Callable[[], Any], lane: int | None = None) -> bool:
+        """Schedule a step on a business date, in the lane of the enterprise it touches (None: a
+        step the rest of the day may depend on); steps after the year's end never happen."""
         if when > self.end:
             return False
-        heapq.heappush(self._steps, (when, next(self._seq), step))
+        seq = next(self._seq)
+        heapq.heappush(self._steps, (when, seq, Step(seq, lane, step)))
         return True
+
+    def add(self, key: str, n: int = 1) -> None:
+        with self._lock:
+            self.tally[key] += n
 
     def count(self, key: str, n: int = 1) -> Callable[[Any], Any]:
         def done(result: Any) -> Any:
-            self.tally[key] += n
+            self.add(key, n)
             return result
         return done
+
+    def draw(self) -> random.Random:
+        """The running step's own random numbers (the same whichever thread runs it, whenever)."""
+        return random.Random(self.seed * 1_000_003 + self._running.step.seq)
+
+    def number(self) -> int:
+        """A document number of the running step's own (unique in the year)."""
+        return self._running.step.seq
 
     # --- parties and contracts -----------------------------------------------------------------
     def plan_parties(self) -> None:
@@ -93,20 +114,20 @@ class Simulation:
         code = make(f"91330226{self.seed % 100:02d}A{i:06d}")
         start = date(self.year, 1, 1)
 
-        def register() -> None:
+        def register() -> None:  # a step of no lane: runs alone, in planned order (self.rng is safe)
             a["id"] = self.app.register_agency(self.bureau, credit_code=code, name=f"宁海县安全咨询服务{i + 1}有限公司").id
             for k in range(self.rng.randint(3, 6)):
                 a["experts"].append(self.app.add_expert(a["actor"], a["id"], name=f"专家{i + 1}-{k + 1}",
                                                          certificate_no=f"ZJ{self.year}-{i:02d}{k:02d}").id)
             self.app.admit_agency_to_pool(self.bureau, a["id"], admitted_on=start)
-            self.tally["agencies"] += 1
-            self.tally["experts"] += len(a["experts"])
+            self.add("agencies")
+            self.add("experts", len(a["experts"]))
         self.at(start, register)
         return a
 
     def _enterprise(self, i: int) -> dict:
         t = self.rng.choice(self.townships)
-        e = {"id": None, "township": t, "sector": _pick(self.rng, SECTORS),
+        e = {"id": None, "lane": i, "township": t, "sector": _pick(self.rng, SECTORS),
              "actor": Actor(f"sim-enterprise-{i}", Role.ENTERPRISE, "企业安全员")}
         name = f"宁海县{self.app.reference.townships[t][:2]}{self.rng.choice(WORDS)}厂{i + 1}号"
         code, scale = make(f"91330226{self.seed % 100:02d}{i:07d}"), _pick(self.rng, SCALES)
@@ -114,8 +135,8 @@ class Simulation:
         def register() -> None:
             e["id"] = self.app.register_enterprise(self.office[t], credit_code=code, name=name, township=t,
                                                    sector=e["sector"], scale=scale).id
-            self.tally["enterprises"] += 1
-        self.at(date(self.year, 1, 1), register)
+            self.add("enterprises")
+        self.at(date(self.year, 1, 1), register, e["lane"])
         return e
 
     def plan_agreements(self) -> None:
@@ -128,7 +149,7 @@ class Simulation:
                     self.bureau, agency_id=a["id"], townships=towns, sectors=list(SECTORS),
                     start=date(self.year, 1, 1), end=self.end, budget=200 * 3260 * self.scale / len(self.agencies) + 1,
                     prices={"comprehensive": 200, "monthly": 360}).id
-                self.tally["agreements"] += 1
+                self.add("agreements")
             self.at(date(self.year, 1, 1), sign)
 
     # --- inspections ---------------------------------------------------------------------------
@@ -159,8 +180,8 @@ class Simulation:
                 agency["actor"], enterprise_id=e["id"], agency_id=agency["id"], service="monthly", start=start,
                 end=date(start.year + 1, start.month, 1) - timedelta(days=1), fee=3600).id
             self.app.countersign_contract(e["actor"], contract["id"])
-            self.tally["monthly_contracts"] += 1
-        self.at(start, sign)
+            self.add("monthly_contracts")
+        self.at(start, sign, e["lane"])
         return [self._inspection(e, "monthly", date(self.year, m, self.rng.randint(3, 25)), contract)
                 for m in range(start.month, 13)]
 
@@ -174,14 +195,14 @@ class Simulation:
             insp["id"] = self.app.schedule_inspection(
                 who, enterprise_id=e["id"], kind=kind, scheduled_for=when,
                 agency_id=agency and agency["id"], basis_id=basis).id
-            experts = [] if agency is None else self.rng.sample(agency["experts"], 2)
+            experts = [] if agency is None else self.draw().sample(agency["experts"], 2)
             self.app.perform_inspection(who, insp["id"], expert_ids=experts, performed_on=when)
-            self.tally[f"inspections_{kind}"] += 1
-        self.at(when, schedule_and_perform)
+            self.add(f"inspections_{kind}")
+        self.at(when, schedule_and_perform, e["lane"])
         if agency is not None and self.rng.random() < (0.95 if kind == "comprehensive" else 0.6):
             filed = self.day(when, 1, 10)
             self.at(filed, lambda: self.count("reports_filed")(self.app.file_inspection_report(
-                who, insp["id"], document_no=f"排查报告-{insp['id'][:8]}", filed_on=filed)))
+                who, insp["id"], document_no=f"排查报告-{insp['id'][:8]}", filed_on=filed)), e["lane"])
         return insp
 
     # --- hazards -------------------------------------------------------------------------------
@@ -210,19 +231,20 @@ class Simulation:
         self.hazards.append(h)
 
         def report() -> None:
+            rng = self.draw()
             h["id"] = self.app.report_hazard(
                 reporter, enterprise_id=e["id"], source=source, level=reported,
-                category=self.rng.choice(("unsafe_condition", "unsafe_condition", "unsafe_act", "management_defect")),
-                description=f"{self.rng.choice(WORDS)}车间{self.rng.choice(FINDINGS)}",
+                category=rng.choice(("unsafe_condition", "unsafe_condition", "unsafe_act", "management_defect")),
+                description=f"{rng.choice(WORDS)}车间{rng.choice(FINDINGS)}",
                 inspection_id=insp and insp["id"], discovered_on=found).id
             h["status"] = "reported"
-            self.tally["hazards"] += 1
-            self.tally[f"hazards_{reported}"] += 1
-        self.at(found, report)
+            self.add("hazards")
+            self.add(f"hazards_{reported}")
+        self.at(found, report, e["lane"])
         level = reported
         if level == "major" and self.rng.random() < 0.05:
             self.at(found, lambda: self.count("regraded")(self.app.regrade_hazard(
-                self.bureau, h["id"], level="general", reason="复核后认定为一般隐患")))
+                self.bureau, h["id"], level="general", reason="复核后认定为一般隐患")), e["lane"])
             level = "general"
         (self._major if level == "major" else self._general)(h, found)
 
@@ -236,7 +258,7 @@ class Simulation:
         e, office = h["e"], self.office[h["e"]["township"]]
         if self.rng.random() < 0.004:  # a false report, withdrawn with the township's approval
             self.at(self.day(found, 1, 10), lambda: self._set(h, status="withdrawn")(
-                self.app.withdraw_hazard(office, h["id"], reason="经核实为误报")))
+                self.app.withdraw_hazard(office, h["id"], reason="经核实为误报")), e["lane"])
             return
         late_start = self.rng.random() < 0.03
         assigned = self.day(found, 8, 20) if late_start else self.day(found, 0, 3)
@@ -252,7 +274,8 @@ class Simulation:
         if not self._assign(h, assigned, deadline):
             return
         filed = self.day(assigned, 1, 7)
-        self.at(filed, lambda: self.app.file_rectification_plan(e["actor"], h["id"], parts=PLAN, filed_on=filed))
+        self.at(filed, lambda: self.app.file_rectification_plan(e["actor"], h["id"], parts=PLAN, filed_on=filed),
+                e["lane"])
         if self.rng.random() < 0.9:
             kind = _pick(self.rng, {"order_rectification": 70, "suspend": 20, "fine": 10})
             self._enforce(h, self.day(found, 1, 10), kind)
@@ -260,14 +283,14 @@ class Simulation:
             listed = self.day(found, 0, 2)  # before any rectification can be reported
             level = _pick(self.rng, {"county": 70, "city": 25, "province": 5})
             self.at(listed, lambda: self.count("supervised")(self.app.list_for_supervision(
-                self.bureau, h["id"], level=level, document_no=f"宁安委办〔{self.year}〕{next(self._seq)}号",
-                listed_on=listed)))
+                self.bureau, h["id"], level=level, document_no=f"宁安委办〔{self.year}〕{self.number()}号",
+                listed_on=listed)), e["lane"])
         self._rectify_and_close(h, filed, deadline, joint=True)
 
     def _assign(self, h: dict, on: date, deadline: date) -> bool:
         return self.at(on, lambda: self._set(h, status="assigned", deadline=deadline)(
             self.app.assign_responsibility(h["e"]["actor"], h["id"], responsible_person="安全员 张三",
-                                           deadline=deadline, assigned_on=on)))
+                                           deadline=deadline, assigned_on=on)), h["e"]["lane"])
 
     def _maybe_extend(self, h: dict, assigned: date, deadline: date) -> tuple[date, date]:
         """2 % get an approved extension (延期) shortly before the deadline."""
@@ -276,13 +299,13 @@ class Simulation:
         asked = max(assigned, deadline - timedelta(days=self.rng.randint(1, 5)))
         later = deadline + timedelta(days=self.rng.randint(15, 30))
         self.at(asked, lambda: self._set(h, deadline=later)(self.app.extend_deadline(
-            self.office[h["e"]["township"]], h["id"], deadline=later, reason="设备采购周期长")))
+            self.office[h["e"]["township"]], h["id"], deadline=later, reason="设备采购周期长")), h["e"]["lane"])
         return asked, later
 
     def _enforce(self, h: dict, on: date, kind: str = "order_rectification") -> None:
         self.at(on, lambda: self.count("enforcement")(self.app.record_enforcement(
             self.regulator[h["e"]["sector"]], h["id"], kind=kind,
-            document_no=f"宁应急责改〔{self.year}〕{next(self._seq)}号", taken_on=on)))
+            document_no=f"宁应急责改〔{self.year}〕{self.number()}号", taken_on=on)), h["e"]["lane"])
 
     def _rectify_and_close(self, h: dict, earliest: date, deadline: date, *, joint: bool) -> None:
         """On time (90 %), late (7 %, mostly with enforcement) or not at all (3 %)."""
@@ -304,16 +327,18 @@ class Simulation:
             if joint:
                 last = self.day(last, 1, 5)
                 self.at(last, lambda: self.app.file_closure_report(
-                    self.bureau, h["id"], document_no=f"宁安销〔{self.year}〕{next(self._seq)}号", filed_on=last))
+                    self.bureau, h["id"], document_no=f"宁安销〔{self.year}〕{self.number()}号", filed_on=last),
+                    h["e"]["lane"])
             closed = self.day(last, 0, 3)
             self.at(closed, lambda: self._set(h, status="closed")(self.app.close_hazard(
-                self.bureau if joint else self.office[h["e"]["township"]], h["id"], closed_on=closed)))
+                self.bureau if joint else self.office[h["e"]["township"]], h["id"], closed_on=closed)),
+                h["e"]["lane"])
             return
 
     def _rectify(self, h: dict, on: date) -> bool:
         cost = self.rng.randint(2, 2000) * 10
         return self.at(on, lambda: self._set(h, status="rectified")(self.app.report_rectification(
-            h["e"]["actor"], h["id"], evidence=["整改后照片.jpg"], cost=cost, rectified_on=on)))
+            h["e"]["actor"], h["id"], evidence=["整改后照片.jpg"], cost=cost, rectified_on=on)), h["e"]["lane"])
 
     def _review(self, h: dict, on: date, joint: bool, *, passed: bool) -> date:
         """A review (复查) — or the three joint-review signatures — on or after `on`."""
@@ -326,7 +351,8 @@ class Simulation:
             signers = signers[:1]
         for who, day in signers:
             self.at(day, lambda who=who, day=day: self._set(h, **({} if passed else {"status": "assigned"}))(
-                self.app.review_rectification(who, h["id"], passed=passed, notes="现场复查", reviewed_on=day)))
+                self.app.review_rectification(who, h["id"], passed=passed, notes="现场复查", reviewed_on=day)),
+                h["e"]["lane"])
         return max(day for _, day in signers)
 
     # --- running ---------------------------------------------------------------------------------
@@ -339,26 +365,36 @@ class Simulation:
         total, done = len(self._steps), 0
         clock = self.app.today
         try:
-            while self._steps:
-                when, _, step = heapq.heappop(self._steps)
-                self.app.today = lambda when=when: when  # each step happens on its day
-                self._step(step)
-                done += 1
-                if self.progress and (done % 500 == 0 or done == total):
-                    self._show(done, total, time.monotonic() - started)
+            with Runner(self._step, self.threads) as runner:
+                while self._steps:
+                    when, steps = self._next_day()
+                    self.app.today = lambda when=when: when  # each step happens on its day
+                    for finished in runner.day(steps):
+                        shown, done = done // 500, done + finished
+                        if self.progress and (done // 500 > shown or done == total):
+                            self._show(done, total, time.monotonic() - started)
         finally:
             self.app.today = clock
         events = (self.app.recorder.max_notification_id() or 0) - before
         return self.summary(time.monotonic() - started, done, events)
 
-    def _step(self, step: Callable[[], Any]) -> None:
+    def _next_day(self) -> tuple[date, list[Step]]:
+        """The earliest day's steps, in planned order."""
+        when, steps = self._steps[0][0], []
+        while self._steps and self._steps[0][0] == when:
+            steps.append(heapq.heappop(self._steps)[2])
+        return when, steps
+
+    def _step(self, step: Step) -> None:
+        self._running.step = step
         try:
-            step()
+            step.run()
         except AlreadyRegistered:
             raise RuntimeError(f"seed {self.seed} was already simulated in this store "
                                "(its credit codes are registered); use another seed or schema") from None
         except Exception as e:  # noqa: BLE001 — counted and reported, the year goes on
-            self.failures[f"{type(e).__name__}: {getattr(e, 'rule', '') or e}"[:160]] += 1
+            with self._lock:
+                self.failures[f"{type(e).__name__}: {getattr(e, 'rule', '') or e}"[:160]] += 1
 
     def _show(self, done: int, total: int, elapsed: float) -> None:
         from projections.progress import bar
@@ -393,6 +429,9 @@ class Simulation:
 
 
 def simulate(ledger: Any, *, seed: int, scale: float, year: int = 2025,
-             progress: TextIO | None = None) -> dict[str, Any]:
-    """Drive a county-year through `ledger` (a HazardLedger whose today is after the year)."""
-    return Simulation(ledger, seed=seed, scale=scale, year=year, progress=progress).run()
+             progress: TextIO | None = None, threads: int = 1) -> dict[str, Any]:
+    """Drive a county-year through `ledger` (a HazardLedger whose today is after the year), a
+    day's steps for different enterprises on `threads` threads (its pool needs as many
+    connections to run them all at once)."""
+    return Simulation(ledger, seed=seed, scale=scale, year=year, progress=progress,
+                      threads=threads).run()

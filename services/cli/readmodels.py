@@ -262,6 +262,9 @@ def _simulate(p: argparse.ArgumentParser) -> None:
     p.add_argument("--scale", type=float, default=0.01, help="1.0 = Ninghai's year (seed 004)")
     p.add_argument("--year", type=int, default=2025)
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    p.add_argument("--threads", type=int, default=8,
+                   help="同一天不同企业的命令并行执行的线程数（1：逐条执行；每个线程至多占用一个数据库连接，"
+                        "超出 HAZARD_DB_POOL_SIZE 的两倍时排队等待）")
     p.set_defaults(run=run_simulate)
 
 
@@ -271,7 +274,7 @@ def run_simulate(args: argparse.Namespace, config: Config) -> int:
     with running(config, clock=lambda: date(args.year, 12, 31)) as rt:  # "today": the year's end
         try:
             summary = simulate(rt.ledger, seed=args.seed, scale=args.scale, year=args.year,
-                               progress=sys.stderr)
+                               progress=sys.stderr, threads=max(1, args.threads))
         except RuntimeError as e:
             print(f"hazard simulate: {e}", file=sys.stderr)
             return 1
