@@ -44,6 +44,7 @@ function init(args)
    statuses, created, repeats, sent, pos = {}, {}, 0, 0, 0
    enterprises = split(os.getenv("BENCH_ENTERPRISES"), ",")
    ids = read_ids(os.getenv("BENCH_IDS"), tid, tonumber(os.getenv("BENCH_THREADS") or "1"))
+   if #ids == 0 then ids = read_ids(os.getenv("BENCH_IDS"), 0, 1) end  -- fewer ids than threads
    headers = {["Authorization"] = "Bearer " .. os.getenv("BENCH_TOKEN"),
               ["Content-Type"] = "application/json"}
    deadline = os.getenv("BENCH_DEADLINE") or "2099-12-31"
