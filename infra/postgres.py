@@ -43,7 +43,7 @@ def event_store_env(conninfo: str, *, schema: str = "public", pool_size: int = 1
         "POSTGRES_PASSWORD": str(params.get("password") or ""),
         "POSTGRES_SCHEMA": schema,
         "POSTGRES_POOL_SIZE": str(pool_size),
-        "POSTGRES_MAX_OVERFLOW": str(pool_size),
+        "POSTGRES_MAX_OVERFLOW": str(max(1, pool_size // 2)),  # bounded: the server is shared
         "POSTGRES_LOCK_TIMEOUT": "5",
         "AGGREGATE_CACHE_MAXSIZE": str(cache_size),
         "AGGREGATE_CACHE_FASTFORWARD": "y",

@@ -110,7 +110,7 @@ class ReadModels:
 
     def __init__(self, env: Mapping[str, str], *, reference: ReferenceData | None = None,
                  policy: Policy | None = None, pool_size: int = 2) -> None:
-        env = _pools(env, pool_size, 8)
+        env = _pools(env, pool_size, 2)
         self.views: dict[str, View] = {name: open_view(name, env) for name in PROJECTIONS}
         # the views may live in a schema of their own (LEDGER_POSTGRES_SCHEMA, …)
         self.events_schema = (env.get(f"{APPLICATION.upper()}_POSTGRES_SCHEMA")
