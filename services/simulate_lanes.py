@@ -11,8 +11,10 @@ planned after it. With one thread, every step runs in planned order (the order o
 
 from __future__ import annotations
 
+import threading
+from collections import deque
 from collections.abc import Callable, Hashable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,6 +55,7 @@ class Runner:
 
     def __init__(self, perform: Callable[[Step], None], threads: int = 1) -> None:
         self.perform = perform
+        self.threads = threads
         self.pool = ThreadPoolExecutor(threads, thread_name_prefix="simulate") if threads > 1 else None
 
     def __enter__(self) -> Runner:
@@ -77,16 +80,48 @@ class Runner:
                 yield from self._side_by_side(lanes(segment))
 
     def _side_by_side(self, by_lane: list[list[Step]]) -> Iterator[int]:
+        """Each of the pool's threads takes the next lane not yet taken until none is left."""
         assert self.pool is not None
-        futures: list[Future[int]] = [self.pool.submit(self._lane, lane) for lane in by_lane]
+        queue, finished = deque(by_lane), _Count()
+        workers = [self.pool.submit(self._drain, queue, finished)
+                   for _ in range(min(self.threads, len(by_lane)))]
         try:
-            for finished in as_completed(futures):
-                yield finished.result()
-        finally:  # a step that stops the year (raised): let no other lane of the day start
-            for f in futures:
-                f.cancel()
+            shown = 0
+            while True:
+                pending = wait(workers, timeout=0.5).not_done  # returns as soon as all are done
+                count = finished.value
+                if count > shown:
+                    yield count - shown
+                    shown = count
+                if not pending:
+                    break
+            for worker in workers:
+                worker.result()  # a step that stops the year raised in its thread: raise it here
+        finally:
+            queue.clear()  # stopped early: the threads take no further lane
 
-    def _lane(self, steps: list[Step]) -> int:
-        for step in steps:
-            self.perform(step)
-        return len(steps)
+    def _drain(self, queue: deque[list[Step]], finished: _Count) -> None:
+        while True:
+            try:
+                lane = queue.popleft()
+            except IndexError:
+                return
+            try:
+                for step in lane:
+                    self.perform(step)
+                    finished.add()
+            except BaseException:
+                queue.clear()  # the year stops: no thread takes another lane
+                raise
+
+
+class _Count:
+    """A counter the pool's threads add to."""
+
+    def __init__(self) -> None:
+        self.value = 0
+        self._lock = threading.Lock()
+
+    def add(self) -> None:
+        with self._lock:
+            self.value += 1
