@@ -264,7 +264,7 @@ def _simulate(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.add_argument("--threads", type=int, default=8,
                    help="同一天不同企业的命令并行执行的线程数（1：逐条执行；每个线程至多占用一个数据库连接，"
-                        "超出 HAZARD_DB_POOL_SIZE 的两倍时排队等待）")
+                        "线程多于连接池（HAZARD_DB_POOL_SIZE 及其溢出）的连接时排队等待）")
     p.set_defaults(run=run_simulate)
 
 
