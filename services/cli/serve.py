@@ -225,7 +225,9 @@ def _api_main(config: Config, parent: int, ready: Any, sock: socket.socket) -> N
         try:
             app = create_app(rt.ledger, rt.tokens, read_models=read_models,
                              policy_file=config.settings.policy_file)
-            server = _Server(uvicorn.Config(app, log_level="info",
+            # httptools and uvloop: C parser and event loop, about 1.6× the creates per second of
+            # h11 on asyncio here (benchmarks/commands.py); the event loop was the API's bottleneck
+            server = _Server(uvicorn.Config(app, log_level="info", http="httptools", loop="uvloop",
                                             log_config=log_masking.uvicorn_log_config()),
                              on_started=ready.set)  # … nor in the access log
             # uvicorn raises SIGTERM again after its graceful shutdown: make that an exit that
