@@ -26,11 +26,19 @@ SECRET = "revocation-test-secret-0123456789abcdef"
 
 
 @pytest.fixture
-def served(tmp_path: Path, database_url: str, schema: str) -> Iterator[str]:
-    """`hazard serve` (other processes) on the test's schema; its base URL."""
+def served_env(tmp_path: Path, database_url: str, schema: str) -> dict[str, str]:
+    """The environment of `hazard` commands on the test's schema (pools and PGAPPNAME as
+    tests/conftest.py sets them)."""
     env = {k: v for k, v in os.environ.items() if k not in ("NATS_URL", "HAZARD_SECRET")}
     env.update(HAZARD_DATA_DIR=str(tmp_path / "var"), DATABASE_URL=database_url, HAZARD_DB_SCHEMA=schema,
-               HAZARD_SECRET=SECRET)  # HAZARD_DB_POOL_SIZE and PGAPPNAME as tests/conftest.py sets them
+               HAZARD_SECRET=SECRET)
+    return env
+
+
+@pytest.fixture
+def served(tmp_path: Path, served_env: dict[str, str]) -> Iterator[str]:
+    """`hazard serve` (other processes) on the test's schema; its base URL."""
+    env = served_env
     port = _free_port()
     log_file = tmp_path / "serve.log"
     with log_file.open("w") as out:
@@ -60,13 +68,15 @@ def _listeners(database_url: str, schema: str) -> list[int]:
     return [pid for (pid,) in rows]
 
 
-def test_a_token_revoked_in_one_process_is_refused_by_a_served_api_at_once(served, ledger, database_url, schema):
+def test_a_token_revoked_in_one_process_is_refused_by_a_served_api_at_once(served, served_env, database_url,
+                                                                           schema):
     tokens = Tokens(SECRET)
     revoked, kept = tokens.issue(role="auditor", name="甲"), tokens.issue(role="auditor", name="乙")
     assert _status(served, revoked) == 200 and _status(served, kept) == 200
     _wait_until(lambda: _listeners(database_url, schema), timeout=10)  # the served API follows the table
 
-    RevocationList(ledger.recorder.datastore).revoke(tokens.verify(revoked).token_id, "离职")  # this process
+    subprocess.run([HAZARD, "token", "revoke", revoked, "--reason", "离职"], env=served_env, check=True,
+                   capture_output=True)  # another process: the command line
     delay = until_refused(lambda: _status(served, revoked))
 
     assert delay is not None, "the served API still accepted the revoked token 5 s after it was revoked"
