@@ -36,7 +36,8 @@ DDL = (
     f"recorded_at timestamptz NOT NULL, {_COLS})",
     "CREATE INDEX IF NOT EXISTS ledger_hazard_changes_hazard "
     "ON {schema}.ledger_hazard_changes (hazard_id, position DESC)",
-    "CREATE INDEX IF NOT EXISTS ledger_hazards_discovered ON {schema}.ledger_hazards (discovered_on)",
+    # the ledger's order (newest first): a page reads its rows from the index, not the whole table
+    "CREATE INDEX IF NOT EXISTS ledger_hazards_page ON {schema}.ledger_hazards (discovered_on DESC, hazard_id)",
 )
 
 
