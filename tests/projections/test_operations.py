@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from projections import operations
-from projections.operations import catch_up, rebuild, running_projections
+from projections.operations import catch_up, following, rebuild, running_projections
 from projections.views.ledger import LedgerView
 
 
@@ -30,7 +30,7 @@ def test_rebuild_starts_from_zero_and_ends_where_it_was(scenario, read_models, s
 
 def test_one_follower_per_view(scenario, store_env, caplog):
     with running_projections(store_env) as first:
-        with running_projections(store_env):  # a second `serve` on the same store leaves them be
+        with following(store_env):  # a second `serve`'s followers on the same store leave them be
             assert "followed by another process" in caplog.text
         with pytest.raises(RuntimeError, match="stop it before rebuilding"):
             rebuild(store_env)
