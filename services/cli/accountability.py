@@ -80,13 +80,18 @@ def _session(args: argparse.Namespace, config: Config) -> Iterator[tuple[Any, An
         yield rt.ledger, rm
 
 
-def _ident(kind: str, value: str) -> str:
-    """An id, or the id a credit code registers under (18 characters)."""
+def _party_id(app: Any, kind: str, value: str, command: str) -> str | None:
+    """The stored id of the agency or enterprise named by an id or its credit code (18
+    characters); None, said on stderr, when there is none."""
     from domain.parties import Agency, Enterprise
+    from services.errors import NotFound
 
-    if len(value) == 18:
-        return str((Agency if kind == "agency" else Enterprise).create_id(value))
-    return value
+    cls = Agency if kind == "agency" else Enterprise
+    try:
+        return str(app.load(cls, str(cls.create_id(value)) if len(value) == 18 else value).id)
+    except NotFound as e:
+        print(f"hazard {command}: {e}", file=sys.stderr)
+        return None
 
 
 def _print_json(result: Any) -> None:
@@ -101,15 +106,11 @@ def _pct(value: float | None) -> str:
 
 # --- hazard accountability -------------------------------------------------------------------------
 def run_accountability(args: argparse.Namespace, config: Config) -> int:
-    from domain.parties import Agency
     from projections.queries.accountability import accountability
-    from services.errors import NotFound
 
     with _session(args, config) as (app, rm):
-        try:
-            agency_id = str(app.load(Agency, _ident("agency", args.agency)).id)
-        except NotFound as e:
-            print(f"hazard accountability: {e}", file=sys.stderr)
+        agency_id = _party_id(app, "agency", args.agency, "accountability")
+        if agency_id is None:
             return 1
         result = accountability(rm, agency_id, args.year or app.today().year,
                                 policy=config.oversight, day=app.today())
@@ -149,19 +150,15 @@ def accountability_lines(r: dict[str, Any]) -> list[str]:
 
 # --- hazard trace -------------------------------------------------------------------------------------
 def run_trace(args: argparse.Namespace, config: Config) -> int:
-    from domain.parties import Enterprise
     from infra.clock import local
     from projections.queries.oversight import localize
     from projections.queries.records import enterprise_events
     from projections.queries.trace import trace
-    from services.errors import NotFound
     from services.reports_html import trace_html
 
     with _session(args, config) as (app, rm):
-        try:
-            enterprise_id = str(app.load(Enterprise, _ident("enterprise", args.enterprise)).id)
-        except NotFound as e:
-            print(f"hazard trace: {e}", file=sys.stderr)
+        enterprise_id = _party_id(app, "enterprise", args.enterprise, "trace")
+        if enterprise_id is None:
             return 1
         _, records = enterprise_events(app, rm, enterprise_id)
         result = localize(trace(rm, records, enterprise_id, args.until or app.today(),
@@ -236,15 +233,11 @@ def run_subsidies(args: argparse.Namespace, config: Config) -> int:
 
 # --- hazard audit export / check-export -----------------------------------------------------------------
 def run_export(args: argparse.Namespace, config: Config) -> int:
-    from domain.parties import Enterprise
     from projections.audit_export import export
-    from services.errors import NotFound
 
     with _session(args, config) as (app, rm):
-        try:
-            enterprise_id = str(app.load(Enterprise, _ident("enterprise", args.enterprise)).id)
-        except NotFound as e:
-            print(f"hazard audit export: {e}", file=sys.stderr)
+        enterprise_id = _party_id(app, "enterprise", args.enterprise, "audit export")
+        if enterprise_id is None:
             return 1
         document = export(app, rm, enterprise_id, exported_by="hazard audit export (CLI)",
                           now=datetime.now(UTC))
