@@ -52,7 +52,7 @@ def create_app(ledger: HazardLedger, tokens: Tokens, *, read_models: ReadModels 
         app.include_router(module.router, prefix=API_PREFIX)
     dashboard.install(app)  # the web dashboard at / (issue 7)
     errors.install(app)
-    app.add_middleware(RequestGuard, max_body=max_body,
-                       store=IdempotencyStore(ledger.recorder.datastore))
+    app.add_middleware(RequestGuard, max_body=max_body, store=IdempotencyStore(ledger.recorder.datastore),
+                       unit_of_work=ledger.unit_of_work)
     app.add_middleware(QueryGuard)  # outermost: a query with control characters is 422 before anything
     return app

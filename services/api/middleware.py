@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 
 import orjson
 from eventsourcing.persistence import PersistenceError
@@ -62,13 +63,17 @@ def _replay(body: bytes, receive: Receive) -> Receive:
 
 
 class RequestGuard:
-    """Reads the whole body once (refusing more than `max_body` bytes with 413), then, for a
-    POST carrying an `Idempotency-Key`, answers a retry from the stored first answer."""
+    """Reads the whole body once (refusing more than `max_body` bytes with 413); runs every
+    write (POST) in one unit of work of the application (each aggregate loaded once: the copy
+    the access check looked at is the copy the command decides on); for a POST carrying an
+    `Idempotency-Key`, answers a retry from the stored first answer."""
 
-    def __init__(self, app: ASGIApp, *, max_body: int, store: IdempotencyStore) -> None:
+    def __init__(self, app: ASGIApp, *, max_body: int, store: IdempotencyStore,
+                 unit_of_work: Callable[[], AbstractContextManager[None]]) -> None:
         self.app = app
         self.max_body = max_body
         self.store = store
+        self.unit_of_work = unit_of_work
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -81,10 +86,13 @@ class RequestGuard:
             body = await _read_body(receive, self.max_body)
         except TooLarge:
             return await _respond(send, 413, _too_large(self.max_body))
-        key = headers.get(b"idempotency-key")
-        if scope["method"] != "POST" or key is None:
+        if scope["method"] != "POST":
             return await self.app(scope, _replay(body, receive), send)
-        await self._idempotent(scope, receive, body, headers, key.decode("latin-1"), send)
+        key = headers.get(b"idempotency-key")
+        with self.unit_of_work():  # the endpoint's worker thread inherits it (a context variable)
+            if key is None:
+                return await self.app(scope, _replay(body, receive), send)
+            await self._idempotent(scope, receive, body, headers, key.decode("latin-1"), send)
 
     async def _idempotent(self, scope: Scope, receive: Receive, body: bytes, headers: dict, key: str,
                           send: Send) -> None:

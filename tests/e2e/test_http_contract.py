@@ -159,3 +159,14 @@ def test_twenty_concurrent_http_writers_get_409_and_retry_losing_nothing(live_ur
     assert sorted(e["certificate_no"] for e in state["experts"].values()) == sorted(f"N{n}" for n in range(20))
     assert state["version"] == 21 and len(set(answers)) == 20
     assert stored_count(ledger) == 21
+
+
+def test_a_write_loads_its_hazard_once_to_authorise_and_decide(client, auth, ledger, hazard, monkeypatch):
+    """The copy the access check looked at is the copy the command decides on (issue 11 §4)."""
+    loads = []
+    original = ledger._get
+    monkeypatch.setattr(ledger, "_get", lambda key, cls: loads.append(str(key)) or original(key, cls))
+    answer = client.post(f"{API}/hazards/{hazard}/assign", headers=auth("bureau"),
+                         json={"responsible_person": "王五", "deadline": "2026-12-31"})
+    assert answer.status_code == 200, answer.text
+    assert loads.count(hazard) == 1

@@ -16,96 +16,84 @@ def _guard(app, who: Principal, action: str, hazard_id: str) -> None:
 
 @router.post("", status_code=201, summary="隐患上报", name="hazard.report")
 def report(body: s.NewHazard, who: Principal = Depends(principal), app=Depends(ledger)) -> s.Written:
-    with app.unit_of_work():
-        app.authorize(who, "hazard.report", app.subject_of_enterprise(body.enterprise_id))
-        return app.report_hazard(who.actor, **body.model_dump())
+    app.authorize(who, "hazard.report", app.subject_of_enterprise(body.enterprise_id))
+    return app.report_hazard(who.actor, **body.model_dump())
 
 
 @router.post("/{hazard_id}/assign", summary="落实责任人和整改期限", name="hazard.assign")
 def assign(hazard_id: str, body: s.Assignment, who: Principal = Depends(principal),
            app=Depends(ledger)) -> s.Written:
-    with app.unit_of_work():
-        _guard(app, who, "hazard.assign", hazard_id)
-        return app.assign_responsibility(who.actor, hazard_id, **body.model_dump())
+    _guard(app, who, "hazard.assign", hazard_id)
+    return app.assign_responsibility(who.actor, hazard_id, **body.model_dump())
 
 
 @router.post("/{hazard_id}/plan", summary="治理方案备案", name="hazard.plan")
 def plan(hazard_id: str, body: s.RectificationPlan, who: Principal = Depends(principal),
          app=Depends(ledger)) -> s.Written:
-    with app.unit_of_work():
-        _guard(app, who, "hazard.plan", hazard_id)
-        parts = body.model_dump()
-        filed_on = parts.pop("filed_on")
-        return app.file_rectification_plan(who.actor, hazard_id, parts=parts, filed_on=filed_on)
+    _guard(app, who, "hazard.plan", hazard_id)
+    parts = body.model_dump()
+    filed_on = parts.pop("filed_on")
+    return app.file_rectification_plan(who.actor, hazard_id, parts=parts, filed_on=filed_on)
 
 
 @router.post("/{hazard_id}/supervise", summary="挂牌督办", name="hazard.supervise")
 def supervise(hazard_id: str, body: s.Supervision, who: Principal = Depends(principal),
               app=Depends(ledger)) -> s.Written:
-    with app.unit_of_work():
-        _guard(app, who, "hazard.supervise", hazard_id)
-        return app.list_for_supervision(who.actor, hazard_id, **body.model_dump())
+    _guard(app, who, "hazard.supervise", hazard_id)
+    return app.list_for_supervision(who.actor, hazard_id, **body.model_dump())
 
 
 @router.post("/{hazard_id}/enforce", summary="执法措施", name="hazard.enforce")
 def enforce(hazard_id: str, body: s.Enforcement, who: Principal = Depends(principal),
             app=Depends(ledger)) -> s.Written:
-    with app.unit_of_work():
-        _guard(app, who, "hazard.enforce", hazard_id)
-        return app.record_enforcement(who.actor, hazard_id, **body.model_dump())
+    _guard(app, who, "hazard.enforce", hazard_id)
+    return app.record_enforcement(who.actor, hazard_id, **body.model_dump())
 
 
 @router.post("/{hazard_id}/rectify", summary="整改完成", name="hazard.rectify")
 def rectify(hazard_id: str, body: s.Rectification, who: Principal = Depends(principal),
             app=Depends(ledger)) -> s.Written:
-    with app.unit_of_work():
-        _guard(app, who, "hazard.rectify", hazard_id)
-        return app.report_rectification(who.actor, hazard_id, **body.model_dump())
+    _guard(app, who, "hazard.rectify", hazard_id)
+    return app.report_rectification(who.actor, hazard_id, **body.model_dump())
 
 
 @router.post("/{hazard_id}/review", summary="复查（重大、挂牌督办隐患为联合复查签字）", name="hazard.review")
 def review(hazard_id: str, body: s.Review, who: Principal = Depends(principal),
            app=Depends(ledger)) -> s.Written:
-    with app.unit_of_work():
-        _guard(app, who, "hazard.review", hazard_id)
-        return app.review_rectification(who.actor, hazard_id, **body.model_dump())
+    _guard(app, who, "hazard.review", hazard_id)
+    return app.review_rectification(who.actor, hazard_id, **body.model_dump())
 
 
 @router.post("/{hazard_id}/closure-report", summary="书面销号报告", name="hazard.closure-report")
 def closure_report(hazard_id: str, body: s.ClosureReport, who: Principal = Depends(principal),
                    app=Depends(ledger)) -> s.Written:
-    with app.unit_of_work():
-        _guard(app, who, "hazard.closure-report", hazard_id)
-        return app.file_closure_report(who.actor, hazard_id, **body.model_dump())
+    _guard(app, who, "hazard.closure-report", hazard_id)
+    return app.file_closure_report(who.actor, hazard_id, **body.model_dump())
 
 
 @router.post("/{hazard_id}/close", summary="销号", name="hazard.close")
 def close(hazard_id: str, body: s.Closing | None = None, who: Principal = Depends(principal),
           app=Depends(ledger)) -> s.Written:
-    with app.unit_of_work():
-        _guard(app, who, "hazard.close", hazard_id)
-        return app.close_hazard(who.actor, hazard_id, **(body or s.Closing()).model_dump())
+    _guard(app, who, "hazard.close", hazard_id)
+    return app.close_hazard(who.actor, hazard_id, **(body or s.Closing()).model_dump())
 
 
 @router.post("/{hazard_id}/regrade", summary="调整等级", name="hazard.regrade")
 def regrade(hazard_id: str, body: s.Regrading, who: Principal = Depends(principal),
             app=Depends(ledger)) -> s.Written:
-    with app.unit_of_work():
-        _guard(app, who, "hazard.regrade", hazard_id)
-        return app.regrade_hazard(who.actor, hazard_id, **body.model_dump())
+    _guard(app, who, "hazard.regrade", hazard_id)
+    return app.regrade_hazard(who.actor, hazard_id, **body.model_dump())
 
 
 @router.post("/{hazard_id}/extend", summary="延期", name="hazard.extend")
 def extend(hazard_id: str, body: s.Extension, who: Principal = Depends(principal),
            app=Depends(ledger)) -> s.Written:
-    with app.unit_of_work():
-        _guard(app, who, "hazard.extend", hazard_id)
-        return app.extend_deadline(who.actor, hazard_id, **body.model_dump())
+    _guard(app, who, "hazard.extend", hazard_id)
+    return app.extend_deadline(who.actor, hazard_id, **body.model_dump())
 
 
 @router.post("/{hazard_id}/withdraw", summary="撤销误报", name="hazard.withdraw")
 def withdraw(hazard_id: str, body: s.Withdrawal, who: Principal = Depends(principal),
              app=Depends(ledger)) -> s.Written:
-    with app.unit_of_work():
-        _guard(app, who, "hazard.withdraw", hazard_id)
-        return app.withdraw_hazard(who.actor, hazard_id, **body.model_dump())
+    _guard(app, who, "hazard.withdraw", hazard_id)
+    return app.withdraw_hazard(who.actor, hazard_id, **body.model_dump())

@@ -17,30 +17,26 @@ def _guard(app, who: Principal, action: str, inspection_id: str) -> None:
 @router.post("", status_code=201, summary="安排排查", name="inspection.schedule")
 def schedule(body: s.NewInspection, who: Principal = Depends(principal),
              app=Depends(ledger)) -> s.Written:
-    with app.unit_of_work():
-        app.authorize(who, "inspection.schedule", app.subject_of_party(body.enterprise_id, body.agency_id))
-        return app.schedule_inspection(who.actor, **body.model_dump())
+    app.authorize(who, "inspection.schedule", app.subject_of_party(body.enterprise_id, body.agency_id))
+    return app.schedule_inspection(who.actor, **body.model_dump())
 
 
 @router.post("/{inspection_id}/perform", summary="实施排查", name="inspection.perform")
 def perform(inspection_id: str, body: s.InspectionPerformed, who: Principal = Depends(principal),
             app=Depends(ledger)) -> s.Written:
-    with app.unit_of_work():
-        _guard(app, who, "inspection.perform", inspection_id)
-        return app.perform_inspection(who.actor, inspection_id, **body.model_dump())
+    _guard(app, who, "inspection.perform", inspection_id)
+    return app.perform_inspection(who.actor, inspection_id, **body.model_dump())
 
 
 @router.post("/{inspection_id}/file-report", summary="排查报告备案", name="inspection.file-report")
 def file_report(inspection_id: str, body: s.InspectionReport, who: Principal = Depends(principal),
                 app=Depends(ledger)) -> s.Written:
-    with app.unit_of_work():
-        _guard(app, who, "inspection.file-report", inspection_id)
-        return app.file_inspection_report(who.actor, inspection_id, **body.model_dump())
+    _guard(app, who, "inspection.file-report", inspection_id)
+    return app.file_inspection_report(who.actor, inspection_id, **body.model_dump())
 
 
 @router.post("/{inspection_id}/cancel", summary="取消排查", name="inspection.cancel")
 def cancel(inspection_id: str, body: s.Cancellation, who: Principal = Depends(principal),
            app=Depends(ledger)) -> s.Written:
-    with app.unit_of_work():
-        _guard(app, who, "inspection.cancel", inspection_id)
-        return app.cancel_inspection(who.actor, inspection_id, **body.model_dump())
+    _guard(app, who, "inspection.cancel", inspection_id)
+    return app.cancel_inspection(who.actor, inspection_id, **body.model_dump())
