@@ -3,9 +3,6 @@ parameter that can carry a person's name or phone, and its whole output is searc
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
 from pathlib import Path
 from urllib.parse import quote, quote_plus
 
@@ -14,7 +11,7 @@ import pytest
 
 from infra.auth import Tokens
 from services.api.log_masking import MaskPersonalData, mask_text
-from tests.e2e.test_cli import HAZARD, _free_port, _ok, _wait_until
+from tests.e2e.serving import serve_env, serving
 
 SECRET = "log-masking-test-secret-0123456789abcdef"
 NAME = "安全员 张三"
@@ -30,22 +27,9 @@ def _forms(text: str) -> list[str]:
 @pytest.fixture
 def served_log(tmp_path: Path, database_url: str, schema: str):
     """`hazard serve` on the test's schema (embedded NATS); yields (base URL, log file)."""
-    env = {k: v for k, v in os.environ.items() if k not in ("NATS_URL", "HAZARD_SECRET")}
-    env.update(HAZARD_DATA_DIR=str(tmp_path / "var"), DATABASE_URL=database_url, HAZARD_DB_SCHEMA=schema,
-               HAZARD_SECRET=SECRET)  # HAZARD_DB_POOL_SIZE and PGAPPNAME as tests/conftest.py sets them
-    port = _free_port()
     log_file = tmp_path / "serve.log"
-    with log_file.open("w") as out:
-        server = subprocess.Popen([HAZARD, "serve", "--port", str(port)], env=env, stdout=out,
-                                  stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until(lambda: _ok(f"{url}/openapi.json") or server.poll() is not None, timeout=60)
-        assert server.poll() is None, log_file.read_text()
+    with serving(serve_env(tmp_path / "var", database_url, schema, SECRET), log_file) as url:
         yield url, log_file
-    finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(30)
 
 
 def test_names_phones_and_tokens_in_query_strings_never_reach_the_log(served_log):

@@ -4,8 +4,6 @@ serving process whose listener loses its connection still refuses revoked tokens
 
 from __future__ import annotations
 
-import os
-import signal
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,7 +17,8 @@ from infra.auth import Tokens
 from infra.revocations import RevocationList
 from services.api.app import create_app
 from tests.conftest import APP_NAME
-from tests.e2e.test_cli import HAZARD, _free_port, _ok, _wait_until
+from tests.e2e.serving import serve_env, serving
+from tests.e2e.test_cli import HAZARD, _wait_until
 from tests.e2e.test_tokens import until_refused
 
 SECRET = "revocation-test-secret-0123456789abcdef"
@@ -27,31 +26,14 @@ SECRET = "revocation-test-secret-0123456789abcdef"
 
 @pytest.fixture
 def served_env(tmp_path: Path, database_url: str, schema: str) -> dict[str, str]:
-    """The environment of `hazard` commands on the test's schema (pools and PGAPPNAME as
-    tests/conftest.py sets them)."""
-    env = {k: v for k, v in os.environ.items() if k not in ("NATS_URL", "HAZARD_SECRET")}
-    env.update(HAZARD_DATA_DIR=str(tmp_path / "var"), DATABASE_URL=database_url, HAZARD_DB_SCHEMA=schema,
-               HAZARD_SECRET=SECRET)
-    return env
+    return serve_env(tmp_path / "var", database_url, schema, SECRET)
 
 
 @pytest.fixture
 def served(tmp_path: Path, served_env: dict[str, str]) -> Iterator[str]:
     """`hazard serve` (other processes) on the test's schema; its base URL."""
-    env = served_env
-    port = _free_port()
-    log_file = tmp_path / "serve.log"
-    with log_file.open("w") as out:
-        server = subprocess.Popen([HAZARD, "serve", "--port", str(port)], env=env, stdout=out,
-                                  stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until(lambda: _ok(f"{url}/openapi.json") or server.poll() is not None, timeout=60)
-        assert server.poll() is None, log_file.read_text()
+    with serving(served_env, tmp_path / "serve.log") as url:
         yield url
-    finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(30)
 
 
 def _status(url: str, token: str) -> int:
