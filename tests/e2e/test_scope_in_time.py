@@ -12,10 +12,7 @@ from collections.abc import Iterator
 from datetime import date
 
 import pytest
-from fastapi.testclient import TestClient
 
-from projections.operations import running_projections
-from services.api.app import create_app
 from services.application import HazardLedger
 from tests.conftest import actor, credit_code, stored_count
 
@@ -43,10 +40,9 @@ def app(store_env, clock) -> Iterator[HazardLedger]:
 
 
 @pytest.fixture
-def api(app, tokens, store_env) -> Iterator[TestClient]:
-    with running_projections(store_env, reference=app.reference) as read_models:
-        with TestClient(create_app(app, tokens, read_models=read_models)) as client:
-            yield client
+def ledger(app) -> HazardLedger:
+    """The county's ledger on the moving clock (the `api` fixture serves it)."""
+    return app
 
 
 @pytest.fixture
