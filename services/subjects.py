@@ -22,22 +22,27 @@ from services.errors import NotFound
 class SubjectQueries:
     def authorize(self, principal: Principal, action: str, subject: Subject | None = None) -> None:
         """403 unless the role may take the action and the record lies in the holder's scope."""
+        self._authorized(principal, action, subject)
+
+    def authorize_reading(self, principal: Principal, action: str, subject: Subject | None) -> date | None:
+        """`authorize` a read; then the last day of the record's steps the holder may see (an
+        agency whose service to the enterprise has ended), or None for the whole record."""
+        engagements = self._authorized(principal, action, subject)
+        if subject is None or principal.role != Role.AGENCY:
+            return None
+        return agency_sees_until(principal.agency_id, subject, engagements, today=self.today())
+
+    def _authorized(self, principal: Principal, action: str, subject: Subject | None) -> list[Engagement]:
+        """Authorise; the agency's engagements looked at (none for other roles)."""
         check_role(principal, action)
         if subject is None:
-            return
+            return []
         engagements = (list(self.engagements(principal.agency_id, subject))
                        if principal.role == Role.AGENCY else [])
         if not in_scope(principal, subject, engagements=engagements, today=self.today(),
                         reading=reads_only(action)):
             raise Forbidden(action, "记录不在令牌的管辖范围内")
-
-    def visible_until(self, principal: Principal, subject: Subject | None) -> date | None:
-        """For a reader already authorised: the last day of the record's steps it may see (an
-        agency whose service to the enterprise has ended), or None for the whole record."""
-        if subject is None or principal.role != Role.AGENCY:
-            return None
-        return agency_sees_until(principal.agency_id, subject,
-                                 list(self.engagements(principal.agency_id, subject)), today=self.today())
+        return engagements
 
     def engagements(self, agency_id: str | None, subject: Subject) -> Iterator[Engagement]:
         """When the agency serves the subject's enterprise: its countersigned contracts with it,

@@ -40,15 +40,12 @@ def _add(path: str, cls: type, action: str) -> None:
 
     def state(ident: str, as_of: str | None = AS_OF, who: Principal = Depends(principal),
               app=Depends(ledger)) -> dict:
-        subject = _subject(app, cls, ident)
-        app.authorize(who, f"{action}.read", subject)
-        return aggregate_state(app.state_as_of(cls, ident, known_moment(as_of, "as_of"),
-                                               app.visible_until(who, subject)))
+        until = app.authorize_reading(who, f"{action}.read", _subject(app, cls, ident))
+        return aggregate_state(app.state_as_of(cls, ident, known_moment(as_of, "as_of"), until))
 
     def history(ident: str, who: Principal = Depends(principal), app=Depends(ledger)) -> list[dict]:
-        subject = _subject(app, cls, ident)
-        app.authorize(who, f"{action}.history", subject)
-        return [event_entry(e) for e in app.history_until(cls, ident, app.visible_until(who, subject))]
+        until = app.authorize_reading(who, f"{action}.history", _subject(app, cls, ident))
+        return [event_entry(e) for e in app.history_until(cls, ident, until)]
 
     router.add_api_route(f"/{path}/{{ident}}", state, methods=["GET"], name=f"{action}.read",
                          summary=f"{name}: current state, or as of a past moment")
