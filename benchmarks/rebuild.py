@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from infra.postgres import Database  # noqa: E402
 from infra.settings import Settings  # noqa: E402
-from projections.log import EventLog  # noqa: E402
+from infra.log_reader import EventLog  # noqa: E402
 from projections.operations import rebuild  # noqa: E402
 from projections.runners import PROJECTIONS  # noqa: E402
 

@@ -14,7 +14,8 @@ from psycopg.sql import SQL, Identifier
 from infra.reference import ReferenceData
 from projections.compliance import Policy
 from projections.runners import PROJECTIONS
-from projections.views.base import APPLICATION, View
+from infra.log_reader import APPLICATION
+from projections.views.base import View
 
 WAIT_SECONDS = 5.0
 POLL_SECONDS = 0.05  # how often one poller reads the views' positions while reads are waiting

@@ -17,7 +17,7 @@ from typing import Any
 
 from eventsourcing.projection import Projection, ProjectionRunner
 
-from projections.log import EventLog
+from infra.log_reader import EventLog
 from projections.views.activity import ActivityView
 from projections.views.base import View
 from projections.views.ledger import LedgerView

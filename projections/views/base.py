@@ -21,8 +21,8 @@ from psycopg.rows import DictRow
 from psycopg.sql import SQL, Composed, Identifier
 
 from infra.clock import SHANGHAI
+from infra.log_reader import APPLICATION
 
-APPLICATION = "HazardLedger"  # the one application whose notification log every view follows
 
 Handler = Callable[[Any, Cursor[DictRow], Any, int], None]
 

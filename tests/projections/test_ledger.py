@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from eventsourcing.persistence import IntegrityError, Tracking
 
-from projections.log import EventLog
+from infra.log_reader import EventLog
 from projections.queries.base import Filters, Moment
 from projections.queries.ledger import Page
 from projections import reports
