@@ -56,9 +56,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import psycopg  # noqa: E402
+import framework_ceiling  # noqa: E402
 import raw_ceiling  # noqa: E402
 import wrk_runner  # noqa: E402
-from command_service import ROOT, Sample, Service, Usage  # noqa: E402
+from command_service import ROOT, Sample, Service, Usage, free_port  # noqa: E402
 
 from domain.credit_code import make  # noqa: E402
 
@@ -141,7 +142,7 @@ def benchmark(service: Service, args: argparse.Namespace) -> int:
         print(f"  hazard serve said: {line}")
     load = Load(service, usage, args, token, enterprises)
     first = load.ceiling()
-    phases = [first, load.ceiling(locked=True)]
+    phases = [first, load.ceiling(locked=True), load.bare()]
     load.wrk("create", WARMUP_SECONDS)                  # warm-up, not reported
     phases.append(load.measured("create", "POST /hazards (create)", ratio=True))
     load.top_up(phases[-1].requests / phases[-1].seconds)
@@ -155,6 +156,7 @@ def benchmark(service: Service, args: argparse.Namespace) -> int:
     ceilings = [p.requests / p.seconds for p in (first, phases[2]) if p]
     phases = [p for p in phases if p]
     print_table(phases, max(ceilings, default=float("nan")), args.connections)
+    print_stack_ceiling(phases, max(ceilings, default=float("nan")))
     print_processes(phases)
     print_memory(at_start, rss)
     print(f"machine at the end: {load_average()}")
@@ -226,6 +228,17 @@ class Load:
                      postgres_cpu=after.postgres_cpu - before.postgres_cpu, client_cpu=cpu1 - cpu0,
                      ratio=True)
 
+    def bare(self) -> Phase:
+        """The create request answered by a bare FastAPI application (benchmarks/framework_ceiling.py)."""
+        workers = int(os.environ.get("HAZARD_API_WORKERS") or 2)
+        run, cpu = framework_ceiling.measure(free_port(), workers, seconds=self.args.duration,
+                                             connections=self.args.connections, threads=self.args.threads,
+                                             enterprises=self.enterprises)
+        label = f"bare FastAPI create, no database ({workers} processes; the stack's ceiling)"
+        print(f"  {label}: {run.rate:,.0f} req/s, statuses {dict(sorted(run.statuses.items()))}", flush=True)
+        return Phase(label=label, run=run, requests=run.requests, seconds=run.seconds, p50_ms=run.p50_ms,
+                     p99_ms=run.p99_ms, serve_cpu=cpu, postgres_cpu=0.0, client_cpu=run.wrk_cpu, ratio=True)
+
     def top_up(self, create_rate: float) -> None:
         """About twice as many hazards as one assign phase at the create rate needs."""
         have = len(self.ids_file.read_text().split())
@@ -293,6 +306,18 @@ def print_table(phases: list[Phase], ceiling_rate: float, connections: int) -> N
         print(f"| {p.label} | {rate:,.0f} | {p.p50_ms:.1f} | {p.p99_ms:.1f} | {errors} "
               f"| {ratio} | {p.serve_cpu * per:.2f} | {p.postgres_cpu * per:.2f} "
               f"| {p.serve_cpu / p.seconds:.2f} | {client} |")
+
+
+def print_stack_ceiling(phases: list[Phase], ceiling_rate: float) -> None:
+    """Issue 11's target (0.5× the raw ceiling) beside what FastAPI alone answers on this machine."""
+    bare = next((p for p in phases if p.label.startswith("bare FastAPI")), None)
+    create = next((p for p in phases if p.label.startswith("POST /hazards (create)")), None)
+    if bare is None or create is None:
+        return
+    bare_rate, create_rate = bare.requests / bare.seconds, create.requests / create.seconds
+    print(f"\nissue 11's target, 0.5× raw one-row tx: {0.5 * ceiling_rate:,.0f} req/s; bare FastAPI answers "
+          f"{bare_rate:,.0f} req/s ({1000 * bare.serve_cpu / max(bare.requests, 1):.2f} CPU ms/req) doing "
+          f"nothing; create is {create_rate / bare_rate:.2f}× bare FastAPI")
 
 
 def print_memory(at_start: Sample, rss: list[int]) -> None:
