@@ -3,9 +3,11 @@
 For each stored event, in notification order, the chain keeps
     digest_p = SHA-256(originator id, version, topic, stored state bytes)
     chain_p  = SHA-256(chain_prev ‖ p as 8 bytes ‖ digest_p)
-in the table `audit_chain`, written by a keeper that follows the events table. `verify`
-recomputes everything from the events table and names the first position where a stored
-event was changed, removed or inserted, or where the chain table itself was altered.
+in the table `audit_chain`, written by a keeper that follows the notification log (通知日志)
+through the one reader of the log (`infra.log_reader.LogReader.notifications`: the stored
+records, not decoded — `Notification.state` is the stored bytes exactly). `verify` recomputes
+everything from the log and names the first position where a stored event was changed,
+removed or inserted, or where the chain table itself was altered.
 
 What it proves: rows altered after they were chained are found. What it does not prove on its
 own: someone able to rewrite both tables can recompute the chain — the head published on NATS
@@ -17,12 +19,24 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
-from eventsourcing.postgres import PostgresDatastore
+from eventsourcing.persistence import Notification
 from psycopg import sql
 
+from infra.log_reader import LogReader
+
+# what every stored event carries besides its own data (the record's envelope, not its content):
+# the one definition for the export, the trace, the presenters and the event stream's body
+EVENT_META = frozenset({"originator_id", "originator_version", "timestamp", "actor", "originator_topic"})
 GENESIS = bytes(32)
-LOCK_KEY = 0x4A2D_C4A1  # advisory lock: one keeper extends the chain at a time
+LOCK_KEY = 0x4A2D_C4A1  # advisory lock: one keeper appends to the chain at a time
+PAGE = 5000
+
+
+def event_data(event: Any) -> dict[str, Any]:
+    """The event's own fields (业务数据): everything but `EVENT_META`."""
+    return {k: v for k, v in vars(event).items() if k not in EVENT_META}
 
 
 def event_digest(originator_id: object, version: int, topic: str, state: bytes) -> bytes:
@@ -31,6 +45,12 @@ def event_digest(originator_id: object, version: int, topic: str, state: bytes) 
         h.update(len(part).to_bytes(8, "big"))
         h.update(part)
     return h.digest()
+
+
+def digest_of(notification: Notification) -> bytes:
+    """The digest of one stored event as the log reader returns it."""
+    return event_digest(notification.originator_id, notification.originator_version,
+                        notification.topic, notification.state)
 
 
 def link(previous: bytes, position: int, digest: bytes) -> bytes:
@@ -52,21 +72,27 @@ class Verdict:
 
 
 class AuditChain:
+    """The chain table beside the event store, kept and checked from the log reader's pages."""
+
     TABLE = "audit_chain"
 
-    def __init__(self, datastore: PostgresDatastore, events_table: str) -> None:
-        self._datastore = datastore
-        self._chain = sql.Identifier(datastore.schema, self.TABLE)
-        self._events = sql.Identifier(datastore.schema, events_table)
-        with datastore.transaction(commit=True) as curs:
+    def __init__(self, reader: LogReader) -> None:
+        self._reader = reader
+        self._datastore: Any = reader.recorder.datastore
+        self._chain = sql.Identifier(self._datastore.schema, self.TABLE)
+        with self._datastore.transaction(commit=True) as curs:
             curs.execute(sql.SQL("CREATE TABLE IF NOT EXISTS {} (position bigint PRIMARY KEY,"
                                  " digest bytea NOT NULL, chain bytea NOT NULL)").format(self._chain))
 
     def head(self) -> tuple[int, bytes] | None:
+        """The last chained position and its chain hash (None: nothing chained yet)."""
         with self._datastore.transaction(commit=False) as curs:
-            curs.execute(sql.SQL("SELECT position, chain FROM {} ORDER BY position DESC LIMIT 1")
-                         .format(self._chain))
-            row = curs.fetchone()
+            return self._head(curs)
+
+    def _head(self, curs: Any) -> tuple[int, bytes] | None:
+        curs.execute(sql.SQL("SELECT position, chain FROM {} ORDER BY position DESC LIMIT 1")
+                     .format(self._chain))
+        row = curs.fetchone()
         return (row["position"], bytes(row["chain"])) if row else None
 
     def chain_at(self, position: int) -> str | None:
@@ -76,27 +102,32 @@ class AuditChain:
             row = curs.fetchone()
         return bytes(row["chain"]).hex() if row else None
 
-    def extend(self, batch: int = 5000) -> int:
-        """Chain the events stored since the last pass; returns how many were chained."""
+    def extend(self, batch: int = PAGE) -> int:
+        """Chain the events stored since the last pass; returns how many were chained.
+
+        The page is read and linked outside the lock (one connection at a time); the rows are
+        appended only if the chain's head is still the one they link to, else the page is
+        read again after the head another keeper wrote."""
+        while True:
+            head = self.head()
+            position, previous = head if head else (0, GENESIS)
+            rows = []
+            for notification in self._reader.notifications(position, limit=batch):
+                digest = digest_of(notification)
+                previous = link(previous, notification.id, digest)
+                rows.append((notification.id, digest, previous))
+            if not rows or self._append(head, rows):
+                return len(rows)
+
+    def _append(self, expected: tuple[int, bytes] | None, rows: list[tuple[int, bytes, bytes]]) -> bool:
+        """Insert the rows under the keepers' lock if the head is still `expected`."""
         with self._datastore.transaction(commit=True) as curs:
             curs.execute("SELECT pg_advisory_xact_lock(%s)", (LOCK_KEY,))
-            curs.execute(sql.SQL("SELECT position, chain FROM {} ORDER BY position DESC LIMIT 1")
-                         .format(self._chain))
-            row = curs.fetchone()
-            position, previous = (row["position"], bytes(row["chain"])) if row else (0, GENESIS)
-            curs.execute(sql.SQL(
-                "SELECT notification_id, originator_id, originator_version, topic, state FROM {}"
-                " WHERE notification_id > %s ORDER BY notification_id LIMIT %s").format(self._events),
-                (position, batch))
-            rows = []
-            for e in curs.fetchall():
-                digest = event_digest(e["originator_id"], e["originator_version"], e["topic"], e["state"])
-                previous = link(previous, e["notification_id"], digest)
-                rows.append((e["notification_id"], digest, previous))
-            if rows:
-                curs.executemany(sql.SQL("INSERT INTO {} (position, digest, chain) VALUES (%s, %s, %s)")
-                                 .format(self._chain), rows)
-        return len(rows)
+            if self._head(curs) != expected:
+                return False
+            curs.executemany(sql.SQL("INSERT INTO {} (position, digest, chain) VALUES (%s, %s, %s)")
+                             .format(self._chain), rows)
+        return True
 
     def extend_all(self) -> int:
         total = 0
@@ -106,20 +137,19 @@ class AuditChain:
 
     def verify(self, progress: Callable[[int], None] | None = None,
                witness: tuple[int, str] | None = None) -> Verdict:
-        """Recompute the chain from the events table; the first break, if any. A `witness`
+        """Recompute the chain from the log; the first break, if any. A `witness`
         (position, chain hex) — a checkpoint a subscriber kept — must match the recomputation:
         that catches a rewrite of both tables."""
         previous, checked, head_position = GENESIS, 0, None
-        events, chain = self._stream(self._events, "notification_id"), self._stream(self._chain, "position")
+        events, chain = self._stored(), self._links()
         event, link_row = next(events, None), next(chain, None)
         while link_row is not None:
             position = link_row["position"]
-            if event is not None and event["notification_id"] < position:
-                return self._broken(checked, head_position, previous, event["notification_id"], "inserted")
-            if event is None or event["notification_id"] > position:
+            if event is not None and event.id < position:
+                return self._broken(checked, head_position, previous, event.id, "inserted")
+            if event is None or event.id > position:
                 return self._broken(checked, head_position, previous, position, "removed")
-            digest = event_digest(event["originator_id"], event["originator_version"], event["topic"],
-                                  event["state"])
+            digest = digest_of(event)
             if digest != bytes(link_row["digest"]):
                 return self._broken(checked, head_position, previous, position, "changed")
             previous = link(previous, position, digest)
@@ -139,15 +169,22 @@ class AuditChain:
                 problem: str) -> Verdict:
         return Verdict(False, checked, head_position, previous.hex() if checked else None, at, problem)
 
-    def _stream(self, table: sql.Identifier, order: str) -> Iterator[dict]:
-        """Rows of a table in position order, read in pages (constant memory)."""
+    def _stored(self) -> Iterator[Notification]:
+        """The stored events in position order, a page at a time (constant memory)."""
+        after = 0
+        while page := self._reader.notifications(after, limit=PAGE):
+            yield from page
+            after = page[-1].id
+
+    def _links(self) -> Iterator[dict]:
+        """The chain table's rows in position order, a page at a time."""
         after = 0
         while True:
             with self._datastore.transaction(commit=False) as curs:
-                curs.execute(sql.SQL("SELECT * FROM {} WHERE {} > %s ORDER BY {} LIMIT 5000").format(
-                    table, sql.Identifier(order), sql.Identifier(order)), (after,))
+                curs.execute(sql.SQL("SELECT * FROM {} WHERE position > %s ORDER BY position LIMIT %s")
+                             .format(self._chain), (after, PAGE))
                 rows = curs.fetchall()
             if not rows:
                 return
             yield from rows
-            after = rows[-1][order]
+            after = rows[-1]["position"]

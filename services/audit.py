@@ -7,6 +7,7 @@ Time travel uses record time (when events were stored), not business dates: the 
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import cached_property
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -14,6 +15,7 @@ from eventsourcing.domain import Aggregate
 
 from domain.hazard import Hazard
 from infra.audit_chain import AuditChain
+from infra.log_reader import LogReader
 from projections.views.hazard_rows import step_dates
 from services.errors import NotFound
 
@@ -21,9 +23,16 @@ A = TypeVar("A", bound=Aggregate)
 
 
 class AuditQueries:
+    @cached_property
+    def log_reader(self) -> LogReader:
+        """The one reader of this store's notification log (infra/log_reader.py), on this
+        application's recorder and mapper: the event stream, the audit chain and the exports
+        read the log through it."""
+        return LogReader(self)
+
     def audit_chain(self) -> AuditChain:
         """The hash chain over this store's events (infra/audit_chain.py)."""
-        return AuditChain(self.recorder.datastore, self.recorder.events_table_name)
+        return AuditChain(self.log_reader)
 
     def history_of(self, cls: type[A], ident: str) -> list[Any]:
         """Every stored event of one aggregate, oldest first."""

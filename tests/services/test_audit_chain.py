@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import psycopg
 import pytest
+from psycopg.rows import dict_row
 
-from infra.audit_chain import AuditChain
 from services.errors import AlreadyRegistered
 from tests.conftest import actor, credit_code
 
@@ -21,7 +23,7 @@ def chained(ledger, database_url, schema):
     # a transaction rolled back after its insert leaves a gap in the positions (here: 6)
     _sql(database_url, schema, "SELECT nextval(pg_get_serial_sequence('EVENTS', 'notification_id'))")
     ledger.register_agency(bureau, credit_code=credit_code(), name="机构5")
-    chain = AuditChain(ledger.recorder.datastore, ledger.recorder.events_table_name)
+    chain = ledger.audit_chain()
     assert chain.extend_all() == 6
     return chain
 
@@ -80,3 +82,39 @@ def test_a_rewrite_of_both_tables_is_caught_by_a_witness(chained, ledger, databa
     verdict = chained.verify(witness=witness)  # … but not with what a subscriber kept
     assert (verdict.ok, verdict.first_break, verdict.problem) == (False, 4, "witness-mismatch")
 
+
+
+def test_the_chain_is_the_documented_formula_over_the_stored_rows(chained, database_url, schema):
+    """Chains written before the chain read the log through the log reader verify unchanged:
+    each value is recomputed here from the rows as plain SQL returns them."""
+    with psycopg.connect(database_url, row_factory=dict_row) as conn:
+        events = conn.execute(f'SELECT * FROM "{schema}".hazardledger_events ORDER BY notification_id').fetchall()
+        links = conn.execute(f'SELECT * FROM "{schema}".audit_chain ORDER BY position').fetchall()
+    previous = bytes(32)
+    for event, row in zip(events, links, strict=True):
+        h = hashlib.sha256()
+        for part in (str(event["originator_id"]).encode(), str(event["originator_version"]).encode(),
+                     event["topic"].encode(), bytes(event["state"])):
+            h.update(len(part).to_bytes(8, "big") + part)
+        previous = hashlib.sha256(previous + event["notification_id"].to_bytes(8, "big") + h.digest()).digest()
+        assert (row["position"], bytes(row["digest"]), bytes(row["chain"])) == (
+            event["notification_id"], h.digest(), previous)
+
+
+def test_two_keepers_at_once_write_one_chain(chained, ledger, store_env):
+    """A second keeper (another process's) that read the same page loses the race and reads again."""
+    from services.application import HazardLedger
+    from tests.conftest import TODAY
+    for n in range(7):
+        ledger.register_agency(actor("bureau"), credit_code=credit_code(), name=f"后来{n}")
+    other = HazardLedger(store_env, clock=lambda: TODAY)
+    try:
+        theirs = other.audit_chain()
+        stale = chained.head()
+        assert theirs.extend(batch=3) == 3
+        assert chained._append(stale, [(99, bytes(32), bytes(32))]) is False  # head moved: refused
+        assert chained.extend_all() == 4 and theirs.extend_all() == 0
+    finally:
+        other.close()
+    verdict = chained.verify()
+    assert verdict.ok and verdict.checked == 13 and verdict.unchained == 0
