@@ -1,9 +1,11 @@
 """One follower per view: a PostgreSQL advisory lock held while a runner follows the log.
 
-`hazard serve` holds the lock of each view it runs; `hazard projections rebuild` refuses to
-start while another process holds it, and a second `serve` on the same store leaves the
-views to the first. The lock lives on a connection of its own, so a killed process
-releases it as soon as PostgreSQL sees the connection drop.
+`hazard serve` holds the lock of each view it runs; a second `serve` on the same store leaves
+the views to the first, and `hazard projections rebuild` builds a new generation beside a view
+another process follows (`projections.generations`) instead of forgetting it. A second lock per
+view (`purpose="rebuild"`) lets one rebuild of a view run at a time. Each lock lives on a
+connection of its own, so a killed process releases it as soon as PostgreSQL sees the
+connection drop.
 """
 
 from __future__ import annotations
@@ -24,14 +26,28 @@ def connect(env: Mapping[str, str]) -> psycopg.Connection:
                            connect_timeout=5)
 
 
-class ViewLock:
-    """An advisory lock named after the schema and the view."""
+def view_schema(env: Mapping[str, str], view: str) -> str:
+    """The schema a view's tables live in (`LEDGER_POSTGRES_SCHEMA`, else the store's)."""
+    return env.get(f"{view.upper()}_POSTGRES_SCHEMA") or env.get("POSTGRES_SCHEMA") or "public"
 
-    def __init__(self, env: Mapping[str, str], view: str) -> None:
-        schema = env.get(f"{view.upper()}_POSTGRES_SCHEMA") or env.get("POSTGRES_SCHEMA") or "public"
-        self.key = f"hazardledger:{schema}:{view}"
+
+class ViewLock:
+    """An advisory lock named after the schema and the view: following it (the default), or
+    rebuilding it (`purpose="rebuild"`, held by `hazard projections rebuild`)."""
+
+    def __init__(self, env: Mapping[str, str], view: str, purpose: str = "follow") -> None:
+        self.key = f"hazardledger:{view_schema(env, view)}:{view}"
+        if purpose != "follow":
+            self.key += f":{purpose}"
         self._env = env
         self._conn: psycopg.Connection | None = None
+
+    @property
+    def connection(self) -> psycopg.Connection:
+        """The lock's own connection (autocommit), while held: for work done under the lock."""
+        if self._conn is None:
+            raise RuntimeError(f"lock {self.key} is not held")
+        return self._conn
 
     def acquire(self, wait: float = 0.0) -> bool:
         """Try to take the lock, retrying for up to `wait` seconds."""
@@ -50,3 +66,12 @@ class ViewLock:
         if self._conn is not None:
             self._conn.close()  # closing the session releases its advisory locks
             self._conn = None
+
+
+def followed_elsewhere(env: Mapping[str, str], view: str) -> bool:
+    """Whether another process holds the view's follower lock now (e.g. `hazard serve`)."""
+    lock = ViewLock(env, view)
+    if lock.acquire():
+        lock.release()
+        return False
+    return True
