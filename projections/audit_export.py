@@ -23,7 +23,7 @@ from typing import Any
 import orjson
 from psycopg.sql import SQL, Identifier
 
-from infra.audit_chain import GENESIS, AuditChain, event_digest, link
+from infra.audit_chain import GENESIS, AuditChain, event_data, event_digest, link
 from infra.clock import local
 from infra.transcoder import OrjsonTranscoder
 from projections.oversight_labels import STEP
@@ -31,7 +31,6 @@ from projections.queries.records import KINDS, Recorded, enterprise_events
 from projections.readmodels import ReadModels
 
 FORMAT = "hazardledger-audit-export/1"
-_META = {"originator_id", "originator_version", "timestamp", "actor", "originator_topic"}
 
 
 def _links(store: Any, positions: list[int]) -> dict[int, dict[str, bytes | None]]:
@@ -53,7 +52,7 @@ def _entry(r: Recorded, kind: str, chained: dict | None) -> dict[str, Any]:
         "position": r.position, "aggregate": kind, "originator_id": r.originator_id,
         "version": r.version, "type": r.name, "label": STEP.get(r.name, r.name), "topic": r.topic,
         "recorded_at": local(e.timestamp), "actor": getattr(e, "actor", None),
-        "data": {k: v for k, v in vars(e).items() if k not in _META},
+        "data": event_data(e),
         "stored_state_b64": base64.b64encode(r.state).decode(),
         "digest": bytes(chained["digest"]).hex() if chained else None,
         "chain_before": before.hex() if chained else None,

@@ -6,7 +6,9 @@ from typing import Any
 
 from eventsourcing.domain import Aggregate
 
+from infra.audit_chain import event_data
 from infra.clock import local
+from infra.log_reader import names_of
 
 EVENT_LABELS = {
     "Registered": "登记", "AdmittedToPool": "入库", "ExpertJoined": "专家加入", "ExpertLeft": "专家离开",
@@ -24,7 +26,12 @@ EVENT_LABELS = {
     # by qualified name where one name means different steps of different records
     "ServiceContract.Signed": "提出委托服务合同（一方签署）", "ServiceContract.Renewed": "续签生效",
 }
-_EVENT_META = {"originator_id", "originator_version", "timestamp", "actor", "originator_topic"}
+
+
+def event_label(aggregate: str, name: str) -> str:
+    """The step's name for people: by "Aggregate.Event" where one name means different steps
+    of different records, else by the event's name."""
+    return EVENT_LABELS.get(f"{aggregate}.{name}", EVENT_LABELS.get(name, name))
 
 
 def aggregate_state(aggregate: Aggregate) -> dict[str, Any]:
@@ -40,12 +47,12 @@ def aggregate_state(aggregate: Aggregate) -> dict[str, Any]:
 
 
 def event_entry(event: Any) -> dict[str, Any]:
-    name = type(event).__name__
+    aggregate, name = names_of(type(event))
     return {
-        "type": f"{type(event).__qualname__}",
-        "label": EVENT_LABELS.get(type(event).__qualname__, EVENT_LABELS.get(name, name)),
+        "type": f"{aggregate}.{name}",
+        "label": event_label(aggregate, name),
         "version": event.originator_version,
         "recorded_at": local(event.timestamp),
         "actor": getattr(event, "actor", None),
-        "data": {k: v for k, v in vars(event).items() if k not in _EVENT_META},
+        "data": event_data(event),
     }

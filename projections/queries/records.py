@@ -2,7 +2,9 @@
 events with positions, decoded — what the investigator's trace and the auditor's export read.
 
 `store` is anything with the application's `recorder` (events table) and `mapper` (decoding):
-the `HazardLedger` itself. Nothing here writes to the event store.
+the `HazardLedger` itself. The events are read by their aggregates' ids (not pages of the log)
+but decoded and named by the one reader of the log (`infra.log_reader.LogReader.decode`).
+Nothing here writes to the event store.
 """
 
 from __future__ import annotations
@@ -11,9 +13,10 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import StoredEvent
+from eventsourcing.persistence import Notification
 from psycopg.sql import SQL, Identifier
 
+from infra.log_reader import Logged, LogReader
 from projections.queries.oversight import select
 from projections.readmodels import ReadModels
 
@@ -22,7 +25,8 @@ KINDS = ("enterprise", "contracts", "inspections", "hazards", "accidents")
 
 @dataclass(frozen=True)
 class Recorded:
-    """A stored event: its position in the store's total order, its stored form, the event."""
+    """A stored event: its position in the store's total order, its stored form, the event,
+    and its name "Hazard.Reported" (the log reader's `Logged.kind`)."""
 
     position: int
     originator_id: str
@@ -30,10 +34,17 @@ class Recorded:
     topic: str
     state: bytes
     event: Any
+    name: str
 
-    @property
-    def name(self) -> str:
-        return type(self.event).__qualname__
+    @classmethod
+    def of(cls, logged: Logged) -> Recorded:
+        """The decoded event; an event that cannot be decoded fails the whole read (a record
+        with a hole in it is not a record)."""
+        if logged.error is not None:
+            raise logged.error
+        n = logged.notification
+        return cls(logged.position, str(n.originator_id), n.originator_version, n.topic, n.state,
+                   logged.event, logged.kind)
 
 
 def aggregate_ids(rm: ReadModels, enterprise_id: str) -> dict[str, list[str]]:
@@ -53,22 +64,17 @@ def aggregate_ids(rm: ReadModels, enterprise_id: str) -> dict[str, list[str]]:
 
 def stored_events(store: Any, ids: list[str]) -> list[Recorded]:
     """Every stored event of these aggregates, in the store's order (position)."""
-    recorder = store.recorder
-    datastore = recorder.datastore
-    table = Identifier(datastore.schema, recorder.events_table_name)
+    reader = LogReader(store)
+    datastore = reader.recorder.datastore
+    table = Identifier(datastore.schema, reader.recorder.events_table_name)
     query = SQL("SELECT notification_id, originator_id, originator_version, topic, state FROM {} "
                 "WHERE originator_id = ANY(%s) ORDER BY notification_id").format(table)
     with datastore.transaction(commit=False) as curs:
         curs.execute(query, ([UUID(i) for i in ids],))
         rows = curs.fetchall()
-    out = []
-    for r in rows:
-        state = bytes(r["state"])
-        stored = StoredEvent(originator_id=r["originator_id"], originator_version=r["originator_version"],
-                             topic=r["topic"], state=state)
-        out.append(Recorded(r["notification_id"], str(r["originator_id"]), r["originator_version"],
-                            r["topic"], state, store.mapper.to_domain_event(stored)))
-    return out
+    return [Recorded.of(reader.decode(Notification(
+        id=r["notification_id"], originator_id=r["originator_id"], originator_version=r["originator_version"],
+        topic=r["topic"], state=bytes(r["state"])))) for r in rows]
 
 
 def enterprise_events(store: Any, rm: ReadModels, enterprise_id: str

@@ -24,6 +24,7 @@ from typing import Any
 
 from psycopg.sql import SQL
 
+from infra.audit_chain import event_data
 from infra.clock import SHANGHAI
 from projections import compliance, labels
 from projections import oversight_labels as L
@@ -40,7 +41,6 @@ DATED = {"Inspection.Scheduled": "scheduled_for", "Inspection.Performed": "perfo
          "Inspection.ReportFiled": "filed_on", "ServiceContract.Signed": "start",
          "ServiceContract.Countersigned": "countersigned_on",
          "ServiceContract.Terminated": "terminated_on", "Accident.Recorded": "occurred_on"}
-_META = {"originator_id", "originator_version", "timestamp", "actor", "originator_topic"}
 
 
 def steps(records: list[Recorded]) -> list[dict[str, Any]]:
@@ -63,7 +63,7 @@ def steps(records: list[Recorded]) -> list[dict[str, Any]]:
                     "label": L.STEP.get(name, name), "business_date": day,
                     "recorded_at": e.timestamp, "late_entry_days": max(0, late),
                     "actor": e.actor, "by": actor_name(e.actor),
-                    "data": {k: v for k, v in vars(e).items() if k not in _META}})
+                    "data": event_data(e)})
     return out
 
 

@@ -5,9 +5,8 @@
         Authorization: Bearer <token>    ← or ?token=<token>, for this route only
 
 The stream follows the one notification log (通知日志) of the event store: every
-`POLL_SECONDS` it reads what was stored after the last position
-(`ledger.recorder.select_notifications`), decodes each event with the application's mapper,
-finds where it happened with the relay's placement logic (`infra.placement.Locator`: township
+`POLL_SECONDS` it reads what was stored after the last position through the one reader of
+the log (`ledger.log_reader`, infra/log_reader.py: pages, decoded and named), finds where it happened with the relay's placement logic (`infra.placement.Locator`: township
 and sector) and which enterprise and agency it belongs to, and sends only the events inside the
 token's read scope (`services.access.read_scope`: township / sector / enterprise / agency, the
 same equality rule as the ledger's rows). County-wide roles see every event.
@@ -67,6 +66,7 @@ from starlette.concurrency import run_in_threadpool
 from domain.errors import InvalidValue
 from infra.auth import Principal
 from infra.envelope import envelope
+from infra.log_reader import Logged, LogReader, names_of
 from infra.placement import TRANSIENT, Locator, Place
 from services.access import Scope, check_role, read_scope
 from services.api import deps
@@ -131,7 +131,7 @@ class Parties:
                 self._known.move_to_end(ident)
                 return known
         if event.originator_version == 1:
-            known = self._read(event, _aggregate_name(event), ident)
+            known = self._read(event, names_of(type(event))[0], ident)
         else:
             known = self._load(ident)
         with self._lock:
@@ -163,16 +163,12 @@ def _text(value: Any) -> str | None:
     return str(value) if isinstance(value, str | UUID) and value else None
 
 
-def _aggregate_name(event: Any) -> str:
-    parts = type(event).__qualname__.split(".")
-    return parts[-2] if len(parts) > 1 else parts[-1]
-
-
 class Feed:
     """Decoding and placing events for every stream of one application (shared caches)."""
 
     def __init__(self, app: Any) -> None:
         self.app = app
+        self.reader: LogReader = app.log_reader
         self.locator = Locator(app.repository)
         self.parties = Parties(app.repository)
 
@@ -185,38 +181,39 @@ class Feed:
         return feed
 
     def head(self) -> int:
-        return self.app.recorder.max_notification_id() or 0
+        return self.reader.head()
 
     def read(self, after: int, scope: Scope, stop: int | None = None) -> tuple[int, list[tuple[int, bytes]]]:
         """(last position read, [(position, message body)] of the events in scope) after `after`."""
-        page = self.app.recorder.select_notifications(start=after, limit=PAGE, stop=stop,
-                                                      inclusive_of_start=False)
+        page = self.reader.page(after, PAGE, stop)
         out = []
-        for notification in page:
-            body = self._message(notification, scope)
+        for logged in page:
+            body = self._message(logged, scope)
             if body is not None:
-                out.append((notification.id, body))
-        return (page[-1].id if page else after), out
+                out.append((logged.position, body))
+        return (page[-1].position if page else after), out
 
-    def _message(self, notification: Any, scope: Scope) -> bytes | None:
+    def _message(self, logged: Logged, scope: Scope) -> bytes | None:
         try:
-            event = self.app.mapper.to_domain_event(notification)
+            if logged.error is not None:
+                raise logged.error
+            event = logged.event
             place = self.locator.place_of(event)
             enterprise, agency = self.parties.of(event)
         except TRANSIENT:
             raise  # the database, not the event: the stream ends and the client reconnects
         except Exception as e:  # noqa: BLE001 - a bad event is skipped, as the relay does
             log.error("events: event at position %d (topic %r) cannot be decoded: %r",
-                      notification.id, notification.topic, e)
+                      logged.position, logged.notification.topic, e)
             return None
         if not Whereabouts(place.township, place.sector, enterprise, agency).within(scope):
             return None
-        return _body(event, notification.id, place, enterprise, agency)
+        return _body(logged, place, enterprise, agency)
 
 
-def _body(event: Any, position: int, place: Place, enterprise: str | None, agency: str | None) -> bytes:
-    message = orjson.loads(envelope(event, position, place))
-    message["label"] = EVENT_LABELS.get(type(event).__name__, type(event).__name__)
+def _body(logged: Logged, place: Place, enterprise: str | None, agency: str | None) -> bytes:
+    message = orjson.loads(envelope(logged.event, logged.position, place))
+    message["label"] = EVENT_LABELS.get(logged.name, logged.name)
     message["enterprise_id"] = enterprise
     message["agency_id"] = agency
     return orjson.dumps(message)
