@@ -12,6 +12,7 @@ import time
 from datetime import date
 
 import httpx
+import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
@@ -102,6 +103,17 @@ def test_events_out_of_scope_still_move_the_last_event_id(api, auth, county, led
     messages = read(api, auth("regulator", sector="chem"))
     ids = [int(m["id"]) for m in messages if "id" in m]
     assert ids == sorted(ids) and ids[-1] == ledger.recorder.max_notification_id()
+
+
+def test_an_event_that_cannot_be_decoded_is_left_out_and_the_stream_goes_on(api, auth, county, ledger,
+                                                                         database_url, schema):
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute(f'UPDATE "{schema}".hazardledger_events SET topic = %s WHERE notification_id = 2',
+                     ("domain.gone:Gone.Happened",))
+    messages = read(api, auth("bureau"))
+    head = ledger.recorder.max_notification_id()
+    assert [int(m["id"]) for m in messages if m["event"] == "message"] == [1, *range(3, head + 1)]
+    assert messages[-1] == {"event": "end", "data": {"position": head}}
 
 
 def test_the_token_may_come_as_a_query_parameter_and_is_verified_like_the_header(api, auth, tokens, ledger, county):
