@@ -3,9 +3,14 @@
 - `following(env)`: a context manager for `hazard serve`'s followers process — one supervised
   runner per view (restarted if it stops on an error); `running_projections(env)` is the same
   yielding the `ReadModels` to read beside them (tests, one process);
-- `catch_up(env)`: follow the log until every view has applied the store's last event;
+- `catch_up(env)`: apply every stored event the views have not applied yet — the log read
+  through the one reader (`infra.log_reader.LogReader`) in big batches and replayed into every
+  view at once (`projections.replay.replay_views`), no runner, no LISTEN;
 - `rebuild(env, names)`: forget a view (its rows and tracking, in one transaction) and
   catch up from position 0.
+
+Both take the views' advisory locks first: a view followed by another process (`hazard serve`)
+is left to it when catching up, and refused when rebuilding.
 """
 
 from __future__ import annotations
@@ -16,9 +21,11 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 
+from infra.log_reader import LogReader
 from projections import runners
 from projections.locks import ViewLock
-from projections.readmodels import ReadModels
+from projections.readmodels import ReadModels, open_view
+from projections.replay import BATCH, replay_views
 
 log = logging.getLogger("hazard.projections")
 
@@ -102,53 +109,64 @@ def running_projections(env: Mapping[str, str], *, reference=None, policy=None,
         read_models.close()
 
 
-def _follow_until(env: Mapping[str, str], names: list[str], target: int,
-                  progress: Progress | None, read_models: ReadModels) -> dict[str, int]:
-    started = time.monotonic()
-    running = {name: runners.start(name, env) for name in names}
+def replay_env(env: Mapping[str, str]) -> dict[str, str]:
+    """Settings for a replay: one connection for the reader and one for each view."""
+    one = {"POSTGRES_POOL_SIZE": "1", "POSTGRES_MAX_OVERFLOW": "0"}
+    for name in [*runners.PROJECTIONS, "HAZARDLEDGER"]:
+        one |= {f"{name.upper()}_POSTGRES_POOL_SIZE": "1", f"{name.upper()}_POSTGRES_MAX_OVERFLOW": "0"}
+    return {**env, **one}
+
+
+def _replay(env: Mapping[str, str], names: list[str], progress: Progress | None, forget: bool,
+            batch_size: int) -> dict[str, int]:
+    """Replay the log into the views `names` (forgotten first if `forget`) up to its head now."""
+    env = replay_env(env)
+    views = {name: open_view(name, env) for name in names}
+    reader = LogReader.open(env)
     try:
-        while True:
-            positions = {n: read_models.views[n].position() for n in names}
-            if progress:
+        if forget:
+            for view in views.values():
+                view.truncate()
+        target, started = reader.head(), time.monotonic()
+        after = {name: view.position() for name, view in views.items()}
+
+        def report(positions: dict[str, int]) -> None:
+            if progress is not None:
                 progress(positions, target, time.monotonic() - started)
-            if all(p >= target for p in positions.values()):
-                return positions
-            for name, runner in running.items():
-                if runner.is_interrupted.is_set():
-                    raise RuntimeError(f"view {name} stopped: {runners.stop(runner)}")
-            time.sleep(0.05)
+
+        report(after)
+        return replay_views(views, reader, after=after, stop=target, batch_size=batch_size,
+                            progress=report)
     finally:
-        for runner in running.values():
-            runners.stop(runner)
+        reader.close()
+        for view in views.values():
+            view.datastore.close()
 
 
 def catch_up(env: Mapping[str, str], names: list[str] | None = None, *,
              progress: Progress | None = None, rebuild: bool = False,
-             wait_for_lock: float = 0.0) -> dict[str, int]:
-    """Apply every stored event to the views (after forgetting them, to rebuild).
+             wait_for_lock: float = 0.0, batch_size: int = BATCH) -> dict[str, int]:
+    """Apply every stored event to the views (after forgetting them, to rebuild); answer each
+    view's position.
 
     A view another process follows (e.g. `hazard serve`) is left to it when catching up,
     and refused when rebuilding.
     """
     chosen = runners.names(names)
-    read_models = ReadModels(env)
     locks = take_locks(env, chosen, wait_for_lock)
     try:
         busy = [n for n in chosen if n not in locks]
         if busy and rebuild:
             raise RuntimeError(f"view {', '.join(busy)} is followed by another process "
                                "(hazard serve?); stop it before rebuilding")
-        mine = [n for n in chosen if n in locks]
-        if rebuild:
-            for name in mine:
-                read_models.views[name].truncate()
-        return _follow_until(env, mine, read_models.max_position(), progress, read_models)
+        return _replay(env, [n for n in chosen if n in locks], progress, rebuild, batch_size)
     finally:
         for lock in locks.values():
             lock.release()
-        read_models.close()
 
 
 def rebuild(env: Mapping[str, str], names: list[str] | None = None, *,
-            progress: Progress | None = None) -> dict[str, int]:
-    return catch_up(env, names, progress=progress, rebuild=True)
+            progress: Progress | None = None, batch_size: int = BATCH) -> dict[str, int]:
+    """Forget the views and apply the whole log to them again (refused while another process
+    follows one of them)."""
+    return catch_up(env, names, progress=progress, rebuild=True, batch_size=batch_size)

@@ -11,11 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from psycopg import Cursor
-from psycopg.rows import DictRow
-
 from projections.views import oversight
 from projections.views.base import View
+from projections.views.tables import Fold, Table, changing
 
 DDL = (
     "CREATE TABLE IF NOT EXISTS {schema}.activity_enterprises (enterprise_id text PRIMARY KEY, "
@@ -50,67 +48,79 @@ DDL = (
 )
 
 
+INSPECTIONS, CONTRACTS = "activity_inspections", "activity_contracts"
+LAYOUT = (
+    Table("activity_enterprises", ("enterprise_id", "name", "township", "sector", "scale", "registered_at")),
+    Table(INSPECTIONS, ("inspection_id", "enterprise_id", "township", "sector", "agency_id", "kind",
+                        "basis_id", "scheduled_for", "status", "performed_on", "experts",
+                        "report_filed_on", "report_document_no"), key="inspection_id"),
+    # `last_day` is generated from these
+    Table(CONTRACTS, ("contract_id", "enterprise_id", "agency_id", "service", "start_on", "end_on", "fee",
+                      "renewals", "terminated_on", "proposed_by", "migrated", "countersigned_on"),
+          key="contract_id"),
+)
+
+
+def _id(event: Any) -> str:
+    return str(event.originator_id)
+
+
+def on_enterprise(fold: Fold, e: Any, position: int) -> None:
+    fold.add("activity_enterprises", {"enterprise_id": _id(e), "name": e.name, "township": e.township,
+                                      "sector": e.sector, "scale": e.scale, "registered_at": e.timestamp})
+
+
+def on_scheduled(fold: Fold, e: Any, position: int) -> None:
+    fold.put(INSPECTIONS, _id(e), {
+        "inspection_id": _id(e), "enterprise_id": e.enterprise_id, "township": e.township,
+        "sector": e.sector, "agency_id": e.agency_id, "kind": e.kind, "basis_id": e.basis_id,
+        "scheduled_for": e.scheduled_for, "status": "scheduled", "performed_on": None, "experts": 0,
+        "report_filed_on": None, "report_document_no": None})
+
+
+@changing(INSPECTIONS, _id)
+def on_performed(row: dict, e: Any, position: int) -> None:
+    row.update(status="performed", performed_on=e.performed_on, experts=len(e.expert_ids))
+
+
+@changing(INSPECTIONS, _id)
+def on_report_filed(row: dict, e: Any, position: int) -> None:
+    row.update(status="report_filed", report_filed_on=e.filed_on, report_document_no=e.document_no)
+
+
+@changing(INSPECTIONS, _id)
+def on_cancelled(row: dict, e: Any, position: int) -> None:
+    row["status"] = "cancelled"
+
+
+def on_contract(fold: Fold, e: Any, position: int) -> None:
+    """One side's signature (a proposal): it binds nobody until countersigned."""
+    fold.put(CONTRACTS, _id(e), {
+        "contract_id": _id(e), "enterprise_id": e.enterprise_id, "agency_id": e.agency_id,
+        "service": e.service, "start_on": e.start, "end_on": e.end, "fee": e.fee, "renewals": 0,
+        "terminated_on": None, "proposed_by": e.proposed_by, "migrated": e.migrated,
+        "countersigned_on": None})
+
+
+@changing(CONTRACTS, _id)
+def on_countersigned(row: dict, e: Any, position: int) -> None:
+    row.update(countersigned_on=e.countersigned_on, migrated=e.migrated)
+
+
+@changing(CONTRACTS, _id)
+def on_renewed(row: dict, e: Any, position: int) -> None:
+    row.update(end_on=e.end, fee=e.fee, renewals=row["renewals"] + 1)
+
+
+@changing(CONTRACTS, _id)
+def on_terminated(row: dict, e: Any, position: int) -> None:
+    row["terminated_on"] = e.terminated_on
+
+
 class ActivityView(View):
-    tables = ("activity_enterprises", "activity_inspections", "activity_contracts", *oversight.TABLES)
+    layout = LAYOUT + oversight.LAYOUT
+    tables = tuple(t.name for t in layout)
     ddl = DDL + oversight.DDL
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._rendered: dict[str, str] = {}
-
-    def _run(self, curs: Cursor[DictRow], statement: str, params: tuple) -> None:
-        rendered = self._rendered.get(statement)
-        if rendered is None:  # compose once per statement: composing per row is slow
-            rendered = self._rendered[statement] = self.sql(statement).as_string(None)
-        curs.execute(rendered, params)
-
-    def on_enterprise(self, curs: Cursor[DictRow], e: Any, position: int) -> None:
-        self._run(curs, "INSERT INTO {schema}.activity_enterprises VALUES (%s, %s, %s, %s, %s, %s)",
-                  (str(e.originator_id), e.name, e.township, e.sector, e.scale, e.timestamp))
-
-    def on_scheduled(self, curs: Cursor[DictRow], e: Any, position: int) -> None:
-        self._run(curs, "INSERT INTO {schema}.activity_inspections (inspection_id, enterprise_id, "
-                  "township, sector, agency_id, kind, basis_id, scheduled_for, status) "
-                  "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, 'scheduled')",
-                  (str(e.originator_id), e.enterprise_id, e.township, e.sector, e.agency_id,
-                   e.kind, e.basis_id, e.scheduled_for))
-
-    def on_performed(self, curs: Cursor[DictRow], e: Any, position: int) -> None:
-        self._run(curs, "UPDATE {schema}.activity_inspections SET status = 'performed', "
-                  "performed_on = %s, experts = %s WHERE inspection_id = %s",
-                  (e.performed_on, len(e.expert_ids), str(e.originator_id)))
-
-    def on_report_filed(self, curs: Cursor[DictRow], e: Any, position: int) -> None:
-        self._run(curs, "UPDATE {schema}.activity_inspections SET status = 'report_filed', "
-                  "report_filed_on = %s, report_document_no = %s WHERE inspection_id = %s",
-                  (e.filed_on, e.document_no, str(e.originator_id)))
-
-    def on_cancelled(self, curs: Cursor[DictRow], e: Any, position: int) -> None:
-        self._run(curs, "UPDATE {schema}.activity_inspections SET status = 'cancelled' "
-                  "WHERE inspection_id = %s", (str(e.originator_id),))
-
-    def on_contract(self, curs: Cursor[DictRow], e: Any, position: int) -> None:
-        """One side's signature (a proposal): it binds nobody until countersigned."""
-        self._run(curs, "INSERT INTO {schema}.activity_contracts (contract_id, enterprise_id, "
-                  "agency_id, service, start_on, end_on, fee, proposed_by, migrated) "
-                  "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
-                  (str(e.originator_id), e.enterprise_id, e.agency_id, e.service, e.start, e.end,
-                   e.fee, e.proposed_by, e.migrated))
-
-    def on_countersigned(self, curs: Cursor[DictRow], e: Any, position: int) -> None:
-        self._run(curs, "UPDATE {schema}.activity_contracts SET countersigned_on = %s, "
-                  "migrated = %s WHERE contract_id = %s",
-                  (e.countersigned_on, e.migrated, str(e.originator_id)))
-
-    def on_renewed(self, curs: Cursor[DictRow], e: Any, position: int) -> None:
-        self._run(curs, "UPDATE {schema}.activity_contracts SET end_on = %s, fee = %s, "
-                  "renewals = renewals + 1 WHERE contract_id = %s",
-                  (e.end, e.fee, str(e.originator_id)))
-
-    def on_terminated(self, curs: Cursor[DictRow], e: Any, position: int) -> None:
-        self._run(curs, "UPDATE {schema}.activity_contracts SET terminated_on = %s "
-                  "WHERE contract_id = %s", (e.terminated_on, str(e.originator_id)))
-
     handlers = {
         "Enterprise.Registered": on_enterprise,
         "Inspection.Scheduled": on_scheduled,
@@ -122,4 +132,11 @@ class ActivityView(View):
         "ServiceContract.Renewed": on_renewed,
         "ServiceContract.Terminated": on_terminated,
         **oversight.HANDLERS,
+    }
+    changes = {
+        **dict.fromkeys(["Inspection.Performed", "Inspection.ReportFiled", "Inspection.Cancelled"],
+                        (INSPECTIONS, _id)),
+        **dict.fromkeys(["ServiceContract.Countersigned", "ServiceContract.Renewed",
+                         "ServiceContract.Terminated"], (CONTRACTS, _id)),
+        **oversight.CHANGES,
     }

@@ -1,7 +1,9 @@
 """A view (读模型): PostgreSQL tables kept in step with a tracking record, exactly once.
 
-Each batch of events is applied in ONE transaction (statements pipelined) that also moves the view's tracking
-record (`<name>_tracking`) to the batch's last position. A crash loses the whole
+Each batch of events is applied in ONE transaction that also moves the view's tracking
+record (`<name>_tracking`) to the batch's last position. Within it the batch is set-based
+(`projections/views/tables.py`): the rows it changes are loaded with one query a table, every
+event is applied to them in memory, and each table is written once. A crash loses the whole
 transaction or none of it, so after a restart the runner resumes from the tracked
 position: no event is applied twice, none is skipped. The tracking row is locked first
 (`FOR UPDATE`) and compared with the batch, so even two runners started by mistake on the
@@ -10,6 +12,7 @@ same view cannot both apply an event: the second is refused (`IntegrityError`).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import Any
@@ -21,10 +24,18 @@ from psycopg.rows import DictRow
 from psycopg.sql import SQL, Composed, Identifier
 
 from infra.clock import SHANGHAI
-from infra.log_reader import APPLICATION
+from infra.log_reader import APPLICATION, names_of
+from projections.views.tables import Fold, Statements, Table
+
+Handler = Callable[[Fold, Any, int], None]  # fn(fold, event, position): changes rows in memory
+KeyOf = Callable[[Any], Any]
 
 
-Handler = Callable[[Any, Cursor[DictRow], Any, int], None]
+@functools.cache
+def kind_of(event_class: type) -> str:
+    """"Hazard.Reported": the key of a view's handlers (from the log reader's names)."""
+    aggregate, name = names_of(event_class)
+    return f"{aggregate}.{name}"
 
 
 def record_date(event: Any) -> date:
@@ -34,16 +45,22 @@ def record_date(event: Any) -> date:
 
 
 class View(PostgresTrackingRecorder):
-    """Base of every view: DDL with `{schema}` placeholders, handlers by event class name."""
+    """Base of every view: DDL with `{schema}` placeholders, its tables, handlers by event kind.
 
-    tables: tuple[str, ...] = ()  # the tables this view owns (truncated on rebuild)
+    `handlers` maps "Hazard.Reported" to fn(fold, event, position); `changes` maps an event kind
+    to the (table, key of event) of the existing row it changes, loaded before the batch runs."""
+
+    layout: tuple[Table, ...] = ()  # the tables this view writes
+    tables: tuple[str, ...] = ()  # the tables this view owns (truncated on rebuild, dumped)
     ddl: tuple[str, ...] = ()
-    handlers: dict[str, Handler] = {}  # "Hazard.Reported" → fn(view, curs, event, position)
+    handlers: dict[str, Handler] = {}
+    changes: dict[str, tuple[str, KeyOf]] = {}
 
     def __init__(self, datastore: PostgresDatastore, **kwargs: Any) -> None:
         super().__init__(datastore, **kwargs)
         for statement in self.ddl:
             self.sql_create_statements.append(self.sql(statement))
+        self.statements = Statements(self.datastore.schema, self.layout)
 
     # --- helpers -------------------------------------------------------------------------
     def sql(self, statement: str, **identifiers: str) -> Composed:
@@ -65,20 +82,26 @@ class View(PostgresTrackingRecorder):
             # it and the events are applied again. Visibility is immediate either way.
             curs.execute("SET LOCAL synchronous_commit = off")
             self._claim(curs, first)
-            self.begin_batch(curs, batch)
-            with curs.connection.pipeline():
-                for event, tracking in batch:
-                    handler = self.handlers.get(type(event).__qualname__)
-                    if handler is not None:
-                        handler(self, curs, event, tracking.notification_id)
-            self.end_batch(curs)
+            fold = self.fold(curs, batch)
+            self.statements.write(curs, fold)
             self._insert_tracking(curs, batch[-1][1])
 
-    def begin_batch(self, curs: Cursor[DictRow], batch: Sequence[tuple[Any, Tracking]]) -> None:
-        """Hook: called before the first event of a batch (e.g. to load rows it will change)."""
-
-    def end_batch(self, curs: Cursor[DictRow]) -> None:
-        """Hook: called after the last event of a batch, inside its transaction (COPY allowed)."""
+    def fold(self, curs: Cursor[DictRow], batch: Sequence[tuple[Any, Tracking]]) -> Fold:
+        """The batch applied in memory to the rows it changes (loaded first, one query a table)."""
+        handlers, changes = self.handlers, self.changes
+        kinds = [kind_of(type(event)) for event, _ in batch]
+        keys: dict[str, set] = {}
+        for kind, (event, _) in zip(kinds, batch):
+            change = changes.get(kind)
+            if change is not None:
+                keys.setdefault(change[0], set()).add(change[1](event))
+        fold = Fold()
+        self.statements.load(curs, fold, keys)
+        for kind, (event, tracking) in zip(kinds, batch):
+            handler = handlers.get(kind)
+            if handler is not None:
+                handler(fold, event, tracking.notification_id)
+        return fold
 
     def _claim(self, curs: Cursor[DictRow], first: int) -> None:
         """Lock the tracking row; refuse a batch that starts at or before the tracked position."""

@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from domain.actor import JOINT_REVIEW_PARTIES
-from projections.views.base import record_date
+from projections.views.base import kind_of, record_date
 
 # The ledger row's columns (besides hazard_id) and their SQL types, in table order.
 COLUMNS: dict[str, str] = {
@@ -152,5 +152,5 @@ def step_dates(events: list[Any]) -> list[date]:
 def apply(row: Row, event: Any) -> tuple[Row, date]:
     """The row after a later step of the hazard, and that step's business date."""
     new = dict(row)
-    business_date = STEPS[type(event).__qualname__](new, event)
+    business_date = STEPS[kind_of(type(event))](new, event)
     return new, business_date

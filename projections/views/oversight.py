@@ -3,7 +3,9 @@ blacklist, accidents and findings, subsidy claims.
 
 They belong to the activity view (`projections/views/activity.py`): the same transaction
 and tracking position, so they are exactly-once like the rest of it. Handlers here are plain
-functions `fn(view, curs, event, position)` merged into `ActivityView.handlers`.
+functions `fn(fold, event, position)` changing the batch's rows in memory (see
+`projections/views/tables.py`), merged into `ActivityView.handlers`; `CHANGES` names the
+existing row each updating event changes, merged into `ActivityView.changes`.
 
 Tables (schema of the activity view):
 - `activity_agencies`: one row per agency — pool admission (入库), blacklist state;
@@ -19,9 +21,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import orjson
-from psycopg import Cursor
-from psycopg.rows import DictRow
+from projections.views.tables import Fold, Table, changing
 
 DDL = (
     "CREATE TABLE IF NOT EXISTS {schema}.activity_agencies (agency_id text PRIMARY KEY, "
@@ -63,111 +63,134 @@ TABLES = ("activity_agencies", "activity_experts", "activity_agreements", "activ
           "activity_blacklist", "activity_accidents", "activity_findings", "activity_claims")
 
 
-def _json(value: Any) -> str:
-    return orjson.dumps(value, default=str).decode()
+AGENCIES, EXPERTS, CLAIMS = "activity_agencies", "activity_experts", "activity_claims"
+LAYOUT = (
+    Table(AGENCIES, ("agency_id", "name", "credit_code", "registered_at", "pool_admitted_on",
+                     "pool_expires_on", "blacklisted", "blacklist_reason"), key="agency_id"),
+    Table(EXPERTS, ("expert_id", "agency_id", "name", "certificate_no", "joined_at", "left_at",
+                    "left_reason"), key="expert_id"),
+    Table("activity_agreements", ("agreement_id", "agency_id", "townships", "sectors", "start_on",
+                                  "end_on", "prices", "budget", "services", "signed_at", "signed_by"),
+          json=("prices", "signed_by")),
+    Table("activity_evaluations", ("agency_id", "year", "scores", "total", "grade", "notes", "actor",
+                                   "recorded_at"), json=("scores", "actor")),
+    Table("activity_blacklist", ("position", "agency_id", "action", "reason", "actor", "recorded_at"),
+          json=("actor",)),
+    Table("activity_accidents", ("accident_id", "enterprise_id", "township", "sector", "occurred_on",
+                                 "category", "deaths", "injuries", "description", "recorded_at")),
+    Table("activity_findings", ("position", "accident_id", "agency_id", "kind", "description", "actor",
+                                "recorded_at"), json=("actor",)),
+    Table(CLAIMS, ("claim_id", "agency_id", "year", "status", "signing_rate", "factor",
+                   "comprehensive_total", "monthly_total", "total", "lines", "filed_at", "filed_by",
+                   "steps", "notice_start", "notice_end", "paid_on", "updated_at"),
+          key="claim_id", json=("filed_by", "steps")),
+)
 
 
-def _agency(view: Any, curs: Cursor[DictRow], e: Any, position: int) -> None:
-    view._run(curs, "INSERT INTO {schema}.activity_agencies (agency_id, name, credit_code, "
-              "registered_at) VALUES (%s, %s, %s, %s)",
-              (str(e.originator_id), e.name, e.credit_code, e.timestamp))
+def _id(e: Any) -> str:
+    return str(e.originator_id)
 
 
-def _admitted(view: Any, curs: Cursor[DictRow], e: Any, position: int) -> None:
-    view._run(curs, "UPDATE {schema}.activity_agencies SET pool_admitted_on = %s, "
-              "pool_expires_on = %s WHERE agency_id = %s",
-              (e.admitted_on, e.expires_on, str(e.originator_id)))
+def _expert(e: Any) -> str:
+    return e.expert_id
 
 
-def _expert_joined(view: Any, curs: Cursor[DictRow], e: Any, position: int) -> None:
-    view._run(curs, "INSERT INTO {schema}.activity_experts (expert_id, agency_id, name, "
-              "certificate_no, joined_at) VALUES (%s, %s, %s, %s, %s)",
-              (e.expert_id, str(e.originator_id), e.name, e.certificate_no, e.timestamp))
+def _agency(fold: Fold, e: Any, position: int) -> None:
+    fold.put(AGENCIES, _id(e), {
+        "agency_id": _id(e), "name": e.name, "credit_code": e.credit_code, "registered_at": e.timestamp,
+        "pool_admitted_on": None, "pool_expires_on": None, "blacklisted": False, "blacklist_reason": None})
 
 
-def _expert_left(view: Any, curs: Cursor[DictRow], e: Any, position: int) -> None:
-    view._run(curs, "UPDATE {schema}.activity_experts SET left_at = %s, left_reason = %s "
-              "WHERE expert_id = %s", (e.timestamp, e.reason, e.expert_id))
+@changing(AGENCIES, _id)
+def _admitted(row: dict, e: Any, position: int) -> None:
+    row.update(pool_admitted_on=e.admitted_on, pool_expires_on=e.expires_on)
 
 
-def _agreement(view: Any, curs: Cursor[DictRow], e: Any, position: int) -> None:
-    view._run(curs, "INSERT INTO {schema}.activity_agreements VALUES "
-              "(%s, %s, %s, %s, %s, %s, %s::jsonb, %s, %s, %s, %s::jsonb)",
-              (str(e.originator_id), e.agency_id, list(e.townships), list(e.sectors), e.start,
-               e.end, _json(e.prices), e.budget, list(e.services), e.timestamp, _json(e.actor)))
+def _expert_joined(fold: Fold, e: Any, position: int) -> None:
+    fold.put(EXPERTS, e.expert_id, {
+        "expert_id": e.expert_id, "agency_id": _id(e), "name": e.name,
+        "certificate_no": e.certificate_no, "joined_at": e.timestamp, "left_at": None, "left_reason": None})
 
 
-def _evaluated(view: Any, curs: Cursor[DictRow], e: Any, position: int) -> None:
-    view._run(curs, "INSERT INTO {schema}.activity_evaluations VALUES "
-              "(%s, %s, %s::jsonb, %s, %s, %s, %s::jsonb, %s)",
-              (str(e.originator_id), e.year, _json(e.scores), e.total, e.grade, e.notes,
-               _json(e.actor), e.timestamp))
+@changing(EXPERTS, _expert)
+def _expert_left(row: dict, e: Any, position: int) -> None:
+    row.update(left_at=e.timestamp, left_reason=e.reason)
+
+
+def _agreement(fold: Fold, e: Any, position: int) -> None:
+    fold.add("activity_agreements", {
+        "agreement_id": _id(e), "agency_id": e.agency_id, "townships": list(e.townships),
+        "sectors": list(e.sectors), "start_on": e.start, "end_on": e.end, "prices": e.prices,
+        "budget": e.budget, "services": list(e.services), "signed_at": e.timestamp, "signed_by": e.actor})
+
+
+def _evaluated(fold: Fold, e: Any, position: int) -> None:
+    fold.add("activity_evaluations", {
+        "agency_id": _id(e), "year": e.year, "scores": e.scores, "total": e.total, "grade": e.grade,
+        "notes": e.notes, "actor": e.actor, "recorded_at": e.timestamp})
 
 
 def _listing(action: str, blacklisted: bool):
-    def handler(view: Any, curs: Cursor[DictRow], e: Any, position: int) -> None:
-        agency_id = str(e.originator_id)
-        view._run(curs, "INSERT INTO {schema}.activity_blacklist VALUES "
-                  "(%s, %s, %s, %s, %s::jsonb, %s)",
-                  (position, agency_id, action, e.reason, _json(e.actor), e.timestamp))
-        view._run(curs, "UPDATE {schema}.activity_agencies SET blacklisted = %s, "
-                  "blacklist_reason = %s WHERE agency_id = %s",
-                  (blacklisted, e.reason if blacklisted else None, agency_id))
+    def handler(fold: Fold, e: Any, position: int) -> None:
+        fold.add("activity_blacklist", {"position": position, "agency_id": _id(e), "action": action,
+                                        "reason": e.reason, "actor": e.actor, "recorded_at": e.timestamp})
+        _blacklist(fold, e, position)
+
+    @changing(AGENCIES, _id)
+    def _blacklist(row: dict, e: Any, position: int) -> None:
+        row.update(blacklisted=blacklisted, blacklist_reason=e.reason if blacklisted else None)
     return handler
 
 
-def _accident(view: Any, curs: Cursor[DictRow], e: Any, position: int) -> None:
-    view._run(curs, "INSERT INTO {schema}.activity_accidents VALUES "
-              "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-              (str(e.originator_id), e.enterprise_id, e.township, e.sector, e.occurred_on,
-               e.category, e.deaths, e.injuries, e.description, e.timestamp))
+def _accident(fold: Fold, e: Any, position: int) -> None:
+    fold.add("activity_accidents", {
+        "accident_id": _id(e), "enterprise_id": e.enterprise_id, "township": e.township,
+        "sector": e.sector, "occurred_on": e.occurred_on, "category": e.category, "deaths": e.deaths,
+        "injuries": e.injuries, "description": e.description, "recorded_at": e.timestamp})
 
 
-def _finding(view: Any, curs: Cursor[DictRow], e: Any, position: int) -> None:
-    view._run(curs, "INSERT INTO {schema}.activity_findings VALUES "
-              "(%s, %s, %s, %s, %s, %s::jsonb, %s)",
-              (position, str(e.originator_id), e.agency_id, e.kind, e.description,
-               _json(e.actor), e.timestamp))
+def _finding(fold: Fold, e: Any, position: int) -> None:
+    fold.add("activity_findings", {
+        "position": position, "accident_id": _id(e), "agency_id": e.agency_id, "kind": e.kind,
+        "description": e.description, "actor": e.actor, "recorded_at": e.timestamp})
 
 
 _BILL = ("signing_rate", "factor", "comprehensive_total", "monthly_total", "total")
 
 
-def _claim_filed(view: Any, curs: Cursor[DictRow], e: Any, position: int) -> None:
-    view._run(curs, "INSERT INTO {schema}.activity_claims (claim_id, agency_id, year, status, "
-              "signing_rate, factor, comprehensive_total, monthly_total, total, lines, filed_at, "
-              "filed_by, updated_at) VALUES (%s, %s, %s, 'filed', %s, %s, %s, %s, %s, %s, %s, "
-              "%s::jsonb, %s)",
-              (str(e.originator_id), e.agency_id, e.year, *(getattr(e, k) for k in _BILL),
-               len(e.lines), e.timestamp, _json(e.actor), e.timestamp))
+def _bill(e: Any) -> dict:
+    """The claim's bill as filed (or refiled)."""
+    return {**{k: getattr(e, k) for k in _BILL}, "lines": len(e.lines), "filed_at": e.timestamp,
+            "filed_by": e.actor, "updated_at": e.timestamp}
 
 
-def _claim_refiled(view: Any, curs: Cursor[DictRow], e: Any, position: int) -> None:
-    view._run(curs, "UPDATE {schema}.activity_claims SET status = 'filed', signing_rate = %s, "
-              "factor = %s, comprehensive_total = %s, monthly_total = %s, total = %s, lines = %s, "
-              "filed_at = %s, filed_by = %s::jsonb, updated_at = %s WHERE claim_id = %s",
-              (*(getattr(e, k) for k in _BILL), len(e.lines), e.timestamp, _json(e.actor),
-               e.timestamp, str(e.originator_id)))
+def _claim_filed(fold: Fold, e: Any, position: int) -> None:
+    fold.put(CLAIMS, _id(e), {
+        "claim_id": _id(e), "agency_id": e.agency_id, "year": e.year, "status": "filed", **_bill(e),
+        "steps": [], "notice_start": None, "notice_end": None, "paid_on": None})
 
 
-def _claim_stepped(view: Any, curs: Cursor[DictRow], e: Any, position: int) -> None:
+@changing(CLAIMS, _id)
+def _claim_refiled(row: dict, e: Any, position: int) -> None:
+    row.update(status="filed", **_bill(e))
+
+
+@changing(CLAIMS, _id)
+def _claim_stepped(row: dict, e: Any, position: int) -> None:
     step = {"step": e.step, "passed": e.passed, "notes": e.notes, "on": e.on, "by": e.actor,
             "recorded_at": e.timestamp}
-    view._run(curs, "UPDATE {schema}.activity_claims SET status = %s, "
-              "steps = steps || %s::jsonb, updated_at = %s WHERE claim_id = %s",
-              (e.step if e.passed else "returned", _json([step]), e.timestamp,
-               str(e.originator_id)))
+    row.update(status=e.step if e.passed else "returned", steps=[*row["steps"], step],
+               updated_at=e.timestamp)
 
 
-def _claim_noticed(view: Any, curs: Cursor[DictRow], e: Any, position: int) -> None:
-    view._run(curs, "UPDATE {schema}.activity_claims SET status = 'noticed', notice_start = %s, "
-              "notice_end = %s, updated_at = %s WHERE claim_id = %s",
-              (e.start, e.end, e.timestamp, str(e.originator_id)))
+@changing(CLAIMS, _id)
+def _claim_noticed(row: dict, e: Any, position: int) -> None:
+    row.update(status="noticed", notice_start=e.start, notice_end=e.end, updated_at=e.timestamp)
 
 
-def _claim_paid(view: Any, curs: Cursor[DictRow], e: Any, position: int) -> None:
-    view._run(curs, "UPDATE {schema}.activity_claims SET status = 'paid', paid_on = %s, "
-              "updated_at = %s WHERE claim_id = %s", (e.paid_on, e.timestamp, str(e.originator_id)))
+@changing(CLAIMS, _id)
+def _claim_paid(row: dict, e: Any, position: int) -> None:
+    row.update(status="paid", paid_on=e.paid_on, updated_at=e.timestamp)
 
 
 HANDLERS = {
@@ -186,4 +209,10 @@ HANDLERS = {
     "SubsidyClaim.Stepped": _claim_stepped,
     "SubsidyClaim.Noticed": _claim_noticed,
     "SubsidyClaim.Paid": _claim_paid,
+}
+CHANGES = {
+    **dict.fromkeys(["Agency.AdmittedToPool", "Agency.Blacklisted", "Agency.Reinstated"], (AGENCIES, _id)),
+    "Agency.ExpertLeft": (EXPERTS, _expert),
+    **dict.fromkeys(["SubsidyClaim.Refiled", "SubsidyClaim.Stepped", "SubsidyClaim.Noticed",
+                     "SubsidyClaim.Paid"], (CLAIMS, _id)),
 }

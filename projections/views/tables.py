@@ -1,0 +1,191 @@
+"""Set-based batches (按批折叠): a batch's rows folded in memory, each table written once.
+
+A view describes its tables (`Table`: columns, and the key of rows that later events change).
+For one batch of events it:
+
+1. loads, with one query per table, the existing rows the batch's events change (`Fold.load`);
+2. applies every event to those rows in memory (`Fold.get` / `put` / `add`) — a row changed by
+   ten events of the batch is changed ten times in memory and written once;
+3. writes each table once (`write`): rows only added go in by COPY; changed rows are staged by
+   COPY in a temporary table and merged with one `INSERT … SELECT … ON CONFLICT DO UPDATE`.
+   Small batches (live following: one event a transaction) use one `executemany` instead, the
+   same statement row by row; both give the same rows.
+
+Nothing is kept between batches: the rows live in the batch's `Fold` only (a view's tables may
+be swapped underneath a live follower by an online rebuild).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+from psycopg import Cursor
+from psycopg.sql import SQL, Composable, Identifier
+
+COPY_MIN = 16  # from this many rows of a table in one batch, COPY; fewer: executemany
+
+Row = dict[str, Any]
+
+
+def to_json(value: Any) -> str:
+    """A jsonb column's text (dates and decimals as strings)."""
+    return orjson.dumps(value, default=str).decode()
+
+
+@dataclass(frozen=True)
+class Table:
+    """One table of a view: the columns a view writes (generated ones left out) and, for rows
+    later events change, their key (None: rows are only ever added)."""
+
+    name: str
+    columns: tuple[str, ...]
+    key: str | None = None
+    json: tuple[str, ...] = ()  # jsonb columns: Python values in memory, JSON text when written
+
+    def values(self) -> Callable[[Row], list]:
+        """A function turning a row into the values of `columns`, in order."""
+        columns, json = self.columns, set(self.json)
+        if not json:
+            return lambda row: [row[c] for c in columns]
+        dump = [c in json for c in columns]
+        return lambda row: [to_json(row[c]) if d else row[c] for c, d in zip(columns, dump)]
+
+
+@dataclass
+class Fold:
+    """The rows one batch changes, in memory: loaded once, changed by every event, written once."""
+
+    rows: dict[str, dict[Any, Row]] = field(default_factory=dict)  # table → key → row
+    changed: dict[str, set] = field(default_factory=dict)  # table → keys of rows to write
+    added: dict[str, list[Row]] = field(default_factory=dict)  # table → rows only added
+
+    def get(self, table: str, key: Any) -> Row | None:
+        """The row as the batch has made it so far (None if it does not exist)."""
+        return self.rows.get(table, {}).get(key)
+
+    def put(self, table: str, key: Any, row: Row) -> None:
+        """The row's new state (written once, at the end of the batch)."""
+        self.rows.setdefault(table, {})[key] = row
+        self.changed.setdefault(table, set()).add(key)
+
+    def add(self, table: str, row: Row) -> None:
+        """A row of a table whose rows are only added."""
+        self.added.setdefault(table, []).append(row)
+
+
+def changing(table: str, key_of: Callable[[Any], Any]) -> Callable:
+    """Decorate `change(row, event, position)` into a handler changing an existing row of
+    `table` in the fold (as an UPDATE would: an event for a missing row changes nothing)."""
+    def decorate(change: Callable[[Row, Any, int], None]) -> Callable[[Fold, Any, int], None]:
+        def handler(fold: Fold, event: Any, position: int) -> None:
+            key = key_of(event)
+            row = fold.get(table, key)
+            if row is not None:
+                change(row, event, position)
+                fold.put(table, key, row)
+        handler.__doc__ = change.__doc__
+        return handler
+    return decorate
+
+
+class Statements:
+    """A view's statements per table, rendered once (composing per batch is slow)."""
+
+    def __init__(self, schema: str, tables: Iterable[Table]) -> None:
+        self.tables = {t.name: t for t in tables}
+        self._values = {t.name: t.values() for t in self.tables.values()}
+        self._sql: dict[tuple[str, str], str] = {}
+        self.schema = schema
+
+    def _render(self, kind: str, table: Table) -> str:
+        rendered = self._sql.get((kind, table.name))
+        if rendered is None:
+            rendered = self._sql[(kind, table.name)] = getattr(self, f"_{kind}")(table).as_string(None)
+        return rendered
+
+    def _target(self, table: Table) -> Composable:
+        return SQL("{}.{}").format(Identifier(self.schema), Identifier(table.name))
+
+    @staticmethod
+    def _stage_name(table: Table) -> Identifier:
+        return Identifier(f"stage_{table.name}")
+
+    @staticmethod
+    def _columns(table: Table) -> Composable:
+        return SQL(", ").join(map(Identifier, table.columns))
+
+    @staticmethod
+    def _updates(table: Table) -> Composable:
+        return SQL(", ").join(SQL("{0} = EXCLUDED.{0}").format(Identifier(c))
+                              for c in table.columns if c != table.key)
+
+    def _select(self, table: Table) -> Composable:
+        return SQL("SELECT {} FROM {} WHERE {} = ANY(%s)").format(
+            self._columns(table), self._target(table), Identifier(table.key))
+
+    def _copy(self, table: Table) -> Composable:
+        return SQL("COPY {} ({}) FROM STDIN").format(self._target(table), self._columns(table))
+
+    def _insert(self, table: Table) -> Composable:
+        return SQL("INSERT INTO {} ({}) VALUES ({})").format(
+            self._target(table), self._columns(table), SQL(", ").join(SQL("%s") for _ in table.columns))
+
+    def _upsert(self, table: Table) -> Composable:
+        return SQL("{} ON CONFLICT ({}) DO UPDATE SET {}").format(
+            self._insert(table), Identifier(table.key), self._updates(table))
+
+    def _stage(self, table: Table) -> Composable:
+        return SQL("CREATE TEMP TABLE IF NOT EXISTS {} ON COMMIT DELETE ROWS AS "
+                   "SELECT {} FROM {} WITH NO DATA").format(
+            self._stage_name(table), self._columns(table), self._target(table))
+
+    def _copy_stage(self, table: Table) -> Composable:
+        return SQL("COPY {} ({}) FROM STDIN").format(self._stage_name(table), self._columns(table))
+
+    def _merge(self, table: Table) -> Composable:
+        return SQL("INSERT INTO {} ({}) SELECT {} FROM {} ON CONFLICT ({}) DO UPDATE SET {}").format(
+            self._target(table), self._columns(table), self._columns(table), self._stage_name(table),
+            Identifier(table.key), self._updates(table))
+
+    # --- a batch ---------------------------------------------------------------------------
+    def load(self, curs: Cursor, fold: Fold, keys: dict[str, set]) -> None:
+        """Put the existing rows with these keys (table → keys) into the fold: one query a table."""
+        for name, wanted in keys.items():
+            if not wanted:
+                continue
+            table = self.tables[name]
+            curs.execute(self._render("select", table), (list(wanted),))
+            rows = fold.rows.setdefault(name, {})
+            for row in curs.fetchall():
+                rows[row[table.key]] = dict(row)
+
+    def write(self, curs: Cursor, fold: Fold) -> None:
+        """Write what the batch changed: each table once."""
+        for name, rows in fold.added.items():
+            self._add(curs, self.tables[name], rows)
+        for name, keys in fold.changed.items():
+            current = fold.rows[name]
+            self._merge_rows(curs, self.tables[name], [current[k] for k in sorted(keys)])
+
+    def _add(self, curs: Cursor, table: Table, rows: list[Row]) -> None:
+        values = map(self._values[table.name], rows)
+        if len(rows) < COPY_MIN:
+            curs.executemany(self._render("insert", table), list(values))
+            return
+        with curs.copy(self._render("copy", table)) as copy:
+            for row in values:
+                copy.write_row(row)
+
+    def _merge_rows(self, curs: Cursor, table: Table, rows: list[Row]) -> None:
+        values = map(self._values[table.name], rows)
+        if len(rows) < COPY_MIN:
+            curs.executemany(self._render("upsert", table), list(values))
+            return
+        curs.execute(self._render("stage", table))
+        with curs.copy(self._render("copy_stage", table)) as copy:
+            for row in values:
+                copy.write_row(row)
+        curs.execute(self._render("merge", table))
