@@ -9,6 +9,8 @@ from pathlib import Path
 
 from infra.reference import DEFAULT_FILE
 
+DEFAULT_FILE_MAX_BYTES = 10 * 1024 * 1024  # an evidence file (photo or PDF): 10 MiB
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -24,6 +26,7 @@ class Settings:
     cipher_key: str | None     # HAZARD_CIPHER_KEY: set → stored events encrypted (AES-256-GCM)
     policy_file: Path | None   # HAZARD_POLICY_FILE: 三不放过 time limits (default: Ninghai's)
     api_workers: int = 2       # HAZARD_API_WORKERS: processes `hazard serve` answers HTTP from
+    file_max_bytes: int = DEFAULT_FILE_MAX_BYTES  # HAZARD_FILE_MAX_BYTES: largest evidence file
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -41,4 +44,5 @@ class Settings:
             cipher_key=env.get("HAZARD_CIPHER_KEY") or None,
             policy_file=Path(env["HAZARD_POLICY_FILE"]) if env.get("HAZARD_POLICY_FILE") else None,
             api_workers=max(1, int(env.get("HAZARD_API_WORKERS") or 2)),
+            file_max_bytes=max(1, int(env.get("HAZARD_FILE_MAX_BYTES") or DEFAULT_FILE_MAX_BYTES)),
         )
