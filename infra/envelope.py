@@ -20,6 +20,7 @@ from typing import Any
 import orjson
 
 from infra.clock import SHANGHAI
+from infra.log_reader import names_of
 from infra.placement import Place
 
 _META = {"originator_id", "originator_version", "timestamp", "actor", "originator_topic"}
@@ -48,6 +49,7 @@ def checkpoint(prefix: str, after: int, head: tuple[int, str]) -> Outgoing:
                          "time": datetime.now(SHANGHAI).isoformat()})
     return Outgoing(after, f"{prefix}._._.audit.checkpoint", body, msg_id=f"checkpoint-{after}")
 
+
 def _default(obj: Any) -> Any:
     if isinstance(obj, Decimal):
         return str(obj)
@@ -56,17 +58,20 @@ def _default(obj: Any) -> Any:
     raise TypeError(f"{type(obj).__name__} is not JSON")
 
 
-def envelope(event: Any, position: int, place: Place) -> bytes:
-    kind = type(event).__qualname__
+def envelope(event: Any, position: int, place: Place, names: tuple[str, str] | None = None) -> bytes:
+    """The body of one event's message; `names` = (aggregate, event), as the log reader named
+    them (`Logged.aggregate`, `Logged.name`; `infra.log_reader.names_of` when not given)."""
+    aggregate, name = names or names_of(type(event))
+    state = vars(event)
     return orjson.dumps({
-        "type": kind,
-        "aggregate_type": kind.split(".", 1)[0],
+        "type": f"{aggregate}.{name}",
+        "aggregate_type": aggregate,
         "position": position,
         "aggregate_id": str(event.originator_id),
         "aggregate_version": event.originator_version,
         "time": event.timestamp.astimezone(SHANGHAI).isoformat(),
-        "actor": getattr(event, "actor", None),
+        "actor": state.get("actor"),
         "township": place.township,
         "sector": place.sector,
-        "data": {k: v for k, v in vars(event).items() if k not in _META},
+        "data": {k: v for k, v in state.items() if k not in _META},
     }, default=_default)

@@ -1,11 +1,11 @@
-"""The notification log (通知日志) after a position, read in pages, woken by LISTEN/NOTIFY.
+"""The notification log (通知日志) after a position, page after page, woken by LISTEN/NOTIFY.
 
-Pages come from the `eventsourcing` recorder's own `select_notifications` (in position
-order; the recorder's table lock makes positions visible in commit order, so reading "after
-N" never skips an event that commits later). `read` is synchronous — call it from a worker
-thread. A listener thread LISTENs on the recorder's channel (the recorder NOTIFYs on every
-insert) and wakes `wait`; without a notification `wait` returns after its timeout anyway, so
-a missed one only costs that much delay.
+Pages come from the one reader of the log (`infra.log_reader.LogReader.notifications`, in
+position order; the recorder's table lock makes positions visible in commit order, so reading
+"after N" never skips an event that commits later). `read` is synchronous — call it from a
+worker thread. A listener thread LISTENs on the recorder's channel (the recorder NOTIFYs on
+every insert) and wakes `wait`; without a notification `wait` returns after its timeout
+anyway, so a missed one only costs that much delay.
 """
 
 from __future__ import annotations
@@ -13,17 +13,23 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+from collections.abc import Sequence
 from typing import Any
 
 from eventsourcing.persistence import Notification
 from psycopg.sql import SQL, Identifier
 
+from infra.log_reader import LogReader
+
 log = logging.getLogger(__name__)
 
 
 class LogFeed:
-    def __init__(self, recorder: Any, after: int) -> None:
-        self._recorder = recorder
+    """The log after `after`, read on from where the last `read` stopped."""
+
+    def __init__(self, reader: LogReader, after: int) -> None:
+        self._reader = reader
+        self._recorder: Any = reader.recorder
         self.after = after
         self._loop: asyncio.AbstractEventLoop | None = None
         self._notified = asyncio.Event()
@@ -43,13 +49,13 @@ class LogFeed:
         """Forget earlier wake-ups; call in the event loop just before `read`."""
         self._notified.clear()
 
-    def read(self, limit: int) -> list[Notification]:
-        """The next notifications after the last one read (at most `limit`); may be empty."""
-        page = self._recorder.select_notifications(start=self.after, limit=limit,
-                                                   inclusive_of_start=False)
+    def read(self, limit: int) -> Sequence[Notification]:
+        """The next notifications after the last one read (at most `limit`), not decoded; may
+        be empty."""
+        page = self._reader.notifications(self.after, limit)
         if page:
             self.after = page[-1].id
-        return list(page)
+        return page
 
     async def wait(self, timeout: float, *events: asyncio.Event) -> None:
         """Until something new may be in the log (a NOTIFY), one of `events` is set (`stopping`,

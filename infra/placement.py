@@ -39,12 +39,15 @@ Place.NOWHERE = Place(None, None)
 
 
 class Locator:
-    """Township and sector per aggregate id, remembered (bounded, least recently used first out)."""
+    """Township and sector per aggregate id, remembered (bounded, least recently used first out:
+    a following of the whole log keeps at most `capacity` of them, whatever its length; each
+    place itself is kept once)."""
 
-    def __init__(self, repository: Any, capacity: int = 200_000) -> None:
+    def __init__(self, repository: Any, capacity: int = 50_000) -> None:
         self._repository = repository
         self._capacity = capacity
         self._places: OrderedDict[UUID, Place] = OrderedDict()
+        self._distinct: dict[tuple[str, str], Place] = {}
         self._lock = threading.RLock()  # a batch abandoned after a failure may still be running
 
     def place_of(self, event: Any) -> Place:
@@ -65,7 +68,10 @@ class Locator:
     def _from_state(self, obj: Any) -> Place | None:
         township, sector = getattr(obj, "township", None), getattr(obj, "sector", None)
         if isinstance(township, str) and isinstance(sector, str):
-            return Place(township, sector)
+            place = self._distinct.get((township, sector))
+            if place is None:
+                place = self._distinct.setdefault((township, sector), Place(township, sector))
+            return place
         enterprise_id = getattr(obj, "enterprise_id", None)
         if isinstance(enterprise_id, str | UUID) and enterprise_id:
             return self._enterprise(enterprise_id)

@@ -1,26 +1,37 @@
-"""Publishing to one JetStream stream so that it always holds an exact prefix of the log.
+"""Publishing to one JetStream stream so that it always holds an exact prefix of the log (发布).
 
 Each message carries `Nats-Msg-Id` = the event's position (JetStream's de-duplication, two
 minutes by default) and `Nats-Expected-Last-Sequence` = the stream sequence the relay expects
-just before it. Messages go out pipelined (`publish_async`, acknowledgements awaited per batch),
-so when one is lost — NATS stopped in mid-batch, say, while later ones were buffered by the
-client and sent after the reconnect — the server refuses every later one instead of storing it
-out of order or after a gap. After any failure `sync()` asks the stream where it really ends,
-so the relay resumes exactly after the last stored event, even beyond the de-duplication window.
+just before it. Messages go out pipelined — a window of them in flight, batches sent without
+waiting for the earlier ones' acknowledgements — so when one is lost (NATS stopped in
+mid-batch, say, while later ones were buffered by the client and sent after the reconnect) the
+server refuses every later one instead of storing it out of order or after a gap. After any
+failure `sync()` asks the stream where it really ends, so the relay resumes exactly after the
+last stored event, even beyond the de-duplication window.
+
+The acknowledgements come back on one inbox subscription of the publisher's own (reply
+subject `<inbox>.<n>`, n counting every message sent): a plain `publish` and one callback per
+acknowledgement, instead of nats-py's `publish_async` (a future, a semaphore and a random
+token per message, the reply parsed twice). A refusal (`{"error": …}`) arrives there like any
+acknowledgement, so it fails its batch at once.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
+from collections import deque
 from dataclasses import dataclass
 from typing import Any
 
 import nats.errors
+import orjson
 from nats.js import api
 from nats.js.errors import NotFoundError
 
 from infra.envelope import Outgoing
+
+MSG_ID, EXPECTED = api.Header.MSG_ID, api.Header.EXPECTED_LAST_SEQUENCE
 
 
 class PublishFailed(RuntimeError):
@@ -50,27 +61,65 @@ async def ensure_stream(js: Any, stream: str, prefix: str, duplicate_window: flo
             description="HazardLedger events, one message per stored event (SPEC §4)"))
 
 
+class InFlight:
+    """A batch on the wire: its messages, the reply numbers [first, first + len) and how many
+    were acknowledged so far (in order); `done` resolves when all were, or one failed."""
+
+    def __init__(self, messages: list[Outgoing], first: int, deadline: float) -> None:
+        self.messages = messages
+        self.first = first
+        self.deadline = deadline
+        self.acked = 0
+        self.duplicates = 0     # acknowledged as already stored
+        self.error: BaseException | str | None = None
+        self.done: asyncio.Future = asyncio.get_running_loop().create_future()
+
+    @property
+    def last_position(self) -> int:
+        return self.messages[-1].position
+
+    def fail(self, cause: BaseException | str) -> None:
+        if not self.done.done():
+            self.error = cause
+            self.done.set_result(None)
+
+    def cancel(self) -> None:
+        self.fail("given up")
+
+
 class StreamPublisher:
-    def __init__(self, js: Any, stream: str, prefix: str, *, ack_timeout: float = 5.0) -> None:
-        self._js = js
+    """Sends batches to one stream, each message guarded by the sequence it expects; `confirm`
+    waits for a batch's acknowledgements (batches are confirmed in the order they were sent)."""
+
+    def __init__(self, nc: Any, stream: str, prefix: str, *, ack_timeout: float = 5.0) -> None:
+        self._nc = nc
+        self._js = nc.jetstream()
         self.stream = stream
         self.prefix = prefix
         self.ack_timeout = ack_timeout
         self.last_seq = 0       # the stream's last sequence, as confirmed
         self._next_seq = 0      # … including what is in flight
-        self.duplicates = 0
-        self._in_flight: set[InFlight] = set()
-        self._refusal: BaseException | None = None
+        self._sent = 0          # reply numbers handed out
+        self._flights: deque[InFlight] = deque()
+        self._inbox = ""
+        self._sub: Any = None
 
-    def refused(self, error: BaseException) -> None:
-        """JetStream refused a publish (a wrong expected sequence, say). nats-py 2.16 does not
-        put that error on the publish's future — it raises it in its reply handler and hands it
-        to the connection's error callback, and the future never resolves (nats-io/nats.py#985).
-        The relay's error callback passes it here: every unacknowledged message in flight is
-        given up at once, instead of waiting out the acknowledgement timeout."""
-        self._refusal = error
-        for flight in self._in_flight:
-            flight.cancel()
+    async def __aenter__(self) -> StreamPublisher:
+        self._inbox = self._nc.new_inbox()
+        self._sub = await self._nc.subscribe(f"{self._inbox}.*", cb=self._on_ack)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.give_up()
+        try:
+            await self._sub.unsubscribe()
+        except nats.errors.Error:
+            pass  # the connection is going anyway
+
+    @property
+    def in_flight(self) -> int:
+        """Messages sent and not yet acknowledged (or given up)."""
+        return sum(len(f.messages) - f.acked for f in self._flights if not f.done.done())
 
     async def sync(self) -> StreamEnd:
         """Read where the stream ends; later publishes expect exactly that.
@@ -87,69 +136,78 @@ class StreamPublisher:
             self.last_seq = self._next_seq = info.state.last_seq
             return StreamEnd(self.last_seq, None)
         self.last_seq = self._next_seq = last.seq
-        msg_id = (last.headers or {}).get(api.Header.MSG_ID, "").removeprefix("checkpoint-")
+        msg_id = (last.headers or {}).get(MSG_ID, "").removeprefix("checkpoint-")
         return StreamEnd(self.last_seq, int(msg_id) if msg_id.isdigit() else None)
 
     async def send(self, messages: list[Outgoing]) -> InFlight:
         """Put a batch on the wire (pipelined, no waiting); `confirm` it later, batches in order.
         Later batches may be sent before earlier ones are confirmed: the expected sequences
         continue across them."""
-        flight = InFlight(messages)
-        self._in_flight.add(flight)
+        flight = InFlight(messages, self._sent, time.monotonic() + self.ack_timeout)
+        self._flights.append(flight)
+        publish, reply, seq = self._nc.publish, f"{self._inbox}.", self._next_seq
         try:
-            for message in messages:
-                headers = {api.Header.MSG_ID: message.message_id,
-                           api.Header.EXPECTED_LAST_SEQUENCE: str(self._next_seq)}
-                flight.futures.append(await self._js.publish_async(message.subject, message.body,
-                                                                   headers=headers))
-                self._next_seq += 1
+            for n, message in enumerate(messages, start=self._sent):
+                await publish(message.subject, message.body, reply=f"{reply}{n}",
+                              headers={MSG_ID: message.message_id, EXPECTED: str(seq)})
+                seq += 1
         except nats.errors.Error as e:
-            flight.cancel()
+            self.give_up()
             raise PublishFailed(0, e) from e
+        finally:
+            self._sent += len(messages)
+            self._next_seq = seq
         return flight
 
     async def confirm(self, flight: InFlight) -> None:
-        """Wait for every acknowledgement of a batch, in order; raises PublishFailed at the
-        first message that was not stored (the first `acked` were)."""
-        deadline = time.monotonic() + self.ack_timeout
+        """Wait for every acknowledgement of a batch; raises PublishFailed at the first message
+        that was not stored (the first `acked` were), and gives up every later batch."""
         try:
-            for i, future in enumerate(flight.futures):
-                self._acknowledged(i, await self._ack(i, future, deadline))
-        except PublishFailed:
-            flight.cancel()  # the rest are given up; `sync` finds out what was stored
-            raise
-        finally:
-            self._in_flight.discard(flight)
+            await asyncio.wait_for(asyncio.shield(flight.done),
+                                   max(0.0, flight.deadline - time.monotonic()))
+        except (TimeoutError, asyncio.TimeoutError):
+            flight.fail(TimeoutError(f"no acknowledgement within {self.ack_timeout} s"))
+        if flight in self._flights:
+            self._flights.remove(flight)
+        if flight.error is not None:
+            self.give_up()
+            raise PublishFailed(flight.acked, flight.error)
 
-    async def _ack(self, i: int, future: asyncio.Future, deadline: float) -> Any:
+    def give_up(self) -> None:
+        """Fail every batch in flight (after a failure: `sync` finds out what was stored)."""
+        while self._flights:
+            self._flights.popleft().cancel()
+
+    async def _on_ack(self, msg: Any) -> None:
+        n = int(msg.subject.rpartition(".")[2])
+        flight = self._flight_of(n)
+        if flight is None or flight.done.done():
+            return  # a batch given up already
+        if n - flight.first != flight.acked:  # JetStream answers in order; a gap is a loss
+            flight.fail(f"acknowledgement of message {n - flight.first + 1} before message "
+                        f"{flight.acked + 1}")
+            return
         try:
-            return await asyncio.wait_for(future, max(0.0, deadline - time.monotonic()))
-        except (TimeoutError, asyncio.TimeoutError, nats.errors.Error) as e:
-            raise PublishFailed(i, e) from e
-        except asyncio.CancelledError:
-            ours = asyncio.current_task().cancelling()  # this task itself is being cancelled
-            if future.cancelled() and self._refusal is not None and not ours:
-                raise PublishFailed(i, self._refusal) from None
-            raise
-
-    def _acknowledged(self, i: int, ack: Any) -> None:
-        if ack.stream != self.stream:
-            raise PublishFailed(i, f"stored in stream {ack.stream}, not {self.stream}")
-        if ack.duplicate:
-            self.duplicates += 1
+            ack = orjson.loads(msg.data)
+        except orjson.JSONDecodeError:
+            ack = {"error": {"description": msg.data[:200].decode(errors="replace")}}
+        error = ack.get("error")
+        if error is not None:
+            flight.fail(f"JetStream refused it: {error.get('description', error)} "
+                        f"(code {error.get('err_code', '?')})")
+        elif ack.get("stream") != self.stream:
+            flight.fail(f"stored in stream {ack.get('stream')}, not {self.stream}")
         else:
-            self.last_seq = ack.seq
+            if ack.get("duplicate"):
+                flight.duplicates += 1
+            else:
+                self.last_seq = ack["seq"]
+            flight.acked += 1
+            if flight.acked == len(flight.messages):
+                flight.done.set_result(None)
 
-
-class InFlight:
-    """A batch sent and not yet confirmed: its messages and their acknowledgement futures."""
-
-    def __init__(self, messages: list[Outgoing]) -> None:
-        self.messages = messages
-        self.futures: list[asyncio.Future] = []
-
-    def cancel(self) -> None:
-        for future in self.futures:
-            future.cancel()
-
-
+    def _flight_of(self, n: int) -> InFlight | None:
+        for flight in self._flights:  # the oldest first: almost always the first one
+            if flight.first <= n < flight.first + len(flight.messages):
+                return flight
+        return None

@@ -1,5 +1,6 @@
-"""Notifications into messages (事件编码): decoded with the application's mapper, placed in their
-township and sector (`infra.placement`), addressed (`infra.subjects`) and encoded
+"""Events of the log into messages (事件编码): decoded by the one reader of the log
+(`infra.log_reader.LogReader.decode`, which also names the aggregate and the event), placed in
+their township and sector (`infra.placement`), addressed (`infra.subjects`) and encoded
 (`infra.envelope`). An event that cannot be decoded — an unknown topic, a broken body — is
 logged at ERROR with its position, counted, and skipped; it never stops the relay.
 """
@@ -9,12 +10,13 @@ from __future__ import annotations
 import logging
 import threading
 from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from eventsourcing.persistence import Notification
 
 from infra.envelope import Outgoing, envelope
+from infra.log_reader import Logged, LogReader
 from infra.placement import TRANSIENT, Locator
 from infra.subjects import event_subject
 
@@ -37,49 +39,47 @@ class RelayStats:
 
 
 class Encoder:
-    def __init__(self, app: Any, prefix: str, stats: RelayStats) -> None:
-        self.app = app
+    """Messages for pages of the log. Keeps nothing per event: the places of recent aggregates
+    (bounded, `Locator`) and the highest position reported as malformed."""
+
+    def __init__(self, reader: LogReader, prefix: str, stats: RelayStats) -> None:
+        self.reader = reader
         self.prefix = prefix
         self.stats = stats
-        self.locator = Locator(app.repository)
-        self._reported: set[int] = set()
+        self.locator = Locator(reader.repository)
+        self._reported_up_to = 0  # bad events are met in log order: said already if not beyond
         self._lock = threading.Lock()
 
-    def messages(self, batch: list[Notification]) -> list[Outgoing]:
+    def messages(self, batch: Sequence[Notification]) -> list[Outgoing]:
         """The batch's messages, in order, without the events that cannot be relayed."""
-        outgoing = []
-        for notification in batch:
-            message = self._message(notification)
-            if message is not None:
-                outgoing.append(message)
-        return outgoing
+        decode, message = self.reader.decode, self._message
+        return [m for m in (message(decode(n)) for n in batch) if m is not None]
 
-    def _message(self, notification: Notification) -> Outgoing | None:
+    def _message(self, logged: Logged) -> Outgoing | None:
+        if logged.error is not None:
+            self._report(logged, logged.error)
+            return None
         try:
-            event = self.app.mapper.to_domain_event(notification)
-            place = self.locator.place_of(event)
-            aggregate, kind = class_names(event)
-            subject = event_subject(self.prefix, place.township, place.sector, aggregate, kind)
-            return Outgoing(notification.id, subject, envelope(event, notification.id, place))
+            place = self.locator.place_of(logged.event)
+            subject = event_subject(self.prefix, place.township, place.sector, logged.aggregate,
+                                    logged.name)
+            return Outgoing(logged.position, subject,
+                            envelope(logged.event, logged.position, place,
+                                     (logged.aggregate, logged.name)))
         except TRANSIENT:
             raise  # the database, not the event: the relay retries the batch
         except Exception as e:  # noqa: BLE001 - a bad event is reported, never fatal
-            self._report(notification, e)
+            self._report(logged, e)
             return None
 
-    def _report(self, notification: Notification, error: Exception) -> None:
+    def _report(self, logged: Logged, error: Exception) -> None:
+        notification = logged.notification
         with self._lock:
-            if notification.id in self._reported:  # read again after a restart: said already
+            if logged.position <= self._reported_up_to:  # read again after a restart: said already
                 return
-            self._reported.add(notification.id)
+            self._reported_up_to = logged.position
             self.stats.malformed += 1
-            self.stats.malformed_positions.append(notification.id)
+            self.stats.malformed_positions.append(logged.position)
         log.error("relay: event at position %d (topic %r, aggregate %s v%s) cannot be relayed "
-                  "and is skipped: %r", notification.id, notification.topic,
+                  "and is skipped: %r", logged.position, notification.topic,
                   notification.originator_id, notification.originator_version, error)
-
-
-def class_names(event: Any) -> tuple[str, str]:
-    """("Hazard", "Reported") for an event of class Hazard.Reported."""
-    parts = type(event).__qualname__.split(".")
-    return (parts[-2] if len(parts) > 1 else parts[-1]), parts[-1]

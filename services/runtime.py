@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
@@ -28,7 +28,7 @@ from infra.chain_keeper import ChainKeeper
 from infra.nats import Broker, following, locate
 from infra.postgres import Database
 from infra.reference import ReferenceData
-from infra.relay import running_relay
+from infra.relay import open_reader, running_relay
 from infra.settings import Settings
 from projections.compliance import Policy
 from projections.operations import following as following_views
@@ -145,7 +145,7 @@ def followers(rt: Runtime, nats_address: str | Callable[[], str]) -> Iterator[No
     """What follows the store: the projections (read models), the relay to JetStream (it
     follows `nats_address`) and the audit chain keeper."""
     chain = rt.ledger.audit_chain()
-    with following_views(rt.env), running_relay(rt.ledger, nats_address, chain_head=chain.head), \
-            ChainKeeper(chain):
+    with closing(open_reader(rt.env)) as log_reader, following_views(rt.env), \
+            running_relay(log_reader, nats_address, chain_head=chain.head), ChainKeeper(chain):
         yield
 

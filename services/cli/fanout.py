@@ -12,6 +12,7 @@ import json
 import logging
 import signal
 import sys
+from contextlib import closing
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
@@ -240,12 +241,12 @@ def _create_consumers(config: Config, subscribers: list, args: argparse.Namespac
 
 # --- hazard relay -----------------------------------------------------------------------------
 def _relay(args: argparse.Namespace, config: Config) -> int:
-    from infra.relay import Relay
+    from infra.relay import Relay, open_reader
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("pgserver").setLevel(logging.WARNING)
-    with running(config) as rt, config.broker() as broker:
-        relay = Relay(rt.ledger, broker.address, stream=args.stream, prefix=args.prefix,
+    with running(config) as rt, closing(open_reader(rt.env)) as reader, config.broker() as broker:
+        relay = Relay(reader, broker.address, stream=args.stream, prefix=args.prefix,
                       batch_size=args.batch_size)
         print(f"relay: {rt.database.describe()} → {broker.describe()}, stream {args.stream}",
               flush=True)

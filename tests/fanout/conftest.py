@@ -22,7 +22,9 @@ import pytest
 from nats.js.errors import NotFoundError
 
 from domain.actor import Role
+from infra.log_reader import LogReader
 from infra.nats import EmbeddedNats
+from infra.relay import open_reader
 from tests.conftest import actor, credit_code
 
 BUREAU = actor(Role.BUREAU)
@@ -45,6 +47,14 @@ async def _check_jetstream(url: str) -> None:
         await nc.jetstream().account_info()
     finally:
         await nc.close()
+
+
+@pytest.fixture
+def log_reader(store_env: dict[str, str]) -> Iterator[LogReader]:
+    """The one reader of the test's log, as a relay takes it (`hazard serve` opens it the same way)."""
+    reader = open_reader(store_env)
+    yield reader
+    reader.close()
 
 
 @pytest.fixture

@@ -75,13 +75,13 @@ def test_the_configuration_names_one_user_per_subscriber_with_its_filter(secured
     assert credentials["township_330226011"]["filter_subject"] == "hz.330226011.>"
 
 
-def test_a_chemicals_regulator_can_neither_read_construction_events_nor_publish(secured, ledger):
+def test_a_chemicals_regulator_can_neither_read_construction_events_nor_publish(secured, ledger, log_reader):
     url, credentials = secured
     chem = enterprise(ledger, "330226011", "chem")
     construction = enterprise(ledger, "330226005", "construction")
     hazard_steps(ledger, chem)
     last = hazard_steps(ledger, construction)
-    with running_relay(ledger, _as(url, credentials, "admin")) as relay:   # the relay is the admin
+    with running_relay(log_reader, _as(url, credentials, "admin")) as relay:   # the relay is the admin
         assert relay.wait_for(last)
     seen = asyncio.run(_as_chemicals_regulator(_as(url, credentials, "regulator_chem")))
     assert seen["own"] and all(".chem." in s for s in seen["own"])
@@ -144,11 +144,11 @@ async def _stream_messages(url: str) -> int:
         await nc.close()
 
 
-def test_a_township_office_reads_only_its_township(secured, ledger):
+def test_a_township_office_reads_only_its_township(secured, ledger, log_reader):
     url, credentials = secured
     hazard_steps(ledger, enterprise(ledger, "330226011", "chem"))
     last = hazard_steps(ledger, enterprise(ledger, "330226005", "chem"))
-    with running_relay(ledger, _as(url, credentials, "admin")) as relay:
+    with running_relay(log_reader, _as(url, credentials, "admin")) as relay:
         assert relay.wait_for(last)
 
     async def read() -> list[str]:
@@ -164,7 +164,7 @@ def test_a_township_office_reads_only_its_township(secured, ledger):
     assert len(subjects) == 3 and all(s.startswith("hz.330226011.") for s in subjects)
 
 
-def test_the_regulators_script_in_the_docs_reads_its_events_with_plain_nats_py(secured, ledger, tmp_path):
+def test_the_regulators_script_in_the_docs_reads_its_events_with_plain_nats_py(secured, ledger, log_reader, tmp_path):
     import re
     import subprocess
     import sys
@@ -172,7 +172,7 @@ def test_the_regulators_script_in_the_docs_reads_its_events_with_plain_nats_py(s
     url, credentials = secured
     hazard_steps(ledger, enterprise(ledger, "330226005", "construction"))
     last = hazard_steps(ledger, enterprise(ledger, "330226011", "chem"))
-    with running_relay(ledger, _as(url, credentials, "admin")) as relay:
+    with running_relay(log_reader, _as(url, credentials, "admin")) as relay:
         assert relay.wait_for(last)
     doc = (Path(__file__).resolve().parents[2] / "docs" / "fanout.md").read_text()
     script = re.search(r"## A regulator's own program.*?```python\n(.*?)```", doc, re.S).group(1)

@@ -25,20 +25,20 @@ async def _messages(url: str, stream: str, subject: str) -> list[tuple[str, dict
         await nc.close()
 
 
-def test_checkpoints_witness_the_chain_and_a_restart_repeats_no_event(ledger, nats_url, channel):
+def test_checkpoints_witness_the_chain_and_a_restart_repeats_no_event(ledger, log_reader, nats_url, channel):
     for n in range(5):
         ledger.register_agency(actor("bureau"), credit_code=credit_code(), name=f"机构{n}")
     chain = ledger.audit_chain()
     with ChainKeeper(chain, interval=0.05):
         pass
-    with running_relay(ledger, nats_url, **channel.options, chain_head=chain.head,
+    with running_relay(log_reader, nats_url, **channel.options, chain_head=chain.head,
                        checkpoint_every=0) as relay:
         assert relay.wait_for(5)
     got = asyncio.run(_messages(nats_url, channel.stream, f"{channel.prefix}._._.audit.checkpoint"))
     assert [(msg_id, body["position"]) for msg_id, body in got] == [("checkpoint-5", 5)]
     assert got[0][1]["chain"] == chain.head()[1].hex()
 
-    with running_relay(ledger, nats_url, **channel.options, chain_head=chain.head,
+    with running_relay(log_reader, nats_url, **channel.options, chain_head=chain.head,
                        checkpoint_every=0) as relay:  # restarted after a checkpoint was last
         ledger.register_agency(actor("bureau"), credit_code=credit_code(), name="机构5")
         assert relay.wait_for(6)

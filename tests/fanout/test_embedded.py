@@ -34,10 +34,10 @@ def test_an_embedded_broker_runs_under_the_data_folder_on_a_free_port(tmp_path):
     assert not (tmp_path / "var" / "nats" / "url").exists()
 
 
-def test_a_relay_started_while_nats_is_down_catches_up_when_it_comes(ledger, own_nats):
+def test_a_relay_started_while_nats_is_down_catches_up_when_it_comes(ledger, log_reader, own_nats):
     own_nats.stop()
     first = hazard_steps(ledger, enterprise(ledger))
-    with running_relay(ledger, own_nats.url) as relay:
+    with running_relay(log_reader, own_nats.url) as relay:
         time.sleep(0.5)
         assert relay.stats.position == 0
         own_nats.start()

@@ -24,7 +24,7 @@ from tests.fanout.conftest import (assert_exactly_once_in_order, bulk_hazards, c
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_nats_stopped_while_commands_go_on_then_the_relay_catches_up(ledger, own_nats):
+def test_nats_stopped_while_commands_go_on_then_the_relay_catches_up(ledger, log_reader, own_nats):
     ent = enterprise(ledger)
     positions: list[int] = []
     errors: list[BaseException] = []
@@ -38,7 +38,7 @@ def test_nats_stopped_while_commands_go_on_then_the_relay_catches_up(ledger, own
                 errors.append(e)
             time.sleep(0.005)
 
-    with running_relay(ledger, own_nats.url, ack_timeout=1.0, batch_size=50) as relay:
+    with running_relay(log_reader, own_nats.url, ack_timeout=1.0, batch_size=50) as relay:
         writer = threading.Thread(target=commands)
         writer.start()
         time.sleep(0.5)
@@ -159,12 +159,12 @@ def _insert_bad_rows(ledger, database_url: str, schema: str) -> None:
 
 
 def test_a_malformed_or_unknown_event_is_reported_and_does_not_stop_the_relay(
-        ledger, database_url, schema, nats_url, channel, caplog):
+        ledger, log_reader, database_url, schema, nats_url, channel, caplog):
     ent = enterprise(ledger)                                 # position 1
     _insert_bad_rows(ledger, database_url, schema)           # positions 2, 3, 4
     last = hazard_steps(ledger, ent)                         # positions 5, 6
     with caplog.at_level(logging.ERROR, logger="infra.relay"):
-        with running_relay(ledger, nats_url, **channel.options) as relay:
+        with running_relay(log_reader, nats_url, **channel.options) as relay:
             assert relay.wait_for(last, timeout=10), relay.stats
             assert relay.stats.malformed == 3
             assert list(relay.stats.malformed_positions) == [2, 3, 4]
@@ -177,10 +177,10 @@ def test_a_malformed_or_unknown_event_is_reported_and_does_not_stop_the_relay(
 
 
 def test_tracking_left_behind_repeats_nothing_even_beyond_the_dedup_window(
-        ledger, database_url, schema, nats_url, channel, caplog):
+        ledger, log_reader, database_url, schema, nats_url, channel, caplog):
     first = bulk_hazards(ledger, 50)
     options = dict(channel.options, duplicate_window=1.0)
-    with running_relay(ledger, nats_url, **options) as relay:
+    with running_relay(log_reader, nats_url, **options) as relay:
         assert relay.wait_for(first)
     # as if the relay died after JetStream acknowledged and before it tracked the position
     with psycopg.connect(database_url, autocommit=True) as conn:
@@ -190,7 +190,7 @@ def test_tracking_left_behind_repeats_nothing_even_beyond_the_dedup_window(
     time.sleep(1.5)                                          # JetStream's de-duplication has forgotten
     last = hazard_steps(ledger, enterprise(ledger))
     with caplog.at_level(logging.INFO, logger="infra.relay"):
-        with running_relay(ledger, nats_url, **options) as relay:
+        with running_relay(log_reader, nats_url, **options) as relay:
             assert relay.wait_for(last)
             assert relay.stats.duplicates == 0
     assert any("already holds up to position" in r.getMessage() for r in caplog.records)

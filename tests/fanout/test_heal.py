@@ -74,7 +74,7 @@ def assert_stream_is_the_log(url: str, ledger) -> None:
 
 
 def test_nats_killed_mid_batch_and_restarted_on_the_same_port_the_relay_heals_by_itself(
-        ledger, tmp_path):
+        ledger, log_reader, tmp_path):
     """Each time NATS dies while the relay has batches on the wire and stays away longer than
     the acknowledgement timeout: the relay gives the batch up, nats-py still holds part of it in
     its buffer and sends it when NATS is back — the relay must resume exactly after whatever of
@@ -83,7 +83,7 @@ def test_nats_killed_mid_batch_and_restarted_on_the_same_port_the_relay_heals_by
     server = EmbeddedNats(tmp_path / "nats")
     server.start()
     try:
-        with running_relay(ledger, server.url, ack_timeout=1.0) as relay:
+        with running_relay(log_reader, server.url, ack_timeout=1.0) as relay:
             with commands_going_on(ledger) as done_so_far:
                 for _ in range(3):
                     published, restarts = relay.stats.published, relay.stats.restarts
@@ -105,7 +105,7 @@ def test_nats_killed_mid_batch_and_restarted_on_the_same_port_the_relay_heals_by
 
 
 @pytest.mark.parametrize("on_disk", ["the first half", "nothing"])
-def test_nats_that_lost_acknowledged_messages_in_a_crash_gets_them_again(ledger, tmp_path, on_disk):
+def test_nats_that_lost_acknowledged_messages_in_a_crash_gets_them_again(ledger, log_reader, tmp_path, on_disk):
     """nats-server acknowledges a message before it is on disk (by default it syncs every two
     minutes; nats-io/nats-server#7564), so a crash can take back messages the relay saw
     acknowledged and tracked — or the whole stream, if its folder is lost. After the restart
@@ -115,7 +115,7 @@ def test_nats_that_lost_acknowledged_messages_in_a_crash_gets_them_again(ledger,
     store = server.folder / "jetstream"
     server.start()
     try:
-        with running_relay(ledger, server.url) as relay:
+        with running_relay(log_reader, server.url) as relay:
             first = [hazard_steps(ledger, ent) for _ in range(20)][-1]
             assert relay.wait_for(first)
             server.stop()                                    # the disk holds 1..first
@@ -135,12 +135,12 @@ def test_nats_that_lost_acknowledged_messages_in_a_crash_gets_them_again(ledger,
         server.stop()
 
 
-def test_an_embedded_nats_that_dies_is_started_again_and_the_relay_follows_it(ledger, tmp_path):
+def test_an_embedded_nats_that_dies_is_started_again_and_the_relay_follows_it(ledger, log_reader, tmp_path):
     """`hazard serve` without NATS_URL: its nats-server SIGKILLed — started again on the same
     port; SIGKILLed again while another program took that port — started on a new one, written
     to <data>/nats/url, and the relay finds it there. Nothing lost or doubled."""
     settings = Settings.from_env({"HAZARD_DATA_DIR": str(tmp_path / "var")})
-    with Broker(settings) as broker, running_relay(ledger, broker.address) as relay:
+    with Broker(settings) as broker, running_relay(log_reader, broker.address) as relay:
         with commands_going_on(ledger) as done_so_far:
             first = broker.url
             assert wait_until(lambda: relay.stats.published > 20), relay.stats
@@ -180,7 +180,7 @@ def test_the_stream_end_is_read_as_one_message_even_while_jetstream_stores(tmp_p
             acks = [await js.publish_async("hz._._.hazard.reported", b"{}",
                                            headers={"Nats-Msg-Id": str(i)})
                     for i in range(1, 20_001)]
-            publisher = StreamPublisher(reader.jetstream(), "HAZARD_EVENTS", "hz")
+            publisher = StreamPublisher(reader, "HAZARD_EVENTS", "hz")
             ends = []
             while not all(a.done() for a in acks):
                 end = await publisher.sync()

@@ -43,10 +43,10 @@ def _county_year(ledger) -> dict[str, tuple[str, str, str]]:
             inspection: (*here, "inspection"), hazard: (*here, "hazard"), accident: (*here, "accident")}
 
 
-def test_every_event_goes_to_its_township_sector_aggregate_and_event(ledger, nats_url, channel):
+def test_every_event_goes_to_its_township_sector_aggregate_and_event(ledger, log_reader, nats_url, channel):
     places = _county_year(ledger)
     last = ledger.recorder.max_notification_id()
-    with running_relay(ledger, nats_url, **channel.options) as relay:
+    with running_relay(log_reader, nats_url, **channel.options) as relay:
         assert relay.wait_for(last, timeout=10)
     received = collect(nats_url, channel.stream, f"{channel.prefix}.>", last)
     assert [r.msg_id for r in received] == list(range(1, last + 1))
@@ -62,10 +62,10 @@ def test_every_event_goes_to_its_township_sector_aggregate_and_event(ledger, nat
             "330226011.chem.inspection.performed"} <= subjects
 
 
-def test_the_body_carries_type_position_aggregate_time_actor_place_and_data(ledger, nats_url, channel):
+def test_the_body_carries_type_position_aggregate_time_actor_place_and_data(ledger, log_reader, nats_url, channel):
     ent = enterprise(ledger, "330226005", "construction")
     written = ledger.register_agency(BUREAU, credit_code=credit_code(), name="某咨询")
-    with running_relay(ledger, nats_url, **channel.options) as relay:
+    with running_relay(log_reader, nats_url, **channel.options) as relay:
         assert relay.wait_for(written.position)
     first, second = collect(nats_url, channel.stream, f"{channel.prefix}.>", 2)
     assert first.body["type"] == "Enterprise.Registered" and first.body["aggregate_type"] == "Enterprise"
@@ -79,16 +79,16 @@ def test_the_body_carries_type_position_aggregate_time_actor_place_and_data(ledg
     assert (second.body["township"], second.body["sector"]) == (None, None)
 
 
-def test_after_a_restart_later_events_find_their_place_through_the_repository(ledger, nats_url, channel):
+def test_after_a_restart_later_events_find_their_place_through_the_repository(ledger, log_reader, nats_url, channel):
     ent = enterprise(ledger, "330226007", "trade")
     agency = ledger.register_agency(BUREAU, credit_code=credit_code(), name="某咨询").id
     contract = ledger.propose_contract(BUREAU, enterprise_id=ent, agency_id=agency, service="monthly",
                                        start=date(2026, 1, 1), end=date(2026, 12, 31), fee="3600").id
-    with running_relay(ledger, nats_url, **channel.options) as relay:
+    with running_relay(log_reader, nats_url, **channel.options) as relay:
         assert relay.wait_for(ledger.recorder.max_notification_id())
     # a new relay remembers nothing: the contract's later event is placed by loading it
     last = ledger.terminate_contract(BUREAU, contract, reason="企业搬迁", terminated_on=date(2026, 6, 1))
-    with running_relay(ledger, nats_url, **channel.options) as relay:
+    with running_relay(log_reader, nats_url, **channel.options) as relay:
         assert relay.wait_for(last.position)
     received = collect(nats_url, channel.stream, f"{channel.prefix}.>", last.position)
     assert received[-1].subject == f"{channel.prefix}.330226007.trade.contract.terminated"

@@ -14,11 +14,11 @@ from tests.fanout.conftest import enterprise, hazard_steps
 
 
 @pytest.fixture
-def relayed(ledger, nats_url, channel, monkeypatch, tmp_path):
+def relayed(ledger, log_reader, nats_url, channel, monkeypatch, tmp_path):
     """Two townships' events relayed to this test's stream; `hazard` pointed at it."""
     hazard_steps(ledger, enterprise(ledger, "330226011", "chem"))          # positions 1-3
     last = hazard_steps(ledger, enterprise(ledger, "330226005", "trade"))  # positions 4-6
-    with running_relay(ledger, nats_url, **channel.options) as relay:
+    with running_relay(log_reader, nats_url, **channel.options) as relay:
         assert relay.wait_for(last)
     monkeypatch.setenv("NATS_URL", nats_url)
     monkeypatch.setenv("HAZARD_DATA_DIR", str(tmp_path / "var"))

@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import time
 
-from infra.relay import running_relay
+from contextlib import closing
+
+from infra.relay import open_reader, running_relay
 from tests.fanout.conftest import assert_exactly_once_in_order, bulk_hazards, collect, stream_info
 
 
-def test_two_relays_at_once_still_store_each_event_once_in_order(ledger, nats_url, channel):
+def test_two_relays_at_once_still_store_each_event_once_in_order(ledger, log_reader, store_env,
+                                                                 nats_url, channel):
     last = bulk_hazards(ledger, 600)
-    with running_relay(ledger, nats_url, batch_size=50, **channel.options) as one, \
-            running_relay(ledger, nats_url, batch_size=50, **channel.options) as two:
+    with closing(open_reader(store_env)) as other_reader, \
+            running_relay(log_reader, nats_url, batch_size=50, **channel.options) as one, \
+            running_relay(other_reader, nats_url, batch_size=50, **channel.options) as two:
         deadline = time.monotonic() + 30
         while max(one.stats.position, two.stats.position) < last and time.monotonic() < deadline:
             time.sleep(0.02)
