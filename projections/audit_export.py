@@ -8,7 +8,7 @@ the audit hash chain (`infra/audit_chain.py`):
   digest = SHA-256(originator id, version, topic, stored state) — `event_digest`;
 - `chain_before`: the chain hash at the previous stored position (genesis: 32 zero bytes);
 - `chain`: the chain hash at this position = SHA-256(chain_before ‖ position ‖ digest).
-`hazard audit verify` recomputes the whole chain from the events table; every `chain` in
+`hazard audit verify` recomputes the whole chain from the stored log; every `chain` in
 the file must equal the chain it recomputes at that position (`check_against_store`), and
 `check_offline` rechecks the file by itself. Procurement agreements and agencies serve many
 enterprises and are not part of one enterprise's history (their ids appear in its events).
