@@ -96,6 +96,11 @@ POLICY: dict[str, frozenset[Role]] = {
     "hazard.regrade":                frozenset({B, T, R, A}),
     "hazard.extend":                 frozenset({B, T, R}),
     "hazard.withdraw":               frozenset({B, T, R}),
+    # evidence files (issue 13): any role that writes uploads; reading is scoped by `may_read_file`
+    "file.upload":                   frozenset({B, T, R, A, E, IN, AD}),  # auditors never write
+    "file.read":                     EVERYONE,
+    "file.thumbnail":                EVERYONE,
+    "file.metadata":                 EVERYONE,
 }
 
 COUNTY_WIDE = frozenset({B, AU, IN, AD})
@@ -229,3 +234,24 @@ def read_scope(principal: Principal) -> Scope:
     if role == A:
         return Scope(agency_id=principal.agency_id or "-")
     return Scope()  # bureau, auditor, investigator, admin: the whole county
+
+
+def party_of(principal: Principal) -> str:
+    """The party a token acts for, as recorded with the files it uploads: its agency, its
+    enterprise, its township office, its sector's regulator, or a county-wide office (by role)."""
+    role = principal.role
+    if role == A:
+        return f"agency:{principal.agency_id or '-'}"
+    if role == E:
+        return f"enterprise:{principal.enterprise_id or '-'}"
+    if role == T:
+        return f"township:{principal.township or '-'}"
+    if role == R:
+        return f"regulator:{principal.sector or '-'}"
+    return f"county:{role}"
+
+
+def may_read_file(principal: Principal, uploaded_by: Iterable[str]) -> bool:
+    """Until events cite files (issue 13 point 2), a file is read by the parties that uploaded
+    it and by the county-wide roles (bureau, auditor, investigator, admin)."""
+    return principal.role in COUNTY_WIDE or party_of(principal) in set(uploaded_by)

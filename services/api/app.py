@@ -9,16 +9,19 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from infra.auth import Tokens
+from infra.files import FileStore, PostgresFileStore
 from infra.idempotency import IdempotencyStore
 from infra.revocations import RevocationList
+from infra.settings import DEFAULT_FILE_MAX_BYTES
 from projections.readmodels import ReadModels
 from services.api import errors
 from services.api.json import JSON
 from services.api.middleware import RequestGuard
 from services.api.query_guard import QueryGuard
 from services import dashboard
-from services.api.routes import (accountability, audit, contracts, events, hazards, inspections,
+from services.api.routes import (accountability, audit, contracts, events, files, hazards, inspections,
                                  parties, readmodels, records, reference)
+from services.api.uploads import body_limit
 from services.application import HazardLedger
 
 API_PREFIX = "/api/v1"
@@ -28,7 +31,10 @@ MAX_BODY_BYTES = 256 * 1024  # the largest legitimate body (a plan, six parts of
 
 
 def create_app(ledger: HazardLedger, tokens: Tokens, *, read_models: ReadModels | None = None,
-               policy_file: Path | None = None, max_body: int = MAX_BODY_BYTES) -> FastAPI:
+               policy_file: Path | None = None, max_body: int = MAX_BODY_BYTES,
+               file_store: FileStore | None = None, max_file: int = DEFAULT_FILE_MAX_BYTES) -> FastAPI:
+    """`file_store`: the evidence files' engine (default: PostgreSQL, the ledger's datastore);
+    `max_file`: the largest file an upload stores (HAZARD_FILE_MAX_BYTES)."""
     revocations = RevocationList(ledger.recorder.datastore)
 
     @asynccontextmanager
@@ -47,12 +53,15 @@ def create_app(ledger: HazardLedger, tokens: Tokens, *, read_models: ReadModels 
     app.state.revocations = revocations
     app.state.read_models = read_models  # None: opened beside the ledger on first use
     app.state.policy_file = policy_file  # the county's policy data (Settings.policy_file)
+    app.state.files = file_store or PostgresFileStore(ledger.recorder.datastore, limit=max_file)
+    app.state.file_max_bytes = max_file
     for module in (reference, parties, contracts, inspections, hazards, records, audit, readmodels,
-                   accountability, events):
+                   accountability, events, files):
         app.include_router(module.router, prefix=API_PREFIX)
     dashboard.install(app)  # the web dashboard at / (issue 7)
     errors.install(app)
     app.add_middleware(RequestGuard, max_body=max_body, store=IdempotencyStore(ledger.recorder.datastore),
-                       unit_of_work=ledger.unit_of_work)
+                       unit_of_work=ledger.unit_of_work,
+                       streamed={f"{API_PREFIX}/files": body_limit(max_file)})  # uploads stream
     app.add_middleware(QueryGuard)  # outermost: a query with control characters is 422 before anything
     return app

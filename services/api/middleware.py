@@ -4,12 +4,18 @@ A POST with an `Idempotency-Key` whose first answer is stored gets it back (`Ide
 true`); otherwise it runs with the key named (`infra.idempotency.keyed`), and its write stores
 the key and the answer in the transaction of its events. Nothing is claimed before the write, so
 nothing is left half-done by a crash: a key is either answered or free.
+
+Uploads (`POST` to a path in `streamed`, e.g. /api/v1/files) are the one exception to reading
+the body whole: their body streams to the route, bounded by the path's own limit (413 beyond
+it), so a 10 MiB photo neither sits in memory here nor opens other routes to big bodies. They
+run outside the unit of work and without idempotent replay: they store no event, and storing
+content-addressed bytes again changes nothing and answers the same.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
 
 import orjson
@@ -47,6 +53,43 @@ async def _read_body(receive: Receive, limit: int) -> bytes:
             return b"".join(chunks)
 
 
+def _bounded(receive: Receive, limit: int) -> Receive:
+    """The client's messages, TooLarge once their bodies pass `limit` bytes."""
+    size = 0
+
+    async def bounded() -> Message:
+        nonlocal size
+        message = await receive()
+        size += len(message.get("body", b""))
+        if size > limit:
+            raise TooLarge
+        return message
+
+    return bounded
+
+
+async def _streamed(app: ASGIApp, scope: Scope, receive: Receive, send: Send, headers: dict,
+                    limit: int) -> None:
+    """An upload: its body passed on as it arrives, refused with 413 past `limit` (at once when
+    the declared Content-Length says so)."""
+    declared = headers.get(b"content-length", b"0")
+    if declared.isdigit() and int(declared) > limit:
+        return await _respond(send, 413, _too_large(limit))
+    started = False
+
+    async def watched(message: Message) -> None:
+        nonlocal started
+        started = started or message["type"] == "http.response.start"
+        await send(message)
+
+    try:
+        await app(scope, _bounded(receive, limit), watched)
+    except TooLarge:
+        if started:
+            raise
+        await _respond(send, 413, _too_large(limit))
+
+
 def _replay(body: bytes, receive: Receive) -> Receive:
     """The body read once, then the client's own messages (a streaming response waits on them
     to learn that the client went away)."""
@@ -69,16 +112,20 @@ class RequestGuard:
     `Idempotency-Key`, answers a retry from the stored first answer."""
 
     def __init__(self, app: ASGIApp, *, max_body: int, store: IdempotencyStore,
-                 unit_of_work: Callable[[], AbstractContextManager[None]]) -> None:
+                 unit_of_work: Callable[[], AbstractContextManager[None]],
+                 streamed: Mapping[str, int] | None = None) -> None:
         self.app = app
         self.max_body = max_body
         self.store = store
         self.unit_of_work = unit_of_work
+        self.streamed = dict(streamed or {})  # upload path → its body limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         headers = dict(scope["headers"])
+        if scope["method"] == "POST" and scope["path"] in self.streamed:
+            return await _streamed(self.app, scope, receive, send, headers, self.streamed[scope["path"]])
         declared = headers.get(b"content-length", b"0")
         if declared.isdigit() and int(declared) > self.max_body:
             return await _respond(send, 413, _too_large(self.max_body))

@@ -22,7 +22,8 @@ COUNTY_WIDE = {B, AU, IN, AD}
 NOT_ABOUT_A_PARTY = {"reference.townships", "reference.sectors", "agency.register", "agreement.sign",
                      "agency.read", "agency.history", "audit.verify",
                      "ledger.read", "rates.read", "compliance.read", "statistics.read",
-                     "coverage.read", "subsidy.read", "events.stream"}  # filtered by scope, never refused
+                     "coverage.read", "subsidy.read", "events.stream",  # filtered by scope, never refused
+                     "file.upload"}  # any writing role, about no party's record
 # in scope, yet not allowed: an enterprise is no party to a procurement agreement
 IN_SCOPE_BUT_DENIED = {"agreement.read": {E}, "agreement.history": {E}}
 
@@ -56,8 +57,24 @@ def world(ledger):
     x1 = ledger.record_accident(bureau, enterprise_id=e1, occurred_on=date(2026, 6, 2), category="fall",
                                 deaths=0, injuries=1, description="高处坠落").id
     claim = ledger.file_subsidy_claim(bureau, agency_id=a1, year=2025, served=[]).id
+    photo = _photo_uploaded_by(ledger, [f"agency:{a1}", f"enterprise:{e1}", "township:330226001",
+                                        "regulator:chem"])
     return dict(E1=e1, A1=a1, A2=a2, X=expert, C1=c1, C2=c2, G1=g1, I1=i1, H1=h1, ACC=x1, E2=e2,
-                CL=claim)
+                CL=claim, F=photo)
+
+
+def _photo_uploaded_by(ledger, parties: list[str]) -> str:
+    """An evidence photo that each in-scope party uploaded (files are read by their uploaders)."""
+    import io
+
+    from PIL import Image
+
+    from infra.files import PostgresFileStore
+
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), (1, 2, 3)).save(out, "PNG")
+    store = PostgresFileStore(ledger.recorder.datastore)
+    return [store.put(io.BytesIO(out.getvalue()), party=p, actor="test").sha256 for p in parties][0]
 
 
 def requests_for(w):
@@ -143,6 +160,10 @@ def requests_for(w):
         "hazard.regrade": ("POST", f"{hz}/regrade", {"level": "major", "reason": "复核"}),
         "hazard.extend": ("POST", f"{hz}/extend", {"deadline": "2026-08-01", "reason": "待料"}),
         "hazard.withdraw": ("POST", f"{hz}/withdraw", {"reason": "误报"}),
+        "file.upload": ("POST", "/files", None),  # no multipart body: 415 once allowed
+        "file.read": ("GET", f"/files/{w['F']}", None),
+        "file.thumbnail": ("GET", f"/files/{w['F']}/thumbnail", None),
+        "file.metadata": ("GET", f"/files/{w['F']}/metadata", None),
     }
 
 

@@ -158,8 +158,6 @@ def test_files_are_judged_by_their_bytes_and_nothing_is_stored_when_refused(stor
 
 
 def test_accepted_kinds_by_content_whatever_they_are_called(store):
-    import pillow_heif  # noqa: F401 - registers HEIF with Pillow
-
     heic = io.BytesIO()
     Image.new("RGB", (64, 48), (200, 10, 10)).save(heic, format="HEIF")
     webp = io.BytesIO()
