@@ -6,6 +6,9 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import tracemalloc
+from collections.abc import Iterator
+from itertools import chain
 
 import httpx
 import pytest
@@ -148,7 +151,8 @@ def test_over_the_size_limit_is_413_and_nothing_is_stored(ledger, tokens, auth, 
 
 def test_a_streamed_upload_without_a_length_is_cut_at_the_limit(live_url, auth, ledger):
     """Over real HTTP, a chunked body (no Content-Length) of 11 MiB: 413, nothing stored; a
-    chunked upload within the limit is stored whole."""
+    chunked upload of exactly the limit (10 MiB) is stored whole and read back, neither way
+    holding the file in memory."""
     boundary = "hazardledger-test-boundary"
 
     def body(payload_blocks):
@@ -163,9 +167,30 @@ def test_a_streamed_upload_without_a_length_is_cut_at_the_limit(live_url, auth, 
                          headers=headers)
         assert huge.status_code == 413
         assert stored_rows(ledger) == NOTHING
-        blocks = [b"%PDF-1.7\n", os.urandom(3 << 20), b"\n%%EOF\n"]
-        fine = http.post("/api/v1/files", content=body(blocks), headers=headers)
-        assert fine.status_code == 201
-        assert fine.json()["sha256"] == hashlib.sha256(b"".join(blocks)).hexdigest()
-        back = http.get(f"/api/v1/files/{fine.json()['sha256']}", headers=auth("agency", **A1))
-        assert back.content == b"".join(blocks)
+        sent = hashlib.sha256()
+        tracemalloc.start()  # the server runs in this process: its memory is counted too
+        fine = http.post("/api/v1/files", content=body(_pdf_blocks(10 * 1024 * 1024, sent)), headers=headers)
+        _, peak_in = tracemalloc.get_traced_memory()
+        tracemalloc.reset_peak()
+        back, received = hashlib.sha256(), 0
+        with http.stream("GET", f"/api/v1/files/{fine.json()['sha256']}", headers=auth("agency", **A1)) as r:
+            for block in r.iter_bytes():
+                back.update(block)
+                received += len(block)
+        _, peak_out = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+    assert fine.status_code == 201
+    assert fine.json() == {"sha256": sent.hexdigest(), "size": 10 * 1024 * 1024, "media_type": "application/pdf"}
+    assert (back.hexdigest(), received) == (sent.hexdigest(), 10 * 1024 * 1024)
+    print(f"10 MiB upload over HTTP: peak Python memory (client + server) {peak_in / 2**20:.1f} MiB in, "
+          f"{peak_out / 2**20:.1f} MiB out")
+    assert peak_in < 4 * 1024 * 1024 and peak_out < 4 * 1024 * 1024
+
+
+def _pdf_blocks(size: int, digest) -> Iterator[bytes]:
+    """A PDF of exactly `size` bytes, made 64 KiB at a time as it is sent (never whole)."""
+    head, tail, block = b"%PDF-1.7\n", b"\n%%EOF\n", 64 * 1024
+    middle = size - len(head) - len(tail)
+    for data in chain([head], (os.urandom(min(block, middle - at)) for at in range(0, middle, block)), [tail]):
+        digest.update(data)
+        yield data
