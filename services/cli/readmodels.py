@@ -227,25 +227,21 @@ def run_statistics(args: argparse.Namespace, config: Config) -> int:
 def _projections(p: argparse.ArgumentParser) -> None:
     p.add_argument("action", choices=["status", "rebuild", "run"])
     p.add_argument("names", nargs="*", metavar="NAME", help="views: ledger, activity (default all)")
+    p.add_argument("--batch", type=int, default=None,
+                   help="rebuild while `hazard serve` follows the view: events per transaction of the "
+                        "new generation (default 5000)")
     p.set_defaults(run=run_projections)
 
 
 def run_projections(args: argparse.Namespace, config: Config) -> int:
     from projections import __main__ as worker
-    from projections.operations import rebuild
-    from projections.progress import ProgressBar
 
+    if args.action == "rebuild":  # the store only: no application, no pools of its own
+        with config.database() as database:
+            return _rebuild(database.env(), args.names, args.batch)
     with running(config) as rt:
         if args.action == "run":
             return worker.run_forever(rt.env, worker.runners.names(args.names))
-        if args.action == "rebuild":
-            try:
-                positions = rebuild(rt.env, args.names or None, progress=ProgressBar(sys.stderr))
-            except (RuntimeError, KeyError) as e:
-                print(f"hazard projections rebuild: {e}", file=sys.stderr)
-                return 1
-            print("rebuilt: " + ", ".join(f"{n} @ {p}" for n, p in positions.items()))
-            return 0
         read_models = rt.open_read_models()
         try:
             print(f"{'view':<10} {'position':>10} {'store head':>11} {'lag (ids)':>10} {'events behind':>14}")
@@ -254,6 +250,47 @@ def run_projections(args: argparse.Namespace, config: Config) -> int:
         finally:
             read_models.close()
     return 0
+
+
+def _rebuild(env: dict[str, str], names: list[str], batch: int | None) -> int:
+    """Views nobody else follows: forgotten and caught up again. Views `hazard serve` follows:
+    a new generation built beside them and switched in at once (`projections.generations`)."""
+    from projections import generations, runners
+    from projections.locks import followed_elsewhere
+    from projections.operations import rebuild
+
+    try:
+        chosen = runners.names(names)
+        online = [n for n in chosen if followed_elsewhere(env, n)]
+        offline = [n for n in chosen if n not in online]
+        if offline:
+            with generations.rebuild_locks(env, offline):
+                positions = rebuild(env, offline, progress=_bar("rebuild"))
+            print("rebuilt: " + ", ".join(f"{n} @ {p}" for n, p in positions.items()), flush=True)
+        for name in online:
+            print(f"视图 {name} 正由另一个进程（hazard serve）跟随：在旁边构建新一代，追上后原子切换，"
+                  "读取不中断", flush=True)
+            switched = generations.rebuild_online(env, name, progress=_online_bar(name),
+                                                  say=lambda line: print(line, flush=True),
+                                                  **({"batch_size": batch} if batch else {}))
+            print(f"已重建（新一代）：{name} @ {switched.position}，构建 {switched.build_seconds:.1f} 秒，"
+                  f"切换时读取等待 {switched.switch_ms:.0f} 毫秒", flush=True)
+    except (RuntimeError, KeyError) as e:
+        print(f"hazard projections rebuild: {e}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _bar(label: str):
+    from projections.progress import ProgressBar
+
+    return ProgressBar(sys.stderr, label)
+
+
+def _online_bar(name: str):
+    """Progress of the new generation against the live view's position (it moves on)."""
+    bar = _bar("新一代")
+    return lambda position, live, seconds: bar({name: position}, live, seconds)
 
 
 # --- hazard simulate ----------------------------------------------------------------------------
