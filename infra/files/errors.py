@@ -16,7 +16,8 @@ class TooLarge(Refused):
     """More bytes than the limit (HAZARD_FILE_MAX_BYTES)."""
 
     def __init__(self, limit: int) -> None:
-        super().__init__(f"文件超过 {limit} 字节（{limit / 1048576:g} MiB）上限，未保存")
+        mib = f"（{limit // 1048576} MiB）" if limit % 1048576 == 0 else ""
+        super().__init__(f"文件超过 {limit:,} 字节{mib}上限，未保存")
         self.limit = limit
 
 
