@@ -158,3 +158,8 @@ SUBSIDY_NOTICE_PERIOD = _rule(
     "subsidy-notice-period", "补贴须公示至少 7 天，公示期满后拨付", "004 §三")
 AGENCY_IN_POOL = _rule(
     "pool-admission-once-per-term", "中介机构仍在入库有效期内", "004 §二(三)")
+
+# --- criteria for major hazards (issue 13; ../shared/MAJOR-HAZARD-CRITERIA.md) ---------------
+MAJOR_CRITERION = _rule(
+    "major-criterion", "引用重大事故隐患判定标准条款的隐患即为重大隐患，不能定为一般隐患",
+    "应急管理部令第10号、安监总管三〔2017〕121号；安全生产法第一百一十八条")
