@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from infra.criteria import CHECKLISTS_DIR, CRITERIA_DIR
 from infra.reference import DEFAULT_FILE
 
 DEFAULT_FILE_MAX_BYTES = 10 * 1024 * 1024  # an evidence file (photo or PDF): 10 MiB
@@ -27,6 +28,8 @@ class Settings:
     policy_file: Path | None   # HAZARD_POLICY_FILE: 三不放过 time limits (default: Ninghai's)
     api_workers: int = 2       # HAZARD_API_WORKERS: processes `hazard serve` answers HTTP from
     file_max_bytes: int = DEFAULT_FILE_MAX_BYTES  # HAZARD_FILE_MAX_BYTES: largest evidence file
+    criteria_dir: Path = CRITERIA_DIR      # HAZARD_CRITERIA_DIR: criteria for major hazards (docs/criteria.md)
+    checklists_dir: Path = CHECKLISTS_DIR  # HAZARD_CHECKLISTS_DIR: checklist templates
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -45,4 +48,6 @@ class Settings:
             policy_file=Path(env["HAZARD_POLICY_FILE"]) if env.get("HAZARD_POLICY_FILE") else None,
             api_workers=max(1, int(env.get("HAZARD_API_WORKERS") or 2)),
             file_max_bytes=max(1, int(env.get("HAZARD_FILE_MAX_BYTES") or DEFAULT_FILE_MAX_BYTES)),
+            criteria_dir=Path(env.get("HAZARD_CRITERIA_DIR") or CRITERIA_DIR),
+            checklists_dir=Path(env.get("HAZARD_CHECKLISTS_DIR") or CHECKLISTS_DIR),
         )

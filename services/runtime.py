@@ -25,6 +25,7 @@ from typing import Any
 from domain.contracts import ContractPolicy
 from infra.auth import Tokens
 from infra.chain_keeper import ChainKeeper
+from infra.criteria import Catalogue, Checklists, load_checklists, load_criteria
 from infra.nats import Broker, following, locate
 from infra.postgres import Database
 from infra.reference import ReferenceData
@@ -62,9 +63,20 @@ class Config:
         """The back-dating limit of service contracts (same file, issue 10)."""
         return contract_policy(self.settings.policy_file)
 
+    @cached_property
+    def criteria(self) -> Catalogue:
+        """Criteria for major hazards (HAZARD_CRITERIA_DIR), checked against the sectors (issue 13)."""
+        return load_criteria(self.settings.criteria_dir, sectors=self.reference.sectors)
+
+    @cached_property
+    def checklists(self) -> Checklists:
+        """Checklist templates (HAZARD_CHECKLISTS_DIR), their items' criteria checked."""
+        return load_checklists(self.settings.checklists_dir, catalogue=self.criteria,
+                               sectors=self.reference.sectors)
+
     def loaded(self) -> Config:
         """Every file read now (before handing the config to other processes)."""
-        _ = (self.reference, self.policy, self.oversight, self.contracts)
+        _ = (self.reference, self.policy, self.oversight, self.contracts, self.criteria, self.checklists)
         return self
 
     def replace(self, **settings: Any) -> Config:
