@@ -101,6 +101,11 @@ POLICY: dict[str, frozenset[Role]] = {
     "file.read":                     EVERYONE,
     "file.thumbnail":                EVERYONE,
     "file.metadata":                 EVERYONE,
+    # criteria for major hazards and checklist templates (issue 13): reference data, every role
+    "criteria.list":                 EVERYONE,
+    "criteria.read":                 EVERYONE,
+    "checklist.list":                EVERYONE,
+    "checklist.read":                EVERYONE,
 }
 
 COUNTY_WIDE = frozenset({B, AU, IN, AD})

@@ -9,6 +9,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from infra.auth import Tokens
+from infra.criteria import Catalogue, Checklists, load_checklists, load_criteria
 from infra.files import FileStore, PostgresFileStore
 from infra.idempotency import IdempotencyStore
 from infra.revocations import RevocationList
@@ -19,8 +20,8 @@ from services.api.json import JSON
 from services.api.middleware import RequestGuard
 from services.api.query_guard import QueryGuard
 from services import dashboard
-from services.api.routes import (accountability, audit, contracts, events, files, hazards, inspections,
-                                 parties, readmodels, records, reference)
+from services.api.routes import (accountability, audit, checklists, contracts, criteria, events, files,
+                                 hazards, inspections, parties, readmodels, records, reference)
 from services.api.uploads import body_limit
 from services.application import HazardLedger
 
@@ -32,9 +33,11 @@ MAX_BODY_BYTES = 256 * 1024  # the largest legitimate body (a plan, six parts of
 
 def create_app(ledger: HazardLedger, tokens: Tokens, *, read_models: ReadModels | None = None,
                policy_file: Path | None = None, max_body: int = MAX_BODY_BYTES,
-               file_store: FileStore | None = None, max_file: int = DEFAULT_FILE_MAX_BYTES) -> FastAPI:
+               file_store: FileStore | None = None, max_file: int = DEFAULT_FILE_MAX_BYTES,
+               catalogue: Catalogue | None = None, templates: Checklists | None = None) -> FastAPI:
     """`file_store`: the evidence files' engine (default: PostgreSQL, the ledger's datastore);
-    `max_file`: the largest file an upload stores (HAZARD_FILE_MAX_BYTES)."""
+    `max_file`: the largest file an upload stores (HAZARD_FILE_MAX_BYTES); `catalogue`, `templates`:
+    the criteria and checklist templates as `Config` read them (default: infra/data's, checked here)."""
     revocations = RevocationList(ledger.recorder.datastore)
 
     @asynccontextmanager
@@ -55,8 +58,11 @@ def create_app(ledger: HazardLedger, tokens: Tokens, *, read_models: ReadModels 
     app.state.policy_file = policy_file  # the county's policy data (Settings.policy_file)
     app.state.files = file_store or PostgresFileStore(ledger.recorder.datastore, limit=max_file)
     app.state.file_max_bytes = max_file
+    app.state.criteria = catalogue or load_criteria(sectors=ledger.reference.sectors)
+    app.state.checklists = templates or load_checklists(catalogue=app.state.criteria,
+                                                        sectors=ledger.reference.sectors)
     for module in (reference, parties, contracts, inspections, hazards, records, audit, readmodels,
-                   accountability, events, files):
+                   accountability, events, files, criteria, checklists):
         app.include_router(module.router, prefix=API_PREFIX)
     dashboard.install(app)  # the web dashboard at / (issue 7)
     errors.install(app)

@@ -23,7 +23,8 @@ NOT_ABOUT_A_PARTY = {"reference.townships", "reference.sectors", "agency.registe
                      "agency.read", "agency.history", "audit.verify",
                      "ledger.read", "rates.read", "compliance.read", "statistics.read",
                      "coverage.read", "subsidy.read", "events.stream",  # filtered by scope, never refused
-                     "file.upload"}  # any writing role, about no party's record
+                     "file.upload",  # any writing role, about no party's record
+                     "criteria.list", "criteria.read", "checklist.list", "checklist.read"}  # reference data
 # in scope, yet not allowed: an enterprise is no party to a procurement agreement
 IN_SCOPE_BUT_DENIED = {"agreement.read": {E}, "agreement.history": {E}}
 
@@ -164,6 +165,10 @@ def requests_for(w):
         "file.read": ("GET", f"/files/{w['F']}", None),
         "file.thumbnail": ("GET", f"/files/{w['F']}/thumbnail", None),
         "file.metadata": ("GET", f"/files/{w['F']}/metadata", None),
+        "criteria.list": ("GET", "/criteria?sector=trade", None),
+        "criteria.read": ("GET", "/criteria/gm10-4-1", None),
+        "checklist.list": ("GET", "/checklists?sector=chem", None),
+        "checklist.read": ("GET", "/checklists/chem121", None),
     }
 
 
