@@ -212,7 +212,7 @@ class Feed:
 
 
 def _body(logged: Logged, place: Place, enterprise: str | None, agency: str | None) -> bytes:
-    message = orjson.loads(envelope(logged.event, logged.position, place))
+    message = orjson.loads(envelope(logged.event, logged.position, place, (logged.aggregate, logged.name)))
     message["label"] = EVENT_LABELS.get(logged.name, logged.name)
     message["enterprise_id"] = enterprise
     message["agency_id"] = agency
