@@ -9,6 +9,7 @@ findings, subsidy claims — `projections/views/oversight.py`), kept by the same
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from projections.views import oversight
@@ -97,7 +98,7 @@ def on_contract(fold: Fold, e: Any, position: int) -> None:
     """One side's signature (a proposal): it binds nobody until countersigned."""
     fold.put(CONTRACTS, _id(e), {
         "contract_id": _id(e), "enterprise_id": e.enterprise_id, "agency_id": e.agency_id,
-        "service": e.service, "start_on": e.start, "end_on": e.end, "fee": e.fee, "renewals": 0,
+        "service": e.service, "start_on": e.start, "end_on": e.end, "fee": Decimal(e.fee), "renewals": 0,
         "terminated_on": None, "proposed_by": e.proposed_by, "migrated": e.migrated,
         "countersigned_on": None})
 
@@ -109,7 +110,7 @@ def on_countersigned(row: dict, e: Any, position: int) -> None:
 
 @changing(CONTRACTS, _id)
 def on_renewed(row: dict, e: Any, position: int) -> None:
-    row.update(end_on=e.end, fee=e.fee, renewals=row["renewals"] + 1)
+    row.update(end_on=e.end, fee=Decimal(e.fee), renewals=row["renewals"] + 1)
 
 
 @changing(CONTRACTS, _id)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 import orjson
@@ -45,13 +46,16 @@ class Table:
     key: str | None = None
     json: tuple[str, ...] = ()  # jsonb columns: Python values in memory, JSON text when written
 
-    def values(self) -> Callable[[Row], list]:
+    def values(self) -> Callable[[Row], tuple]:
         """A function turning a row into the values of `columns`, in order."""
         columns, json = self.columns, set(self.json)
+        pick = itemgetter(*columns)
+        if len(columns) == 1:
+            return lambda row: (pick(row),)
         if not json:
-            return lambda row: [row[c] for c in columns]
+            return pick
         dump = [c in json for c in columns]
-        return lambda row: [to_json(row[c]) if d else row[c] for c, d in zip(columns, dump)]
+        return lambda row: tuple(to_json(v) if d else v for v, d in zip(pick(row), dump))
 
 
 @dataclass
@@ -98,6 +102,7 @@ class Statements:
         self.tables = {t.name: t for t in tables}
         self._values = {t.name: t.values() for t in self.tables.values()}
         self._sql: dict[tuple[str, str], str] = {}
+        self._types: dict[str, list[int]] = {}  # table → type oids of its columns (binary COPY)
         self.schema = schema
 
     def _render(self, kind: str, table: Table) -> str:
@@ -127,7 +132,14 @@ class Statements:
             self._columns(table), self._target(table), Identifier(table.key))
 
     def _copy(self, table: Table) -> Composable:
-        return SQL("COPY {} ({}) FROM STDIN").format(self._target(table), self._columns(table))
+        return SQL("COPY {} ({}) FROM STDIN{}").format(self._target(table), self._columns(table),
+                                                       self._format(table))
+
+    @staticmethod
+    def _format(table: Table) -> Composable:
+        """Binary COPY (a third of the text format's cost in Python), except for tables with
+        jsonb columns (their text is made by `to_json`)."""
+        return SQL("") if table.json else SQL(" (FORMAT BINARY)")
 
     def _insert(self, table: Table) -> Composable:
         return SQL("INSERT INTO {} ({}) VALUES ({})").format(
@@ -143,7 +155,27 @@ class Statements:
             self._stage_name(table), self._columns(table), self._target(table))
 
     def _copy_stage(self, table: Table) -> Composable:
-        return SQL("COPY {} ({}) FROM STDIN").format(self._stage_name(table), self._columns(table))
+        return SQL("COPY {} ({}) FROM STDIN{}").format(self._stage_name(table), self._columns(table),
+                                                       self._format(table))
+
+    def _oids(self, curs: Cursor, table: Table) -> list[int]:
+        """The type of each written column, from the catalog (binary COPY needs exact types)."""
+        oids = self._types.get(table.name)
+        if oids is None:
+            curs.execute("SELECT attname, atttypid::int AS oid FROM pg_attribute "
+                         "WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped",
+                         (f'"{self.schema}"."{table.name}"',))
+            types = {row["attname"]: row["oid"] for row in curs.fetchall()}
+            oids = self._types[table.name] = [types[c] for c in table.columns]
+        return oids
+
+    def _copy_rows(self, curs: Cursor, statement: str, table: Table, values: Iterable[tuple]) -> None:
+        oids = None if table.json else self._oids(curs, table)  # before the COPY starts
+        with curs.copy(statement) as copy:
+            if oids is not None:
+                copy.set_types(oids)
+            for row in values:
+                copy.write_row(row)
 
     def _merge(self, table: Table) -> Composable:
         return SQL("INSERT INTO {} ({}) SELECT {} FROM {} ON CONFLICT ({}) DO UPDATE SET {}").format(
@@ -175,9 +207,7 @@ class Statements:
         if len(rows) < COPY_MIN:
             curs.executemany(self._render("insert", table), list(values))
             return
-        with curs.copy(self._render("copy", table)) as copy:
-            for row in values:
-                copy.write_row(row)
+        self._copy_rows(curs, self._render("copy", table), table, values)
 
     def _merge_rows(self, curs: Cursor, table: Table, rows: list[Row]) -> None:
         values = map(self._values[table.name], rows)
@@ -185,7 +215,5 @@ class Statements:
             curs.executemany(self._render("upsert", table), list(values))
             return
         curs.execute(self._render("stage", table))
-        with curs.copy(self._render("copy_stage", table)) as copy:
-            for row in values:
-                copy.write_row(row)
+        self._copy_rows(curs, self._render("copy_stage", table), table, values)
         curs.execute(self._render("merge", table))
