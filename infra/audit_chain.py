@@ -28,15 +28,9 @@ from infra.log_reader import LogReader
 
 # what every stored event carries besides its own data (the record's envelope, not its content):
 # the one definition for the export, the trace, the presenters and the event stream's body
-EVENT_META = frozenset({"originator_id", "originator_version", "timestamp", "actor", "originator_topic"})
 GENESIS = bytes(32)
 LOCK_KEY = 0x4A2D_C4A1  # advisory lock: one keeper appends to the chain at a time
 PAGE = 5000
-
-
-def event_data(event: Any) -> dict[str, Any]:
-    """The event's own fields (业务数据): everything but `EVENT_META`."""
-    return {k: v for k, v in vars(event).items() if k not in EVENT_META}
 
 
 def event_digest(originator_id: object, version: int, topic: str, state: bytes) -> bytes:

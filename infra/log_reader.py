@@ -54,6 +54,14 @@ def names_of_topic(topic: str) -> tuple[str, str]:
     return (aggregate.rpartition(".")[2] or name), name
 
 
+EVENT_META = frozenset({"originator_id", "originator_version", "timestamp", "actor", "originator_topic"})
+
+
+def event_data(event: Any) -> dict[str, Any]:
+    """The event's own fields (业务数据): everything but the envelope (`EVENT_META`)."""
+    return {k: v for k, v in vars(event).items() if k not in EVENT_META}
+
+
 @dataclass(frozen=True, slots=True)
 class Logged:
     """One event of the log: its position, names, the stored record and the decoded event

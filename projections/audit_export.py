@@ -23,7 +23,8 @@ from typing import Any
 import orjson
 from psycopg.sql import SQL, Identifier
 
-from infra.audit_chain import GENESIS, AuditChain, event_data, event_digest, link
+from infra.audit_chain import GENESIS, AuditChain, event_digest, link
+from infra.log_reader import event_data
 from infra.clock import local
 from infra.transcoder import OrjsonTranscoder
 from projections.oversight_labels import STEP

@@ -6,7 +6,7 @@ from typing import Any
 
 from eventsourcing.domain import Aggregate
 
-from infra.audit_chain import event_data
+from infra.log_reader import event_data
 from infra.clock import local
 from infra.log_reader import names_of
 

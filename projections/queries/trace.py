@@ -24,7 +24,7 @@ from typing import Any
 
 from psycopg.sql import SQL
 
-from infra.audit_chain import event_data
+from infra.log_reader import event_data
 from infra.clock import SHANGHAI
 from projections import compliance, labels
 from projections import oversight_labels as L
