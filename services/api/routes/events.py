@@ -70,7 +70,7 @@ from infra.log_reader import Logged, LogReader, names_of
 from infra.placement import TRANSIENT, Locator, Place
 from services.access import Scope, check_role, read_scope
 from services.api import deps
-from services.presenters import EVENT_LABELS
+from services.presenters import event_label
 
 log = logging.getLogger("hazard.events")
 
@@ -213,7 +213,7 @@ class Feed:
 
 def _body(logged: Logged, place: Place, enterprise: str | None, agency: str | None) -> bytes:
     message = orjson.loads(envelope(logged.event, logged.position, place, (logged.aggregate, logged.name)))
-    message["label"] = EVENT_LABELS.get(logged.name, logged.name)
+    message["label"] = event_label(logged.aggregate, logged.name)
     message["enterprise_id"] = enterprise
     message["agency_id"] = agency
     return orjson.dumps(message)
