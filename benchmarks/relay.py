@@ -1,17 +1,23 @@
 """Relay benchmark (a script, not a test).
 
-    .venv/bin/python benchmarks/relay.py [--events 20000] [--rounds 3] [--rate 200] [--seconds 10]
+    DATABASE_URL=… NATS_URL=… .venv/bin/python benchmarks/relay.py \\
+        [--schema bench_tenth] [--large bench_year] [--rounds 3] [--rate 200] [--seconds 10]
 
-1. Throughput: `--events` events are stored first; a relay then publishes them all to a
-   fresh stream (decode, place, encode, pipelined publish, acknowledgements, tracking).
-   In the same run nats-py's own pipelined publish (`publish_async`, futures gathered in
-   batches of the relay's size) sends as many messages of the same size to another stream
-   of the same server: the ratio shows what the relay costs over the bare client. Both are
-   measured `--rounds` times, alternating (the median ratio is the figure to quote).
-2. Latency: with the relay caught up, commands are stored at a steady `--rate` for
-   `--seconds`; a subscriber (an ordered push consumer) notes when each event arrives.
-   Latency = arrival − the moment `save()` returned (the commit), p50 and p99.
+1. Throughput: a fresh relay publishes the whole log of `--schema` (the simulated county year
+   at scale 0.1) to a fresh stream — read, decode, place, encode, pipelined publish,
+   acknowledgements, tracking — in a process of its own. In the same run nats-py's own
+   pipelined publish (`publish_async`, futures gathered per 500) sends as many messages of the
+   same size to another stream of the same server, also in a process of its own. Both are
+   measured `--rounds` times, alternating; the median ratio is the figure to quote.
+2. Memory: each relay process reports its peak RSS; `--large` (the year at scale 1.0) is
+   relayed once the same way, and its peak RSS is compared with the scale-0.1 runs'.
+3. Latency: in a fresh schema, with the relay caught up, commands are stored at a steady
+   `--rate` for `--seconds`; a subscriber (an ordered push consumer) notes when each event
+   arrives. Latency = arrival − the moment `save()` returned (the commit), p50 and p99.
 
+Every stream is created for the run (`BENCH_<tag>_<n>`, subjects `bench<tag><n>.>`) and deleted
+after; the relay's tracking rows in the benchmark stores are deleted after each run. Without
+`--schema` (or when it does not exist) `--events` events are stored in a fresh schema first.
 Uses DATABASE_URL and NATS_URL when set, else embedded servers in a temporary folder.
 """
 
@@ -19,20 +25,26 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
+import resource
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
 import time
 import uuid
-from contextlib import ExitStack
+from contextlib import ExitStack, closing
 from datetime import date
 from pathlib import Path
+from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 
 import nats  # noqa: E402
+import nats.js.errors  # noqa: E402
 import psycopg  # noqa: E402
 from psycopg import sql  # noqa: E402
 
@@ -42,9 +54,8 @@ from domain.hazard import Hazard  # noqa: E402
 from domain.parties import Enterprise  # noqa: E402
 from infra.nats import EmbeddedNats  # noqa: E402
 from infra.postgres import Database, event_store_env  # noqa: E402
-from infra.relay import running_relay  # noqa: E402
+from infra.relay import TRACKING_TABLE, open_reader, running_relay  # noqa: E402
 from infra.settings import Settings  # noqa: E402
-from services.application import HazardLedger  # noqa: E402
 
 TODAY = date(2026, 6, 30)
 BUREAU = Actor(id="bench", role=Role.BUREAU, name="基准测试")
@@ -53,11 +64,97 @@ BATCH = 500
 _codes = iter(range(10**7))
 
 
+# --- the two measured programs, each in a process of its own ----------------------------------
+def child_relay(db_url: str, schema: str, nats_url: str, stream: str) -> dict[str, Any]:
+    """Relay the whole log of `schema` to a fresh `stream`; rate and this process's peak RSS."""
+    with closing(open_reader(event_store_env(db_url, schema=schema))) as reader:
+        last = reader.head()
+        started = time.perf_counter()
+        with running_relay(reader, nats_url, stream=stream, prefix=prefix(stream),
+                           batch_size=BATCH) as relay:
+            caught_up = relay.wait_for(last, timeout=1800)
+        seconds = time.perf_counter() - started
+        stats = relay.stats
+    _forget_tracking(db_url, schema, stream)
+    if not caught_up:
+        raise SystemExit(f"relay did not catch up: {stats}")
+    return {"events": last, "seconds": seconds, "rate": last / seconds,
+            "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "malformed": stats.malformed, "restarts": stats.restarts}
+
+
+def child_raw(nats_url: str, count: int, size: int) -> dict[str, Any]:
+    """nats-py alone: pipelined publish_async, futures gathered per batch."""
+    return {"rate": asyncio.run(_raw_publish(nats_url, count, size)),
+            "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+async def _raw_publish(url: str, count: int, size: int) -> float:
+    nc = await nats.connect(url)
+    js = nc.jetstream(publish_async_max_pending=4 * BATCH)
+    stream, body = f"RAW_{uuid.uuid4().hex[:8]}", b"x" * size
+    await js.add_stream(name=stream, subjects=[f"{stream.lower()}.>"])
+    try:
+        started = time.perf_counter()
+        for start in range(0, count, BATCH):
+            futures = [await js.publish_async(f"{stream.lower()}.a.b.hazard.reported", body,
+                                              headers={"Nats-Msg-Id": str(n)})
+                       for n in range(start, min(count, start + BATCH))]
+            await asyncio.gather(*futures)
+        return count / (time.perf_counter() - started)
+    finally:
+        await js.delete_stream(stream)
+        await nc.close()
+
+
+def in_child(*args: str) -> dict[str, Any]:
+    """Run this script with `--child …` and read the JSON line it prints last."""
+    out = subprocess.run([sys.executable, __file__, "--child", *args], cwd=ROOT, env=os.environ,
+                         check=True, capture_output=True, text=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+# --- helpers ---------------------------------------------------------------------------------
+def prefix(stream: str) -> str:
+    return stream.lower().replace("_", "")
+
+
+def _forget_tracking(db_url: str, schema: str, stream: str) -> None:
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("DELETE FROM {}.{} WHERE application_name = %s").format(
+            sql.Identifier(schema), sql.Identifier(TRACKING_TABLE)), (f"HazardLedger:{stream}",))
+
+
+def _schema_exists(db_url: str, schema: str) -> bool:
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        return conn.execute("SELECT to_regclass(%s)", (f'"{schema}".hazardledger_events',)
+                            ).fetchone()[0] is not None
+
+
+async def _stream_size(url: str, stream: str) -> tuple[int, int]:
+    nc = await nats.connect(url)
+    try:
+        state = (await nc.jetstream().stream_info(stream)).state
+        return state.messages, state.bytes
+    finally:
+        await nc.close()
+
+
+async def _delete_stream(url: str, stream: str) -> None:
+    nc = await nats.connect(url)
+    try:
+        await nc.jetstream().delete_stream(stream)
+    except nats.js.errors.NotFoundError:
+        pass
+    finally:
+        await nc.close()
+
+
 def credit_code() -> str:
     return make(f"91330226MB{next(_codes):07d}")
 
 
-def store_events(ledger: HazardLedger, events: int) -> tuple[list[Enterprise], int]:
+def store_events(ledger: Any, events: int) -> tuple[list[Enterprise], int]:
     """About `events` events: hazards reported and assigned, saved 250 at a time."""
     enterprises = [Enterprise.register(credit_code=credit_code(), name=f"{t}{s}企业", township=t,
                                        sector=s, scale="small_micro", actor=BUREAU) for t, s in PLACES]
@@ -76,32 +173,63 @@ def store_events(ledger: HazardLedger, events: int) -> tuple[list[Enterprise], i
     return enterprises, position
 
 
-async def stream_size(url: str, stream: str) -> tuple[int, int]:
-    nc = await nats.connect(url)
-    try:
-        state = (await nc.jetstream().stream_info(stream)).state
-        return state.messages, state.bytes
-    finally:
-        await nc.close()
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
-async def raw_publish_rate(url: str, count: int, size: int) -> float:
-    """nats-py alone: pipelined publish_async, futures gathered per batch."""
-    nc = await nats.connect(url)
-    js = nc.jetstream(publish_async_max_pending=4 * BATCH)
-    stream, body = f"RAW_{uuid.uuid4().hex[:8]}", b"x" * size
-    await js.add_stream(name=stream, subjects=[f"{stream.lower()}.>"])
+# --- the three parts -------------------------------------------------------------------------
+def throughput(db_url: str, schema: str, nats_url: str, stream_base: str,
+               rounds: int) -> list[float]:
+    """Relay rates and peak RSS (MB) of each round; prints both with the ceiling and ratio."""
+    ratios, rss = [], []
+    for n in range(rounds):
+        stream = f"{stream_base}_{n}"
+        try:
+            relay = in_child("relay", db_url, schema, nats_url, stream)
+            messages, size = asyncio.run(_stream_size(nats_url, stream))
+        finally:
+            asyncio.run(_delete_stream(nats_url, stream))
+        raw = in_child("raw", nats_url, str(relay["events"]), str(size // messages))
+        ratios.append(relay["rate"] / raw["rate"])
+        rss.append(relay["rss_mb"])
+        print(f"  round {n + 1}: relay {relay['rate']:,.0f} events/s ({relay['events']:,} events, "
+              f"peak RSS {relay['rss_mb']:.0f} MB); nats-py pipelined publish {raw['rate']:,.0f} "
+              f"msgs/s ({size // messages} B each); ratio {ratios[-1]:.2f}", flush=True)
+    print(f"throughput ratio relay / nats-py: median {statistics.median(ratios):.2f} "
+          f"(min {min(ratios):.2f}, max {max(ratios):.2f})", flush=True)
+    return rss
+
+
+def memory(db_url: str, large: str, nats_url: str, stream_base: str, small_rss: list[float]) -> None:
+    stream = f"{stream_base}_large"
     try:
-        started = time.perf_counter()
-        for start in range(0, count, BATCH):
-            futures = [await js.publish_async(f"{stream.lower()}.a.b.hazard.reported", body,
-                                              headers={"Nats-Msg-Id": str(n)})
-                       for n in range(start, min(count, start + BATCH))]
-            await asyncio.gather(*futures)
-        return count / (time.perf_counter() - started)
+        relay = in_child("relay", db_url, large, nats_url, stream)
     finally:
-        await js.delete_stream(stream)
-        await nc.close()
+        asyncio.run(_delete_stream(nats_url, stream))
+    small = statistics.median(small_rss)
+    print(f"memory: relaying {large} ({relay['events']:,} events, {relay['rate']:,.0f} events/s) "
+          f"peak RSS {relay['rss_mb']:.0f} MB; the smaller log's {small:.0f} MB; "
+          f"ratio {relay['rss_mb'] / small:.2f} (ceiling 1.5)", flush=True)
+
+
+def latency(ledger: Any, reader: Any, nats_url: str, stream: str, rate: float, seconds: float) -> None:
+    enterprises, last = store_events(ledger, 0)
+    with running_relay(reader, nats_url, stream=stream, prefix=prefix(stream)) as relay:
+        relay.wait_for(last, timeout=60)
+        arrivals = Arrivals(nats_url, f"{prefix(stream)}.>")
+        arrivals.start()
+        arrivals.ready.wait(10)
+        committed = steady_commands(ledger, enterprises, rate, seconds)
+        relay.wait_for(max(committed), timeout=30)
+        time.sleep(0.5)
+        arrivals.stop()
+    latencies = [(arrivals.seen[p] - t) * 1000 for p, t in committed.items() if p in arrivals.seen]
+    missing = len(committed) - len(latencies)
+    print(f"latency commit → subscriber at {rate:.0f} commands/s for {seconds:.0f} s "
+          f"({len(latencies)} events{f', {missing} MISSING' if missing else ''}): "
+          f"p50 {percentile(latencies, 50):.1f} ms, p99 {percentile(latencies, 99):.1f} ms, "
+          f"max {max(latencies):.1f} ms, mean {statistics.fmean(latencies):.1f} ms")
 
 
 class Arrivals(threading.Thread):
@@ -118,12 +246,12 @@ class Arrivals(threading.Thread):
         asyncio.run(self._main())
 
     async def _main(self) -> None:
+        from nats.js.api import DeliverPolicy
+
         nc = await nats.connect(self.url)
 
         async def arrived(msg) -> None:
             self.seen[int(msg.headers["Nats-Msg-Id"])] = time.perf_counter()
-
-        from nats.js.api import DeliverPolicy
 
         await nc.jetstream().subscribe(self.subject, cb=arrived, ordered_consumer=True,
                                        deliver_policy=DeliverPolicy.NEW)
@@ -137,7 +265,7 @@ class Arrivals(threading.Thread):
         self.join(5)
 
 
-def steady_commands(ledger: HazardLedger, enterprises: list[Enterprise], rate: float,
+def steady_commands(ledger: Any, enterprises: list[Enterprise], rate: float,
                     seconds: float) -> dict[int, float]:
     """One hazard report (one event) every 1/rate s; position → the moment save() returned."""
     committed: dict[int, float] = {}
@@ -152,94 +280,61 @@ def steady_commands(ledger: HazardLedger, enterprises: list[Enterprise], rate: f
     return committed
 
 
-def prefix(stream: str) -> str:
-    return stream.lower().replace("_", "")
-
-
-def relay_throughput(ledger: HazardLedger, nats_url: str, stream: str, subject_prefix: str,
-                     last: int) -> float:
-    """Events per second for a fresh relay to publish the whole log to a fresh stream."""
-    started = time.perf_counter()
-    with running_relay(ledger, nats_url, stream=stream, prefix=subject_prefix,
-                       batch_size=BATCH) as relay:
-        if not relay.wait_for(last, timeout=300):
-            raise SystemExit(f"relay did not catch up: {relay.stats}")
-        return last / (time.perf_counter() - started)
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--events", type=int, default=20000)
-    parser.add_argument("--rate", type=float, default=200.0, help="commands per second (latency)")
-    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--schema", default="bench_tenth", help="the store to relay (throughput)")
+    parser.add_argument("--large", default="bench_year", help="a larger store (memory); '' skips")
+    parser.add_argument("--events", type=int, default=20000, help="stored first without --schema")
     parser.add_argument("--rounds", type=int, default=3, help="throughput rounds (median ratio)")
+    parser.add_argument("--rate", type=float, default=200.0, help="commands per second (latency)")
+    parser.add_argument("--seconds", type=float, default=10.0, help="latency run; 0 skips it")
+    parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.child:
+        kind, *rest = args.child
+        result = child_relay(*rest) if kind == "relay" else child_raw(rest[0], int(rest[1]), int(rest[2]))
+        print(json.dumps(result))
+        return 0
+
+    from services.application import HazardLedger
 
     with ExitStack() as stack:
         folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="hz-bench-")))
         db_url = os.environ.get("DATABASE_URL") or stack.enter_context(
             Database(Settings.from_env({"HAZARD_DATA_DIR": str(folder)}))).conninfo
         nats_url = os.environ.get("NATS_URL") or stack.enter_context(EmbeddedNats(folder / "nats")).url
-        schema, tag = f"bench_{uuid.uuid4().hex[:8]}", uuid.uuid4().hex[:8]
+        fresh, tag = f"bench_{uuid.uuid4().hex[:8]}", uuid.uuid4().hex[:8]
         with psycopg.connect(db_url, autocommit=True) as conn:
-            conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
-        stack.callback(_drop_schema, db_url, schema)
-        ledger = HazardLedger(event_store_env(db_url, schema=schema), clock=lambda: TODAY)
+            conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(fresh)))
+        stack.callback(_drop_schema, db_url, fresh)
+        env = event_store_env(db_url, schema=fresh, pool_size=2)
+        ledger = HazardLedger(env, clock=lambda: TODAY)
         stack.callback(ledger.close)
+        reader = stack.enter_context(closing(open_reader(env)))
         stream_base = f"BENCH_{tag}"
         print(f"PostgreSQL: {'DATABASE_URL' if os.environ.get('DATABASE_URL') else 'embedded'}; "
               f"NATS: {'NATS_URL ' + nats_url if os.environ.get('NATS_URL') else 'embedded ' + nats_url}")
 
-        enterprises, last = store_events(ledger, args.events)
-        print(f"stored {last} events; {args.rounds} rounds, relay and nats-py alternating")
-        ratios = []
-        for n in range(args.rounds):
-            stream = f"{stream_base}_{n}"
-            stack.callback(lambda s=stream: asyncio.run(_delete_stream(nats_url, s)))
-            relay_rate = relay_throughput(ledger, nats_url, stream, prefix(stream), last)
-            messages, size = asyncio.run(stream_size(nats_url, stream))
-            raw_rate = asyncio.run(raw_publish_rate(nats_url, last, size // messages))
-            ratios.append(relay_rate / raw_rate)
-            print(f"  round {n + 1}: relay {relay_rate:,.0f} events/s; nats-py pipelined publish "
-                  f"{raw_rate:,.0f} msgs/s ({size // messages} B each); ratio {ratios[-1]:.2f}")
-        print(f"throughput ratio relay / nats-py: median {statistics.median(ratios):.2f} "
-              f"(min {min(ratios):.2f}, max {max(ratios):.2f})")
-
-        with running_relay(ledger, nats_url, stream=stream, prefix=prefix(stream)) as relay:
-            relay.wait_for(last, timeout=60)                  # caught up already
-            arrivals = Arrivals(nats_url, f"{prefix(stream)}.>")
-            arrivals.start()
-            arrivals.ready.wait(10)
-            committed = steady_commands(ledger, enterprises, args.rate, args.seconds)
-            relay.wait_for(max(committed), timeout=30)
-            time.sleep(0.5)
-            arrivals.stop()
-        latencies = [(arrivals.seen[p] - t) * 1000 for p, t in committed.items() if p in arrivals.seen]
-        missing = len(committed) - len(latencies)
-        print(f"latency commit → subscriber at {args.rate:.0f} commands/s for {args.seconds:.0f} s "
-              f"({len(latencies)} events{f', {missing} MISSING' if missing else ''}): "
-              f"p50 {percentile(latencies, 50):.1f} ms, p99 {percentile(latencies, 99):.1f} ms, "
-              f"max {max(latencies):.1f} ms, mean {statistics.fmean(latencies):.1f} ms")
+        schema = args.schema if args.schema and _schema_exists(db_url, args.schema) else ""
+        if not schema:
+            schema = fresh
+            print(f"stored {store_events(ledger, args.events)[1]:,} events in {fresh}")
+        print(f"relaying {schema}; {args.rounds} rounds, relay and nats-py alternating, each in a "
+              "process of its own", flush=True)
+        rss = throughput(db_url, schema, nats_url, stream_base, args.rounds)
+        if args.large and _schema_exists(db_url, args.large):
+            memory(db_url, args.large, nats_url, stream_base, rss)
+        if args.seconds > 0:
+            stream = f"{stream_base}_latency"
+            stack.callback(lambda: asyncio.run(_delete_stream(nats_url, stream)))
+            latency(ledger, reader, nats_url, stream, args.rate, args.seconds)
     return 0
 
 
 def _drop_schema(db_url: str, schema: str) -> None:
     with psycopg.connect(db_url, autocommit=True) as conn:
         conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
-
-
-async def _delete_stream(url: str, stream: str) -> None:
-    nc = await nats.connect(url)
-    try:
-        await nc.jetstream().delete_stream(stream)
-    finally:
-        await nc.close()
 
 
 if __name__ == "__main__":

@@ -12,23 +12,19 @@ event has none (the subject then carries `_`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 
 from infra.clock import SHANGHAI
-from infra.log_reader import names_of
+from infra.log_reader import event_data, names_of
 from infra.placement import Place
 
-_META = {"originator_id", "originator_version", "timestamp", "actor", "originator_topic"}
 
-
-@dataclass(frozen=True)
-class Outgoing:
-    """One message ready for JetStream."""
+class Outgoing(NamedTuple):
+    """One message ready for JetStream (a tuple: it crosses from the encoding process)."""
 
     position: int
     subject: str
@@ -73,5 +69,5 @@ def envelope(event: Any, position: int, place: Place, names: tuple[str, str] | N
         "actor": state.get("actor"),
         "township": place.township,
         "sector": place.sector,
-        "data": {k: v for k, v in state.items() if k not in _META},
+        "data": event_data(event),
     }, default=_default)

@@ -1,11 +1,11 @@
-"""The notification log (通知日志) after a position, page after page, woken by LISTEN/NOTIFY.
+"""News of the notification log (通知日志): LISTEN/NOTIFY on the store's channel, for a follower
+that reads the log through the one reader of it (`infra.log_reader.LogReader`).
 
-Pages come from the one reader of the log (`infra.log_reader.LogReader.notifications`, in
-position order; the recorder's table lock makes positions visible in commit order, so reading
-"after N" never skips an event that commits later). `read` is synchronous — call it from a
-worker thread. A listener thread LISTENs on the recorder's channel (the recorder NOTIFYs on
-every insert) and wakes `wait`; without a notification `wait` returns after its timeout
-anyway, so a missed one only costs that much delay.
+The recorder NOTIFYs on every insert. A listener thread LISTENs on the reader's recorder's
+channel (a connection of the reader's pool) and wakes `wait`; `rearm` forgets earlier news —
+call it just before asking for the next page, so news that comes while that page is read is
+kept. Without a notification `wait` returns after its timeout anyway, so a missed one only
+costs that much delay.
 """
 
 from __future__ import annotations
@@ -13,10 +13,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-from collections.abc import Sequence
 from typing import Any
 
-from eventsourcing.persistence import Notification
 from psycopg.sql import SQL, Identifier
 
 from infra.log_reader import LogReader
@@ -25,12 +23,10 @@ log = logging.getLogger(__name__)
 
 
 class LogFeed:
-    """The log after `after`, read on from where the last `read` stopped."""
+    """Wake-ups when something new may be in the log that `reader` reads."""
 
-    def __init__(self, reader: LogReader, after: int) -> None:
-        self._reader = reader
+    def __init__(self, reader: LogReader) -> None:
         self._recorder: Any = reader.recorder
-        self.after = after
         self._loop: asyncio.AbstractEventLoop | None = None
         self._notified = asyncio.Event()
         self._stopped = threading.Event()
@@ -46,16 +42,8 @@ class LogFeed:
         self._listener.join(2)
 
     def rearm(self) -> None:
-        """Forget earlier wake-ups; call in the event loop just before `read`."""
+        """Forget earlier wake-ups; call in the event loop just before asking for a page."""
         self._notified.clear()
-
-    def read(self, limit: int) -> Sequence[Notification]:
-        """The next notifications after the last one read (at most `limit`), not decoded; may
-        be empty."""
-        page = self._reader.notifications(self.after, limit)
-        if page:
-            self.after = page[-1].id
-        return page
 
     async def wait(self, timeout: float, *events: asyncio.Event) -> None:
         """Until something new may be in the log (a NOTIFY), one of `events` is set (`stopping`,

@@ -1,7 +1,7 @@
 """The relay (转发): every stored event, in log order, exactly once, to NATS JetStream (SPEC §4).
 
-It follows the notification log through the one reader of the log (`infra.log_reader.LogReader`,
-read on from a position by `infra.log_feed`), turns each event into a message on
+It follows the notification log through the one reader of the log (`infra.log_reader.LogReader`;
+woken by `infra.log_feed`), turns each event into a message on
 `<prefix>.<township>.<sector>.<aggregate>.<event>` (`infra.relay_encoder`), publishes it to
 stream `HAZARD_EVENTS` (`infra.publisher`) and records how far it got in PostgreSQL with the
 library's `PostgresTrackingRecorder` — only after JetStream acknowledged. On start, after any
@@ -11,7 +11,9 @@ repeats nothing, however long the relay was down, and messages a crashed nats-se
 acknowledged but never wrote to its disk are published again.
 
 The pump (`infra.relay_pump`) keeps a window of batches in flight: while JetStream stores the
-batches sent, the next one is read and encoded in a worker thread.
+batches sent, the next ones are read and encoded in a process of the relay's own
+(`infra.relay_worker`, a reader of its own on the same store), so that this Python work runs
+beside the publishing instead of taking turns with it under one interpreter lock.
 
 An event that cannot be decoded (unknown topic, broken JSON) is logged, counted in
 `stats.malformed` and skipped; it does not stop the relay. When NATS is down the relay
@@ -40,7 +42,7 @@ from infra.log_feed import LogFeed
 from infra.log_reader import LogReader
 from infra.placement import TRANSIENT
 from infra.publisher import PublishFailed, StreamEnd, StreamPublisher, ensure_stream
-from infra.relay_encoder import Encoder, RelayStats
+from infra.relay_encoder import RelayStats
 from infra.relay_link import Link, NatsBack, NatsMoved, safe, sleep
 from infra.relay_pump import Pump
 from infra.subjects import PREFIX, STREAM, valid_name
@@ -83,7 +85,6 @@ class Relay:
         self.tracking = tracking_recorder(reader)
         self.tracking_name = f"{reader.app.name}:{stream}"  # one row per store and stream
         self.stats = RelayStats()
-        self.encoder = Encoder(reader, prefix, self.stats)
         self.chain_head, self.checkpoint_every = chain_head, checkpoint_every
         self._tracked = 0
         self.link: Link | None = None
@@ -97,14 +98,18 @@ class Relay:
         """Relay until `stopping` is set: connect, relay, and when NATS moves connect again."""
         link = self.link = Link(self._address, self.stats, lambda: self.stats.position, self.stream)
         pump = Pump(self, link)
-        while not stopping.is_set():
-            nc = await link.connect(stopping)
-            if nc is None:
-                return
-            try:
-                await self._follow(nc, pump, stopping)
-            finally:
-                await link.close(nc)
+        pump.worker.start()  # it gets ready while the relay connects
+        try:
+            while not stopping.is_set():
+                nc = await link.connect(stopping)
+                if nc is None:
+                    return
+                try:
+                    await self._follow(nc, pump, stopping)
+                finally:
+                    await link.close(nc)
+        finally:
+            pump.close()
 
     async def _follow(self, nc: Any, pump: Pump, stopping: asyncio.Event) -> None:
         """Relay over one connection; after any failure wait a little and start over (from
@@ -145,7 +150,7 @@ class Relay:
         async with StreamPublisher(nc, self.stream, self.prefix,
                                    ack_timeout=self.ack_timeout) as publisher:
             start = await self._start_position(publisher)
-            with LogFeed(self.reader, after=start) as feed:
+            with LogFeed(self.reader) as feed:
                 await pump.run(feed, publisher, start, stopping)
 
     async def _start_position(self, publisher: StreamPublisher) -> int:

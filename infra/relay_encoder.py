@@ -2,16 +2,17 @@
 (`infra.log_reader.LogReader.decode`, which also names the aggregate and the event), placed in
 their township and sector (`infra.placement`), addressed (`infra.subjects`) and encoded
 (`infra.envelope`). An event that cannot be decoded — an unknown topic, a broken body — is
-logged at ERROR with its position, counted, and skipped; it never stops the relay.
+skipped and handed back (`Bad`); the relay logs it at ERROR with its position and counts it
+(`Reporter`); it never stops the relay.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from eventsourcing.persistence import Notification
 
@@ -38,48 +39,69 @@ class RelayStats:
     connected: bool = False    # connected to NATS right now
 
 
-class Encoder:
-    """Messages for pages of the log. Keeps nothing per event: the places of recent aggregates
-    (bounded, `Locator`) and the highest position reported as malformed."""
+class Bad(NamedTuple):
+    """An event that cannot be relayed, as the encoder met it."""
 
-    def __init__(self, reader: LogReader, prefix: str, stats: RelayStats) -> None:
+    position: int
+    topic: str
+    aggregate_id: str
+    version: int
+    error: str
+
+
+class Encoder:
+    """Messages for pages of the log. Keeps nothing per event but the places of recent
+    aggregates (bounded: `Locator`)."""
+
+    def __init__(self, reader: LogReader, prefix: str) -> None:
         self.reader = reader
         self.prefix = prefix
-        self.stats = stats
         self.locator = Locator(reader.repository)
-        self._reported_up_to = 0  # bad events are met in log order: said already if not beyond
-        self._lock = threading.Lock()
 
-    def messages(self, batch: Sequence[Notification]) -> list[Outgoing]:
-        """The batch's messages, in order, without the events that cannot be relayed."""
+    def messages(self, batch: Sequence[Notification]) -> tuple[list[Outgoing], list[Bad]]:
+        """The batch's messages, in order, and the events that cannot be relayed."""
         decode, message = self.reader.decode, self._message
-        return [m for m in (message(decode(n)) for n in batch) if m is not None]
+        outgoing: list[Outgoing] = []
+        bad: list[Bad] = []
+        for notification in batch:
+            logged = decode(notification)
+            error = logged.error
+            if error is None:
+                try:
+                    outgoing.append(message(logged))
+                    continue
+                except TRANSIENT:
+                    raise  # the database, not the event: the relay retries the batch
+                except Exception as e:  # noqa: BLE001 - a bad event is reported, never fatal
+                    error = e
+            bad.append(Bad(logged.position, notification.topic, str(notification.originator_id),
+                           notification.originator_version, repr(error)))
+        return outgoing, bad
 
-    def _message(self, logged: Logged) -> Outgoing | None:
-        if logged.error is not None:
-            self._report(logged, logged.error)
-            return None
-        try:
-            place = self.locator.place_of(logged.event)
-            subject = event_subject(self.prefix, place.township, place.sector, logged.aggregate,
-                                    logged.name)
-            return Outgoing(logged.position, subject,
-                            envelope(logged.event, logged.position, place,
-                                     (logged.aggregate, logged.name)))
-        except TRANSIENT:
-            raise  # the database, not the event: the relay retries the batch
-        except Exception as e:  # noqa: BLE001 - a bad event is reported, never fatal
-            self._report(logged, e)
-            return None
+    def _message(self, logged: Logged) -> Outgoing:
+        place = self.locator.place_of(logged.event)
+        subject = event_subject(self.prefix, place.township, place.sector, logged.aggregate,
+                                logged.name)
+        return Outgoing(logged.position, subject,
+                        envelope(logged.event, logged.position, place, (logged.aggregate, logged.name)))
 
-    def _report(self, logged: Logged, error: Exception) -> None:
-        notification = logged.notification
-        with self._lock:
-            if logged.position <= self._reported_up_to:  # read again after a restart: said already
-                return
-            self._reported_up_to = logged.position
+
+class Reporter:
+    """Says once (at ERROR, counted in `stats`) that an event cannot be relayed and is skipped.
+    Bad events are met in log order, so one read again after a restart is one not beyond the
+    highest reported: nothing is kept per event."""
+
+    def __init__(self, stats: RelayStats) -> None:
+        self.stats = stats
+        self._reported_up_to = 0
+
+    def report(self, bad: Sequence[Bad]) -> None:
+        for event in bad:
+            if event.position <= self._reported_up_to:
+                continue
+            self._reported_up_to = event.position
             self.stats.malformed += 1
-            self.stats.malformed_positions.append(logged.position)
-        log.error("relay: event at position %d (topic %r, aggregate %s v%s) cannot be relayed "
-                  "and is skipped: %r", logged.position, notification.topic,
-                  notification.originator_id, notification.originator_version, error)
+            self.stats.malformed_positions.append(event.position)
+            log.error("relay: event at position %d (topic %r, aggregate %s v%s) cannot be "
+                      "relayed and is skipped: %s", event.position, event.topic,
+                      event.aggregate_id, event.version, event.error)

@@ -1,13 +1,14 @@
 """The relay's pump (泵): read → encode → send → confirm → track, with a window of batches in
 flight.
 
-The pump reads the next batch of the log and encodes it in a worker thread (the `eventsourcing`
-library is synchronous) while JetStream stores the batches already sent; it sends each batch as
-soon as it is encoded, without waiting for the earlier ones' acknowledgements, as long as no
-more than `window` batches are unconfirmed. A confirmer task takes the batches in the order they
-were sent, waits for their acknowledgements and tracks each one's last position — never a
-position whose message JetStream has not acknowledged. The first failure ends the start (the
-relay gives the rest up and resumes from where the stream ends).
+Batches of the log are read and encoded in the relay's encoding process
+(`infra.relay_worker`), `AHEAD` of them requested at a time, while JetStream stores the batches
+already sent; the pump sends each batch as soon as it arrives, without waiting for the earlier
+ones' acknowledgements, as long as no more than `window` batches are unconfirmed. A confirmer
+task takes the batches in the order they were sent, waits for their acknowledgements and
+tracks each one's last position — never a position whose message JetStream has not
+acknowledged. The first failure ends the start (the relay gives the rest up and resumes from
+where the stream ends).
 """
 
 from __future__ import annotations
@@ -20,19 +21,27 @@ from typing import TYPE_CHECKING
 from infra.envelope import Outgoing, checkpoint
 from infra.log_feed import LogFeed
 from infra.publisher import InFlight, PublishFailed, StreamPublisher
+from infra.relay_encoder import Reporter
 from infra.relay_link import Link
+from infra.relay_worker import EncodingWorker, Prepared
 
 if TYPE_CHECKING:
     from infra.relay import Relay
 
 Sent = tuple[InFlight | None, int]  # a batch on the wire (None: nothing to send) and its last position
+AHEAD = 2  # batches requested from the encoding process before the first one arrives
 
 
 class Pump:
     def __init__(self, relay: Relay, link: Link) -> None:
         self.relay = relay
         self.link = link
+        self.worker = EncodingWorker(relay.reader.app.env, relay.prefix, relay.batch_size)
+        self.reporter = Reporter(relay.stats)
         self._checkpointed: tuple[int, float] = (0, 0.0)  # chain position, monotonic time
+
+    def close(self) -> None:
+        self.worker.close()
 
     async def run(self, feed: LogFeed, publisher: StreamPublisher, start: int,
                   stopping: asyncio.Event) -> None:
@@ -41,21 +50,33 @@ class Pump:
         confirmer = asyncio.ensure_future(self._confirm_all(publisher, window))
         broken = asyncio.Event()
         confirmer.add_done_callback(lambda _: broken.set())
+        worker = self.worker
+        worker.start()
+        feed.rearm()
+        worker.seek(start, AHEAD)
         sent_up_to = start
         try:
             while not stopping.is_set():
                 self.link.check()
                 if confirmer.done():
                     return confirmer.result()  # its failure ends this start
-                feed.rearm()
-                outgoing, last = await asyncio.to_thread(self._prepare, feed)
+                prepared = await self._take(stopping)
+                if prepared is None:
+                    break  # stopping
+                self.reporter.report(prepared.bad)
+                last = prepared.last
+                if last is not None:
+                    feed.rearm()  # a NOTIFY from now on may be about events this request misses
+                    worker.more()
                 sent_up_to = last or sent_up_to
-                outgoing += await self._checkpoint_due(sent_up_to)
+                outgoing = prepared.messages + await self._checkpoint_due(sent_up_to)
                 if outgoing or last is not None:
                     flight = await publisher.send(outgoing) if outgoing else None
                     await self._put(window, (flight, sent_up_to), confirmer)
-                if last is None:
+                if last is None and worker.outstanding == 0:  # caught up: wait for news
                     await feed.wait(1.0, stopping, self.link.back, broken)
+                    feed.rearm()
+                    worker.more()
             await self._put(window, None, confirmer)
             await confirmer
         finally:
@@ -63,10 +84,17 @@ class Pump:
                 confirmer.cancel()
                 await asyncio.gather(confirmer, return_exceptions=True)
 
-    def _prepare(self, feed: LogFeed) -> tuple[list[Outgoing], int | None]:
-        """The next batch: read and encoded (a worker thread)."""
-        batch = feed.read(self.relay.batch_size)
-        return self.relay.encoder.messages(batch), (batch[-1].id if batch else None)
+    async def _take(self, stopping: asyncio.Event) -> Prepared | None:
+        """The next batch from the encoding process; None if stopping meanwhile."""
+        take = asyncio.ensure_future(self.worker.take())
+        stop = asyncio.ensure_future(stopping.wait())
+        try:
+            await asyncio.wait([take, stop], return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stop.cancel()
+            if not take.done():
+                take.cancel()
+        return take.result() if take.done() and not take.cancelled() else None
 
     @staticmethod
     async def _put(window: asyncio.Queue, item: Sent | None, confirmer: asyncio.Future) -> None:

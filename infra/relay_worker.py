@@ -1,0 +1,206 @@
+"""Reading and encoding the log in a process of its own (编码进程), beside the relay's publishing.
+
+Reading a page of the log, decoding its events, placing and encoding them costs about twice
+what publishing them costs, in Python, under one interpreter lock. So the relay does it in a
+child process (`python -m infra.relay_worker`, a fresh interpreter that imports nothing of the
+program that runs the relay) with a reader of its own on the same store (`LogReader.open` on
+the relay's reader's settings), and only publishes, confirms and tracks in its own. They talk
+over two pipes (`multiprocessing.connection`, pickled tuples). The child keeps a cursor in the
+log and answers each request with the next batch:
+
+    relay → child   ("init", settings, prefix, batch size)   first
+                    ("seek", position, generation)   read on after `position`
+                    ("next",)                        the next batch
+                    ("stop",)
+    child → relay   (generation, messages, last position read or None, bad events, failure)
+
+`generation` tells the answers to an earlier seek (after a restart) from the current ones. The
+child never logs a bad event itself: it sends it back, and the relay reports it (once).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Mapping
+from multiprocessing.connection import Connection
+from pathlib import Path
+from dataclasses import dataclass, field
+from typing import Any
+
+from infra.envelope import Outgoing
+from infra.log_reader import LogReader
+from infra.placement import TRANSIENT
+from infra.relay_encoder import Bad, Encoder
+
+log = logging.getLogger("infra.relay")
+
+
+class WorkerFailed(RuntimeError):
+    """The encoding process could not read or encode a batch, or is gone."""
+
+
+@dataclass
+class Prepared:
+    """One batch as the child encoded it; `last` is None when the log had nothing new."""
+
+    messages: list[Outgoing]
+    last: int | None
+    bad: list[Bad] = field(default_factory=list)
+
+
+class EncodingWorker:
+    """The relay's side of the child process. `take` waits (asyncio) for the next batch of the
+    current generation; `more` asks for one more; `seek` starts over from a position."""
+
+    def __init__(self, env: Mapping[str, str], prefix: str, batch_size: int) -> None:
+        self._env = {**env, "POSTGRES_POOL_SIZE": "1", "POSTGRES_MAX_OVERFLOW": "1"}
+        self._prefix, self._batch_size = prefix, batch_size
+        self._process: Any = None
+        self._conn: Any = None
+        self._answers_conn: Any = None
+        self._generation = 0
+        self.outstanding = 0  # requests sent and not yet answered (current generation)
+        self._answers: asyncio.Queue | None = None
+        self._send_lock = threading.Lock()
+
+    def start(self) -> None:
+        """(Again, if it died.) Its answers go to the running loop."""
+        if self._process is not None and self._process.poll() is None:
+            return
+        self.close()
+        requests_in, requests_out = os.pipe()
+        answers_in, answers_out = os.pipe()
+        root = str(Path(__file__).resolve().parents[1])
+        path = os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH", "")) if p)
+        try:
+            self._process = subprocess.Popen(
+                [sys.executable, "-m", "infra.relay_worker", str(requests_in), str(answers_out)],
+                pass_fds=(requests_in, answers_out), cwd=root, stdin=subprocess.DEVNULL,
+                env={**os.environ, "PYTHONPATH": path})
+        finally:
+            os.close(requests_in)
+            os.close(answers_out)
+        self._conn = Connection(requests_out, readable=False)
+        answers = Connection(answers_in, writable=False)
+        self._send(("init", dict(self._env), self._prefix, self._batch_size))
+        loop, queue = asyncio.get_running_loop(), asyncio.Queue()
+        self._answers, self._answers_conn = queue, answers
+        threading.Thread(target=_receive, args=(answers, loop, queue),
+                         name="relay-encoder-answers", daemon=True).start()
+
+    def seek(self, position: int, ahead: int) -> None:
+        """Read on after `position`, with `ahead` requests on their way at once."""
+        self._generation += 1
+        self.outstanding = 0
+        self._send(("seek", position, self._generation))
+        for _ in range(ahead):
+            self.more()
+
+    def more(self) -> None:
+        self._send(("next",))
+        self.outstanding += 1
+
+    async def take(self) -> Prepared:
+        """The next answer of the current generation (earlier ones are dropped)."""
+        assert self._answers is not None
+        while True:
+            answer = await self._answers.get()
+            if answer is None:
+                raise WorkerFailed(f"the encoding process is gone (exit code {self._exit_code()})")
+            generation, messages, last, bad, failure = answer
+            if generation != self._generation:
+                continue
+            self.outstanding -= 1
+            if failure is not None:
+                kind, text, transient = failure
+                raise (WorkerFailed if not transient else _Transient)(f"{kind}: {text}")
+            return Prepared([Outgoing(*m) for m in messages], last, [Bad(*b) for b in bad])
+
+    def close(self) -> None:
+        if self._process is None:
+            return
+        try:
+            self._send(("stop",))
+        except WorkerFailed:
+            pass
+        try:
+            self._process.wait(3)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait(3)
+        self._conn.close()
+        self._answers_conn.close()
+        self._process = None
+
+    def _send(self, request: tuple) -> None:
+        try:
+            with self._send_lock:
+                self._conn.send(request)
+        except (OSError, ValueError) as e:
+            raise WorkerFailed(f"the encoding process is gone ({e!r})") from e
+
+    def _exit_code(self) -> Any:
+        return self._process.poll() if self._process is not None else None
+
+
+class _Transient(WorkerFailed, ConnectionError):
+    """The database failed the child (it is retried like any other failure of the database)."""
+
+
+def _receive(conn: Any, loop: asyncio.AbstractEventLoop, answers: asyncio.Queue) -> None:
+    """The child's answers into the relay's loop; None when the child is gone."""
+    while True:
+        try:
+            answer = conn.recv()
+        except (EOFError, OSError):
+            answer = None
+        try:
+            loop.call_soon_threadsafe(answers.put_nowait, answer)
+        except RuntimeError:
+            return  # the loop is closed
+        if answer is None:
+            return
+
+
+def serve(requests: Any, answers: Any) -> None:
+    """The child process: answer requests until "stop" or until the relay is gone."""
+    _, env, prefix, batch_size = requests.recv()
+    reader = LogReader.open(env)
+    encoder = Encoder(reader, prefix)
+    after, generation = 0, 0
+    try:
+        while True:
+            try:
+                request = requests.recv()
+            except (EOFError, OSError):
+                return
+            if request[0] == "stop":
+                return
+            if request[0] == "seek":
+                _, after, generation = request
+                continue
+            try:
+                batch = reader.notifications(after, batch_size)
+                messages, bad = encoder.messages(batch)
+            except Exception as e:  # noqa: BLE001 - the relay decides; this process goes on
+                answers.send((generation, [], None, [],
+                              (type(e).__name__, str(e), isinstance(e, TRANSIENT))))
+                continue
+            last = batch[-1].id if batch else None
+            after = last or after
+            answers.send((generation, [tuple(m) for m in messages], last, [tuple(b) for b in bad],
+                          None))
+    finally:
+        reader.close()
+
+
+if __name__ == "__main__":
+    try:
+        serve(Connection(int(sys.argv[1]), writable=False), Connection(int(sys.argv[2]), readable=False))
+    except (KeyboardInterrupt, BrokenPipeError):
+        pass
