@@ -163,3 +163,26 @@ AGENCY_IN_POOL = _rule(
 MAJOR_CRITERION = _rule(
     "major-criterion", "引用重大事故隐患判定标准条款的隐患即为重大隐患，不能定为一般隐患",
     "应急管理部令第10号、安监总管三〔2017〕121号；安全生产法第一百一十八条")
+
+# --- checklists on inspections and enterprise self-reports (issue 13 points 4, 5) -------------
+CHECKLIST_STATUS = _rule(
+    "checklist-requires-performed", "检查表结果须在排查实施之后、排查报告备案之前记录", "003 §三3")
+CHECKLIST_BY_INSPECTOR = _rule(
+    "checklist-by-inspector",
+    "检查表由实施排查的一方记录：中介机构排查由该机构记录（县应急管理局可代录纸质检查表），企业自查由企业记录",
+    "003 §三3", about_who=True)
+CHECKLIST_HAZARD = _rule(
+    "checklist-hazard-of-inspection", "不符合的检查项只能关联本次排查发现并上报的本企业隐患（未撤销）",
+    "安全生产事故隐患排查治理暂行规定（16号令）第十条")
+FAILED_ITEM_NEEDS_HAZARD = _rule(
+    "failed-item-needs-hazard", "检查表中判为不符合的检查项须全部作为隐患上报并关联隐患后，排查报告才能备案",
+    "安全生产事故隐患排查治理暂行规定（16号令）第十条；003 §三3")
+SELF_REPORT_ONCE = _rule(
+    "self-report-once-a-month", "每家企业每月只有一份自查自报；补报或更正须修改（amend）该月已有的自查自报",
+    "000 §二(四)；宁波市隐患排查治理信息系统")
+SELF_REPORT_HAZARDS = _rule(
+    "self-report-hazards-of-month", "自查自报所列隐患须是本企业在该月发现的隐患",
+    "安全生产事故隐患排查治理暂行规定（16号令）第十条")
+SELF_REPORT_BY = _rule(
+    "self-report-by-enterprise", "自查自报由企业本身填报；乡镇（街道）或县应急管理局可代录纸质自查自报（代报）",
+    "000 §二(四)", about_who=True)
