@@ -17,7 +17,9 @@ from eventsourcing.domain import Aggregate, event
 from domain import rules
 from domain.actor import (GOVERNMENT, JOINT_REVIEW_PARTIES, REVIEWING_UNITS, ROLE_NAMES_ZH,
                           Actor, Role)
+from domain.criteria import Criterion, level_required, require_level_fits
 from domain.errors import InvalidValue
+from domain.evidence import evidence_entries
 from domain.inspection import Inspection
 from domain.parties import Enterprise
 from domain.plan import rectification_plan
@@ -41,9 +43,13 @@ class Hazard(Aggregate):
     @classmethod
     def report(cls, *, enterprise: Enterprise, inspection: Inspection | None, source: str,
                category: str, description: str, level: str, discovered_on: date, today: date,
-               actor: Actor, location: str = "", evidence: list[str] | None = None) -> Hazard:
-        """Report a hazard (隐患上报) from an inspection, a self-check, a government check or a tip."""
+               actor: Actor, location: str = "", evidence: list[str] | None = None,
+               criterion: Criterion | None = None) -> Hazard:
+        """Report a hazard (隐患上报) from an inspection, a self-check, a government check or a tip.
+        A hazard citing a major criterion (重大事故隐患判定标准) must be reported major
+        (rule `major-criterion`); evidence may cite stored files (`sha256:<hex>`)."""
         source = choice("source", source, Source)
+        level = choice("level", level, Level)
         if inspection is not None:
             if source != Source.INSPECTION:
                 raise InvalidValue("source", "关联排查的隐患来源须为 inspection（隐患排查）")
@@ -53,23 +59,27 @@ class Hazard(Aggregate):
             not_before("discovered_on", discovered_on, inspection.performed_on, "排查实施日期")
         elif source == Source.INSPECTION:
             raise InvalidValue("inspection_id", "来源为隐患排查时须关联排查")
+        evidence = evidence_entries("evidence", evidence)
+        require_level_fits(criterion, level)
         return cls(
             enterprise_id=str(enterprise.id), township=enterprise.township, sector=enterprise.sector,
             inspection_id=str(inspection.id) if inspection else None,
             agency_id=inspection.agency_id if inspection else None,
             source=source, category=choice("category", category, Category),
             description=text("description", description),
-            level=choice("level", level, Level),
+            level=level,
             location=text("location", location, max_len=500, required=False),
-            evidence=[text("evidence", e, max_len=500) for e in (evidence or [])],
+            evidence=evidence,
             discovered_on=past_date("discovered_on", discovered_on, today),
             actor=actor.record(),
+            criterion=criterion.id if criterion else None,
         )
 
     @event("Reported")
     def __init__(self, *, enterprise_id: str, township: str, sector: str, inspection_id: str | None,
                  agency_id: str | None, source: str, category: str, description: str, level: str,
-                 location: str, evidence: list[str], discovered_on: date, actor: dict) -> None:
+                 location: str, evidence: list[str], discovered_on: date, actor: dict,
+                 criterion: str | None = None) -> None:
         self.enterprise_id = enterprise_id
         self.township = township
         self.sector = sector
@@ -81,6 +91,7 @@ class Hazard(Aggregate):
         self.level = level
         self.location = location
         self.evidence = evidence
+        self.criterion = criterion  # the cited criterion's id (None before issue 13, or none cited)
         self.discovered_on = discovered_on
         self.status = Status.REPORTED.value
         self.responsible_person: str | None = None
@@ -172,21 +183,37 @@ class Hazard(Aggregate):
         self.deadline = deadline
 
     # --- grading and supervision ----------------------------------------------------------
-    def regrade(self, *, level: str, reason: str, actor: Actor) -> None:
-        """Change the grade (general 一般 ↔ major 重大), with a reason."""
+    def regrade(self, *, level: str, reason: str, actor: Actor, criterion: Criterion | None = None,
+                cited: Criterion | None = None) -> None:
+        """Change the grade (general 一般 ↔ major 重大), with a reason; or cite another criterion.
+
+        `criterion`: cited from now on; it must fit the new level (rule `major-criterion`).
+        Without one the hazard keeps its citation (`cited`: the criterion it cites now, as the
+        catalogue has it), unless it is graded down to general while citing a major criterion:
+        the reason is then why the criterion does not apply, and the citation is dropped (the
+        history keeps it)."""
         self._require_open()
         rules.REGRADE_STATUS.require(
             self.status in (Status.REPORTED, Status.ASSIGNED), f"当前状态 {self.status}")
         rules.REGRADE_BY_AUTHORITY.require(
             actor.role in GOVERNMENT or actor.role == Role.AGENCY, f"操作角色 {actor.role}")
         level = choice("level", level, Level)
-        rules.REGRADE_SAME.require(level != self.level, f"现等级 {self.level}")
+        if criterion is not None:
+            cites = criterion.id
+        else:
+            cites = None if cited is not None and level_required(cited) not in (None, level) \
+                else self.criterion
+        rules.REGRADE_SAME.require(level != self.level or cites != self.criterion,
+                                   f"现等级 {self.level}")
+        require_level_fits(criterion, level)
         self._regraded(previous=self.level, level=level, reason=text("reason", reason, max_len=1000),
-                       actor=actor.record())
+                       actor=actor.record(), criterion=cites)
 
     @event("Regraded")
-    def _regraded(self, *, previous: str, level: str, reason: str, actor: dict) -> None:
+    def _regraded(self, *, previous: str, level: str, reason: str, actor: dict,
+                  criterion: str | None = None) -> None:
         self.level = level
+        self.criterion = criterion
 
     def list_for_supervision(self, *, level: str, document_no: str, listed_on: date, today: date,
                              actor: Actor) -> None:
@@ -230,7 +257,7 @@ class Hazard(Aggregate):
         rules.RECTIFY_NEEDS_EVIDENCE.require(bool(evidence))
         past_date("rectified_on", rectified_on, today)
         not_before("rectified_on", rectified_on, self.assigned_on, "责任落实日期")
-        self._rectified(evidence=[text("evidence", e, max_len=500) for e in evidence],
+        self._rectified(evidence=evidence_entries("evidence", evidence),
                         cost=money("cost", cost), rectified_on=rectified_on, actor=actor.record())
 
     @event("RectificationReported")
@@ -239,42 +266,52 @@ class Hazard(Aggregate):
         self.status = Status.RECTIFIED.value
 
     def review_rectification(self, *, passed: bool, notes: str, reviewed_on: date, today: date,
-                             actor: Actor) -> None:
-        """Review (复查): one review for a general hazard, a joint-review signature otherwise."""
+                             actor: Actor, evidence: list[str] | None = None) -> None:
+        """Review (复查): one review for a general hazard, a joint-review signature otherwise;
+        `evidence` (optional): what the reviewer saw, text or cited files (`sha256:<hex>`)."""
         self._require_open()
         rules.REVIEW_STATUS.require(self.status == Status.RECTIFIED, f"当前状态 {self.status}")
         rules.REVIEW_STATUS.require(self.review is None, "已复查通过，待销号")
         past_date("reviewed_on", reviewed_on, today)
         not_before("reviewed_on", reviewed_on, self.rectification["rectified_on"], "整改完成日期")
         notes = text("notes", notes, max_len=2000, required=False)
+        evidence = evidence_entries("evidence", evidence)
         if self.needs_joint_review:
-            self.sign_joint_review(passed=passed, notes=notes, reviewed_on=reviewed_on, actor=actor)
+            self.sign_joint_review(passed=passed, notes=notes, reviewed_on=reviewed_on, actor=actor,
+                                   evidence=evidence)
             return
         rules.SELF_REVIEW.require(actor.role in REVIEWING_UNITS, f"复查方角色 {actor.role}")
-        self._reviewed(passed=bool(passed), notes=notes, reviewed_on=reviewed_on, actor=actor.record())
+        self._reviewed(passed=bool(passed), notes=notes, reviewed_on=reviewed_on, actor=actor.record(),
+                       evidence=evidence or None)
 
     @event("Reviewed")
-    def _reviewed(self, *, passed: bool, notes: str, reviewed_on: date, actor: dict) -> None:
+    def _reviewed(self, *, passed: bool, notes: str, reviewed_on: date, actor: dict,
+                  evidence: list[str] | None = None) -> None:
         if passed:
-            self.review = {"passed": True, "notes": notes, "reviewed_on": reviewed_on, "by": actor}
+            self.review = {"passed": True, "notes": notes, "reviewed_on": reviewed_on, "by": actor,
+                           "evidence": evidence or []}
         else:
             self._back_to_rectifying()
 
-    def sign_joint_review(self, *, passed: bool, notes: str, reviewed_on: date, actor: Actor) -> None:
+    def sign_joint_review(self, *, passed: bool, notes: str, reviewed_on: date, actor: Actor,
+                          evidence: list[str] | None = None) -> None:
         """Joint review (联合复查) signature of the township office, the regulator or the agency."""
         self._require_open()
         rules.REVIEW_STATUS.require(self.status == Status.RECTIFIED, f"当前状态 {self.status}")
         rules.JOINT_REVIEW_PARTY.require(
             actor.role in JOINT_REVIEW_PARTIES, f"签署方角色 {actor.role}")
         rules.JOINT_REVIEW_TWICE.require(str(actor.role) not in self.joint_review, str(actor.role))
+        evidence = evidence_entries("evidence", evidence)
         self._joint_review_signed(party=str(actor.role), passed=bool(passed), notes=notes,
-                                  reviewed_on=reviewed_on, actor=actor.record())
+                                  reviewed_on=reviewed_on, actor=actor.record(),
+                                  evidence=evidence or None)
 
     @event("JointReviewSigned")
     def _joint_review_signed(self, *, party: str, passed: bool, notes: str, reviewed_on: date,
-                             actor: dict) -> None:
+                             actor: dict, evidence: list[str] | None = None) -> None:
         if passed:
-            self.joint_review[party] = {"notes": notes, "reviewed_on": reviewed_on, "by": actor}
+            self.joint_review[party] = {"notes": notes, "reviewed_on": reviewed_on, "by": actor,
+                                        "evidence": evidence or []}
         else:
             self._back_to_rectifying()
 
