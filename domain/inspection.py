@@ -6,12 +6,17 @@ from datetime import date
 
 from eventsourcing.domain import Aggregate, event
 
+from collections.abc import Mapping
+from typing import Any
+
 from domain import rules
-from domain.actor import Actor
+from domain.actor import Actor, Role
+from domain.checklist import Checklist
 from domain.contracts import ProcurementAgreement, ServiceContract
 from domain.errors import InvalidValue
+from domain.inspection_checklist import Result, checked_results, summary
 from domain.parties import Agency, Enterprise
-from domain.values import InspectionKind, choice, not_before, past_date, text
+from domain.values import InspectionKind, Status, choice, not_before, past_date, text
 
 SCHEDULED, PERFORMED, REPORT_FILED, CANCELLED = "scheduled", "performed", "report_filed", "cancelled"
 OWN_KINDS = (InspectionKind.SELF,)  # done by the enterprise itself, no agency or basis
@@ -53,6 +58,8 @@ class Inspection(Aggregate):
         self.expert_ids: list[str] = []
         self.report_document_no: str | None = None
         self.report_filed_on: date | None = None
+        self.checklists: dict[str, dict] = {}  # template id → {"title", "items": [results]}
+        self.checklist_summary: dict = summary({})
 
     def perform(self, *, performed_on: date, expert_ids: list[str], agency: Agency | None,
                 today: date, actor: Actor) -> None:
@@ -78,6 +85,8 @@ class Inspection(Aggregate):
     def file_report(self, *, document_no: str, filed_on: date, today: date, actor: Actor) -> None:
         """The inspection report (隐患排查报告) is filed with the township and the safety committee office."""
         rules.INSPECTION_REPORT_STATUS.require(self.status == PERFORMED, f"当前状态 {self.status}")
+        unlinked = self.checklist_summary["failed_without_hazard"]
+        rules.FAILED_ITEM_NEEDS_HAZARD.require(not unlinked, "未关联隐患的检查项 " + "、".join(unlinked))
         past_date("filed_on", filed_on, today)
         not_before("filed_on", filed_on, self.performed_on, "排查实施日期")
         self._report_filed(document_no=text("document_no", document_no, max_len=100),
@@ -88,6 +97,63 @@ class Inspection(Aggregate):
         self.status = REPORT_FILED
         self.report_document_no = document_no
         self.report_filed_on = filed_on
+
+    # --- checklists (检查表, issue 13 point 4) ------------------------------------------------
+    def record_checklist(self, *, template: Checklist, results: list[Mapping[str, Any]],
+                         hazards: Mapping[str, Any], actor: Actor) -> None:
+        """Record the results of one template (every item: passed, failed or not applicable).
+        `hazards`: the hazards the results link failed items to, by id (loaded by the caller).
+        Recording the same template again before the report is filed replaces its results."""
+        self._require_checklist_open(actor)
+        entries = checked_results(template, self.sector, results)
+        for entry in entries:
+            if entry["hazard_id"]:
+                self._require_own_hazard(entry["hazard_id"], hazards.get(entry["hazard_id"]))
+        self._checklist_recorded(template_id=template.id, title=template.title, results=entries,
+                                 actor=actor.record())
+
+    @event("ChecklistRecorded")
+    def _checklist_recorded(self, *, template_id: str, title: str, results: list[dict],
+                            actor: dict) -> None:
+        self.checklists = {**self.checklists,
+                           template_id: {"title": title, "items": [dict(r) for r in results]}}
+        self.checklist_summary = summary(self.checklists)
+
+    def link_hazard(self, *, item_id: str, hazard: Any, actor: Actor) -> None:
+        """Link a failed item to the hazard it was reported as (隐患上报后关联); a link replaces
+        an earlier one (a correction) while the report is not yet filed."""
+        self._require_checklist_open(actor)
+        item = self._recorded_item(item_id)
+        if item["result"] != Result.FAILED:
+            raise InvalidValue("item_id", f"只有判为不符合（failed）的检查项关联隐患：{item_id} 为 {item['result']}")
+        self._require_own_hazard(str(hazard.id) if hazard is not None else "", hazard)
+        self._hazard_linked(item_id=item_id, hazard_id=str(hazard.id), actor=actor.record())
+
+    @event("ChecklistItemLinked")
+    def _hazard_linked(self, *, item_id: str, hazard_id: str, actor: dict) -> None:
+        self.checklists = {
+            tid: {**c, "items": [{**i, "hazard_id": hazard_id} if i["item_id"] == item_id else i
+                                 for i in c["items"]]}
+            for tid, c in self.checklists.items()}
+        self.checklist_summary = summary(self.checklists)
+
+    def _require_checklist_open(self, actor: Actor) -> None:
+        rules.CHECKLIST_STATUS.require(self.status == PERFORMED, f"当前状态 {self.status}")
+        inspectors = (Role.AGENCY, Role.BUREAU) if self.agency_id else (Role.ENTERPRISE, Role.BUREAU)
+        rules.CHECKLIST_BY_INSPECTOR.require(actor.role in inspectors, f"角色 {actor.role}")
+
+    def _recorded_item(self, item_id: str) -> dict:
+        for checklist in self.checklists.values():
+            for item in checklist["items"]:
+                if item["item_id"] == item_id:
+                    return item
+        raise InvalidValue("item_id", f"本次排查的检查表中没有检查项 {item_id}")
+
+    def _require_own_hazard(self, hazard_id: str, hazard: Any) -> None:
+        """A hazard of this enterprise, reported from this inspection, not withdrawn."""
+        own = (hazard is not None and hazard.enterprise_id == self.enterprise_id
+               and hazard.inspection_id == str(self.id) and hazard.status != Status.WITHDRAWN)
+        rules.CHECKLIST_HAZARD.require(own, f"隐患 {hazard_id}")
 
     def cancel(self, *, reason: str, actor: Actor) -> None:
         rules.INSPECTION_CANCEL_STATUS.require(self.status == SCHEDULED, f"当前状态 {self.status}")

@@ -25,10 +25,12 @@ from infra.idempotency import current_request
 from infra.reference import ReferenceData
 from infra.transcoder import OrjsonTranscoder
 from services.audit import AuditQueries
+from services.commands.checklists import ChecklistCommands
 from services.commands.contracts import ContractCommands
 from services.commands.hazards import HazardCommands
 from services.commands.inspections import InspectionCommands
 from services.commands.parties import PartyCommands
+from services.commands.self_reports import SelfReportCommands
 from services.commands.subsidies import SubsidyCommands
 from services.errors import ConcurrentModification, NotFound
 from services.subjects import SubjectQueries
@@ -46,7 +48,8 @@ class Written:
 
 
 class HazardLedger(PartyCommands, ContractCommands, InspectionCommands, HazardCommands,
-                   SubsidyCommands, AuditQueries, SubjectQueries, Application):
+                   SubsidyCommands, ChecklistCommands, SelfReportCommands, AuditQueries,
+                   SubjectQueries, Application):
     name = "HazardLedger"
 
     def __init__(self, env: dict[str, str] | None = None, *, reference: ReferenceData | None = None,

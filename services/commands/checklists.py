@@ -1,0 +1,48 @@
+"""Recording an inspection's checklist (检查表) and linking its failed items to hazards."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Protocol
+
+from domain.actor import Actor
+from domain.checklist import Checklist
+from domain.errors import InvalidValue
+from domain.hazard import Hazard
+from domain.inspection import Inspection
+from services.errors import NotFound
+
+
+class Templates(Protocol):
+    def get(self, template_id: str) -> Checklist | None: ...
+
+
+class ChecklistCommands:
+    def record_checklist(self, actor: Actor, inspection_id: str, *, template_id: str,
+                         results: list[Mapping[str, Any]], templates: Templates):
+        """One template's results on a performed inspection; `templates`: the county's
+        checklist templates (`Config.checklists`). An unknown template is 422 `template_id`."""
+        template = templates.get(template_id)
+        if template is None:
+            raise InvalidValue("template_id", f"检查表 {template_id} 不存在")
+        inspection = self.load(Inspection, inspection_id)
+        hazards = {}
+        for n, result in enumerate(results):
+            if result.get("hazard_id"):
+                hazards[result["hazard_id"]] = self._hazard_named(f"results.{n}.hazard_id",
+                                                                  result["hazard_id"])
+        inspection.record_checklist(template=template, results=results, hazards=hazards, actor=actor)
+        return self.store(inspection)
+
+    def link_checklist_hazard(self, actor: Actor, inspection_id: str, *, item_id: str, hazard_id: str):
+        """Link a failed item to the hazard it was reported as."""
+        inspection = self.load(Inspection, inspection_id)
+        hazard = self._hazard_named("hazard_id", hazard_id)
+        inspection.link_hazard(item_id=item_id, hazard=hazard, actor=actor)
+        return self.store(inspection)
+
+    def _hazard_named(self, field: str, hazard_id: str) -> Hazard:
+        try:
+            return self.load(Hazard, hazard_id)
+        except NotFound:
+            raise InvalidValue(field, f"隐患 {hazard_id} 不存在") from None
