@@ -132,7 +132,8 @@ class NewHazard(Body):
     level: Short
     discovered_on: Day | None = None
     location: Text = ""
-    evidence: list[Short] = Field(default=[], max_length=50)
+    evidence: list[Short] = Field(default=[], max_length=50)  # text, or a file: "sha256:<hex>"
+    criterion: Ident | None = None  # a criterion's id (GET /criteria), e.g. "gm10-4-1"
 
 
 class Assignment(Body):
@@ -175,6 +176,7 @@ class Review(Body):
     passed: bool
     notes: Text = ""
     reviewed_on: Day | None = None
+    evidence: list[Short] = Field(default=[], max_length=50)  # text, or a file: "sha256:<hex>"
 
 
 class ClosureReport(Body):
@@ -189,6 +191,7 @@ class Closing(Body):
 class Regrading(Body):
     level: Short
     reason: Text
+    criterion: Ident | None = None  # cite this criterion from now on (GET /criteria)
 
 
 class Extension(Body):
