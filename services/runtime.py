@@ -23,15 +23,17 @@ from functools import cached_property
 from typing import Any
 
 from domain.contracts import ContractPolicy
+from domain.self_report import SelfReportPolicy
 from infra.auth import Tokens
 from infra.chain_keeper import ChainKeeper
 from infra.criteria import Catalogue, Checklists, load_checklists, load_criteria
 from infra.nats import Broker, following, locate
 from infra.postgres import Database
 from infra.reference import ReferenceData
+from infra.self_report_policy import load_self_report_policy
 from infra.relay import open_reader, running_relay
 from infra.settings import Settings
-from projections.compliance import Policy
+from projections.compliance import DEFAULT_POLICY, Policy
 from projections.operations import following as following_views
 from projections.oversight_policy import OversightPolicy, contract_policy
 from projections.readmodels import ReadModels
@@ -64,6 +66,11 @@ class Config:
         return contract_policy(self.settings.policy_file)
 
     @cached_property
+    def self_reports(self) -> SelfReportPolicy:
+        """The grace day of enterprises' monthly self-reports (same file, section `self_reports`)."""
+        return load_self_report_policy(self.settings.policy_file or DEFAULT_POLICY)
+
+    @cached_property
     def criteria(self) -> Catalogue:
         """Criteria for major hazards (HAZARD_CRITERIA_DIR), checked against the sectors (issue 13)."""
         return load_criteria(self.settings.criteria_dir, sectors=self.reference.sectors)
@@ -76,7 +83,8 @@ class Config:
 
     def loaded(self) -> Config:
         """Every file read now (before handing the config to other processes)."""
-        _ = (self.reference, self.policy, self.oversight, self.contracts, self.criteria, self.checklists)
+        _ = (self.reference, self.policy, self.oversight, self.contracts, self.self_reports,
+             self.criteria, self.checklists)
         return self
 
     def replace(self, **settings: Any) -> Config:
@@ -146,6 +154,7 @@ def running(source: Config | Settings | None = None, *,
         ledger = HazardLedger(database.env(), reference=config.reference,
                               **({"clock": clock} if clock else {}))
         ledger.contract_policy = config.contracts  # back-dating limit (issue 10)
+        ledger.self_report_policy = config.self_reports  # self-reports' grace day (issue 13)
         try:
             yield Runtime(config, database, ledger)
         finally:
