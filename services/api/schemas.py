@@ -227,3 +227,36 @@ class Finding(Body):
     agency_id: Ident
     kind: Short
     description: Text
+
+
+class ChecklistResult(Body):
+    """One item of a checklist template judged: passed, failed (a hazard) or not_applicable."""
+    item_id: Ident
+    result: Short
+    note: Text = ""
+    evidence: list[Short] = Field(default=[], max_length=20)  # files: "sha256:<hex>" (POST /files)
+    hazard_id: Ident | None = None  # a failed item: the hazard it was reported as
+
+
+class ChecklistRecord(Body):
+    """An inspection's results against one template (GET /checklists/{id}): every item once."""
+    template_id: Ident
+    results: list[ChecklistResult] = Field(min_length=1, max_length=200)
+
+
+class ChecklistLink(Body):
+    item_id: Ident
+    hazard_id: Ident
+
+
+class NewSelfReport(Body):
+    """自查自报: the month's hazards (discovered that month), or none_found: true (零隐患)."""
+    enterprise_id: Ident
+    month: Annotated[str, Field(max_length=20, examples=["2026-11"]), AfterValidator(_printable)]
+    hazard_ids: list[Ident] = Field(default=[], max_length=500)
+    none_found: bool = False
+
+
+class SelfReportAmendment(Body):
+    hazard_ids: list[Ident] = Field(default=[], max_length=500)
+    none_found: bool = False
