@@ -19,7 +19,7 @@ The domain adds its own rules about who acts (`Rule.about_who` in domain/rules.p
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -256,7 +256,10 @@ def party_of(principal: Principal) -> str:
     return f"county:{role}"
 
 
-def may_read_file(principal: Principal, uploaded_by: Iterable[str]) -> bool:
-    """Until events cite files (issue 13 point 2), a file is read by the parties that uploaded
-    it and by the county-wide roles (bureau, auditor, investigator, admin)."""
-    return principal.role in COUNTY_WIDE or party_of(principal) in set(uploaded_by)
+def may_read_file(principal: Principal, uploaded_by: Iterable[str],
+                  reads_a_citing_record: Callable[[], bool] = lambda: False) -> bool:
+    """A file is read by the parties that uploaded it, by the county-wide roles (bureau,
+    auditor, investigator, admin), and by whoever may read a record citing it
+    (`reads_a_citing_record`, asked last: `services.file_readers`)."""
+    return (principal.role in COUNTY_WIDE or party_of(principal) in set(uploaded_by)
+            or reads_a_citing_record())
