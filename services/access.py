@@ -106,6 +106,16 @@ POLICY: dict[str, frozenset[Role]] = {
     "criteria.read":                 EVERYONE,
     "checklist.list":                EVERYONE,
     "checklist.read":                EVERYONE,
+    # an inspection's checklist results (issue 13): the inspecting side, as it performs
+    # (domain rule checklist-by-inspector: the agency, or the enterprise for its own check; the bureau)
+    "inspection.checklist":          frozenset({B, A, E}),
+    "inspection.checklist-link":     frozenset({B, A, E}),
+    # enterprise self-reports (自查自报, issue 13): the enterprise; a township office or the
+    # bureau recording a paper one (代报); read like the enterprise's other records
+    "self_report.file":              frozenset({B, T, E}),
+    "self_report.amend":             frozenset({B, T, E}),
+    "self_report.read":              EVERYONE,
+    "self_report.history":           EVERYONE,
 }
 
 COUNTY_WIDE = frozenset({B, AU, IN, AD})
