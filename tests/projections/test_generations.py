@@ -25,17 +25,17 @@ def _schemas(database_url: str) -> set[str]:
         return {name for (name,) in conn.execute("SELECT nspname FROM pg_namespace").fetchall()}
 
 
-def _fresh_dump(env: dict[str, str], database_url: str) -> dict:
-    """The ledger built from zero in a schema of its own (what a rebuild must equal)."""
+def _fresh_dump(env: dict[str, str], database_url: str, view: str = "ledger") -> dict:
+    """A view built from zero in a schema of its own (what a rebuild must equal)."""
     clean = f"fresh_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(database_url, autocommit=True) as conn:
         conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(clean)))
     try:
         fresh_env = one_at_a_time(views_in(env, clean))
-        catch_up(fresh_env, ["ledger"])
+        catch_up(fresh_env, [view])
         fresh = ReadModels(fresh_env, pool_size=1)
         try:
-            return fresh.ledger.dump()
+            return fresh.views[view].dump()
         finally:
             fresh.close()
     finally:
@@ -95,6 +95,19 @@ def test_a_view_followed_elsewhere_is_rebuilt_beside_the_live_one_and_switched_i
     assert seen and all(a <= b for a, b in zip(seen, seen[1:])), seen
     schemas = Schemas.of(env, "ledger")
     assert not {schemas.next, schemas.old} & _schemas(database_url)
+
+
+@pytest.mark.parametrize("view", ["ledger", "activity"])
+def test_every_view_can_be_rebuilt_while_followed(scenario, store_env, database_url, view):
+    env = one_at_a_time(store_env)
+    scenario.closed_general(date(2026, 4, 10), date(2026, 4, 30), date(2026, 4, 20), date(2026, 4, 25))
+    with running_projections(env, names=[view]) as read_models:
+        read_models.wait(scenario.hazard_position(), [view], timeout=10)
+        switched = rebuild_online(env, view)
+        read_models.wait(last := scenario.hazard_position(), [view], timeout=10)
+        assert switched.position < last == read_models.views[view].position()
+        after = read_models.views[view].dump()
+    assert after == _fresh_dump(env, database_url, view)
 
 
 def _read_while(read_models: ReadModels, writer: Writer, seen: list[tuple[int, int]]) -> None:
