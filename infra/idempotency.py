@@ -29,6 +29,7 @@ from eventsourcing.utils import retry
 from psycopg import Cursor, sql
 from psycopg.rows import DictRow
 
+from infra import citations
 from infra.group_commit import GroupCommit
 
 TABLE = "idempotency_keys"
@@ -90,6 +91,7 @@ class Write:
     request: KeyedRequest | None = None
     status: int = 0
     answer_id: str = ""
+    citations: tuple[citations.Citation, ...] = ()  # the files its events cite (infra.citations)
 
 
 class KeyedRecorder(PostgresApplicationRecorder):
@@ -102,7 +104,9 @@ class KeyedRecorder(PostgresApplicationRecorder):
     One batch is one transaction: the events table is locked FIRST, then each write is checked
     against the store as it now is (its key not taken, each aggregate's next version free);
     a write that fails its check is refused alone (`KeyTaken`, or `IntegrityError` for a version
-    conflict, as the library would raise) and the others' events are inserted by one statement."""
+    conflict, as the library would raise) and the others' events are inserted by one statement.
+    The evidence files a write's events cite (`infra.citations.citing`) are recorded in
+    `file_citations` in the same transaction."""
 
     def __init__(self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events"):
         super().__init__(datastore, events_table_name=events_table_name)
@@ -116,6 +120,7 @@ class KeyedRecorder(PostgresApplicationRecorder):
             # before issue 10 a key was claimed in a transaction of its own and completed later;
             # a claim never completed names no answer: forget it (its key is free again)
             sql.SQL("DELETE FROM {} WHERE status IS NULL OR body IS NULL").format(self.keys_table),
+            *citations.create_statements(datastore.schema),  # written with the events that cite
         ]
         self.group: GroupCommit[Write, list[int]] = GroupCommit(self._commit_batch)
         # the library's lock statements and its NOTIFY (sent at commit) in one round trip
@@ -130,7 +135,8 @@ class KeyedRecorder(PostgresApplicationRecorder):
         if not stored_events:
             return []
         status = idempotency.success_status() if idempotency is not None else 0  # asked here, in the request's thread
-        return self.group.submit(Write(stored_events, idempotency, status, answer_id))
+        return self.group.submit(Write(stored_events, idempotency, status, answer_id,
+                                       citations.current_citations()))  # read here, in the command's thread
 
     def _commit_batch(self, writes: list[Write]) -> list[list[int] | Exception]:
         try:
@@ -191,6 +197,8 @@ class KeyedRecorder(PostgresApplicationRecorder):
         assert ids is not None and len(ids) == len(events)
         keyed, last, at = [], {}, 0
         for w in accepted:
+            if w.citations:
+                citations.insert(curs, self.datastore.schema, w.citations, w.events, ids[at:at + len(w.events)])
             at += len(w.events)
             if w.request is not None:
                 keyed.append(w)

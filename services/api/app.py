@@ -61,6 +61,7 @@ def create_app(ledger: HazardLedger, tokens: Tokens, *, read_models: ReadModels 
     app.state.criteria = catalogue or load_criteria(sectors=ledger.reference.sectors)
     app.state.checklists = templates or load_checklists(catalogue=app.state.criteria,
                                                         sectors=ledger.reference.sectors)
+    ledger.catalogue, ledger.file_store = app.state.criteria, app.state.files  # what hazards cite
     for module in (reference, parties, contracts, inspections, hazards, records, audit, readmodels,
                    accountability, events, files, criteria, checklists):
         app.include_router(module.router, prefix=API_PREFIX)

@@ -1,20 +1,80 @@
-"""The hazard lifecycle (003 §五(二)): each command a step, business dates defaulting to today."""
+"""The hazard lifecycle (003 §五(二)): each command a step, business dates defaulting to today.
+
+A hazard may cite a criterion (`criterion`: an id of the catalogue, `infra.criteria`) and its
+evidence may cite stored files (`sha256:<hex>`): both are checked here against what exists
+(422 naming the unknown one, nothing stored), and the cited files are recorded in
+`file_citations` in the transaction that stores the event (`infra.citations`).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from domain.actor import Actor
+from domain.criteria import Criterion
+from domain.errors import InvalidValue
+from domain.evidence import cited_files, evidence_entries
 from domain.hazard import Hazard
 from domain.inspection import Inspection
 from domain.parties import Enterprise
+from infra.citations import Citation, citing
+from infra.criteria import Catalogue, load_criteria
+from infra.files import FileStore, PostgresFileStore
+
+KIND = "hazard"  # the kind recorded in file_citations
 
 
-class HazardCommands:
+class Evidence:
+    """What hazard commands look things up in: the criteria catalogue and the file store.
+    `hazard serve` (create_app) hands over the ones it serves; otherwise (CLI, simulation,
+    tests) the defaults are opened on first use."""
+
+    catalogue: Catalogue | None = None
+    file_store: FileStore | None = None
+
+    @property
+    def criteria_catalogue(self) -> Catalogue:
+        if self.catalogue is None:
+            self.catalogue = load_criteria(sectors=self.reference.sectors)
+        return self.catalogue
+
+    @property
+    def evidence_files(self) -> FileStore:
+        if self.file_store is None:
+            self.file_store = PostgresFileStore(self.recorder.datastore)
+        return self.file_store
+
+    def criterion(self, ident: str | None) -> Criterion | None:
+        """The criterion of this id (None for none); 422 naming an unknown id."""
+        if ident is None or ident == "":
+            return None
+        found = self.criteria_catalogue.get(ident)
+        if found is None:
+            raise InvalidValue("criterion", f"判定标准条款 {ident[:80]} 不存在")
+        return found
+
+    def cited(self, entries: list[str] | None) -> tuple[str, ...]:
+        """The files the evidence cites, each one stored; 422 naming the first that is not."""
+        hashes = tuple(cited_files(evidence_entries("evidence", entries)))
+        for sha in hashes:
+            if not self.evidence_files.exists(sha):
+                raise InvalidValue("evidence", f"证据文件 sha256:{sha} 不存在（请先上传：POST /api/v1/files）")
+        return hashes
+
+    def change_citing(self, hazard_id: str, hashes: tuple[str, ...], decide: Callable[[Hazard], object]):
+        """`change`, recording the files the stored event cites."""
+        with citing(Citation(KIND, str(hazard_id), hashes)):
+            return self.change(Hazard, hazard_id, decide)
+
+
+class HazardCommands(Evidence):
     def report_hazard(self, actor: Actor, *, enterprise_id: str, source: str, category: str,
                       description: str, level: str, inspection_id: str | None = None,
                       discovered_on: date | None = None, location: str = "",
-                      evidence: list[str] | None = None):
+                      evidence: list[str] | None = None, criterion: str | None = None):
+        cited_criterion = self.criterion(criterion)
+        hashes = self.cited(evidence)
         enterprise = self.load(Enterprise, enterprise_id)
         inspection = self.load_optional(Inspection, inspection_id)
         if discovered_on is None:
@@ -23,8 +83,9 @@ class HazardCommands:
         hazard = Hazard.report(
             enterprise=enterprise, inspection=inspection, source=source, category=category,
             description=description, level=level, discovered_on=discovered_on, today=self.today(),
-            actor=actor, location=location, evidence=evidence)
-        return self.store(hazard)
+            actor=actor, location=location, evidence=evidence, criterion=cited_criterion)
+        with citing(Citation(KIND, str(hazard.id), hashes)):
+            return self.store(hazard)
 
     def assign_responsibility(self, actor: Actor, hazard_id: str, *, responsible_person: str,
                               deadline: date, assigned_on: date | None = None,
@@ -53,15 +114,15 @@ class HazardCommands:
 
     def report_rectification(self, actor: Actor, hazard_id: str, *, evidence: list[str],
                              cost: object, rectified_on: date | None = None):
-        return self.change(Hazard, hazard_id, lambda h: h.report_rectification(
+        return self.change_citing(hazard_id, self.cited(evidence), lambda h: h.report_rectification(
             evidence=evidence, cost=cost, rectified_on=rectified_on or self.today(),
             today=self.today(), actor=actor))
 
     def review_rectification(self, actor: Actor, hazard_id: str, *, passed: bool, notes: str = "",
-                             reviewed_on: date | None = None):
-        return self.change(Hazard, hazard_id, lambda h: h.review_rectification(
+                             reviewed_on: date | None = None, evidence: list[str] | None = None):
+        return self.change_citing(hazard_id, self.cited(evidence), lambda h: h.review_rectification(
             passed=passed, notes=notes, reviewed_on=reviewed_on or self.today(),
-            today=self.today(), actor=actor))
+            today=self.today(), actor=actor, evidence=evidence))
 
     def file_closure_report(self, actor: Actor, hazard_id: str, *, document_no: str,
                             filed_on: date | None = None):
@@ -73,9 +134,12 @@ class HazardCommands:
         return self.change(Hazard, hazard_id, lambda h: h.close(
             closed_on=closed_on or self.today(), today=self.today(), actor=actor))
 
-    def regrade_hazard(self, actor: Actor, hazard_id: str, *, level: str, reason: str):
-        return self.change(Hazard, hazard_id,
-                           lambda h: h.regrade(level=level, reason=reason, actor=actor))
+    def regrade_hazard(self, actor: Actor, hazard_id: str, *, level: str, reason: str,
+                       criterion: str | None = None):
+        cited_criterion = self.criterion(criterion)
+        return self.change(Hazard, hazard_id, lambda h: h.regrade(
+            level=level, reason=reason, actor=actor, criterion=cited_criterion,
+            cited=self.criteria_catalogue.get(h.criterion) if h.criterion else None))
 
     def extend_deadline(self, actor: Actor, hazard_id: str, *, deadline: date, reason: str):
         return self.change(Hazard, hazard_id,

@@ -7,7 +7,6 @@ import pytest
 from domain.criteria import Criterion, Regulation
 from domain.evidence import cited_files, evidence_entries
 from domain.errors import InvalidValue
-from domain.hazard import Hazard
 from eventsourcing.persistence import EventStore, Mapper, Transcoder
 
 from .conftest import (AGENCY, BUREAU, REGULATOR, REVIEWED, TODAY, TOWNSHIP, assign, file_plan, hazard,

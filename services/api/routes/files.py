@@ -5,8 +5,9 @@
   uploaded them). 413 over HAZARD_FILE_MAX_BYTES, 415 content of no accepted kind or a body that
   is not multipart, 422 an empty file, bytes unlike what the upload declared, or an unreadable
   image or PDF. Nothing is stored for any refusal.
-- `GET /files/{sha256}`, `/thumbnail`, `/metadata`: for the parties that uploaded the file and
-  the county-wide roles (`services.access.may_read_file`); 404 for a hash no file has.
+- `GET /files/{sha256}`, `/thumbnail`, `/metadata`: for the parties that uploaded the file,
+  the county-wide roles, and whoever may read a record citing it (`services.access.may_read_file`,
+  `services.file_readers`); 404 for a hash no file has.
 Served bytes carry a Content-Disposition made of the hash alone (no uploaded name is ever
 echoed into a header), `X-Content-Type-Options: nosniff` and a sandboxing CSP.
 """
@@ -28,6 +29,7 @@ from services.api.deps import principal
 from services.api.json import JSON
 from services.api.uploads import BadUpload, receive_file
 from services.errors import NotFound
+from services.file_readers import reads_a_record_citing
 
 router = APIRouter(tags=["files"])
 Sha256 = Annotated[str, Path(pattern="^[0-9a-fA-F]{64}$", description="文件的 SHA-256（64 位十六进制）")]
@@ -81,8 +83,10 @@ def _readable(request: Request, who: Principal, action: str, sha256: str) -> Fil
     meta = store.metadata(sha256.lower())
     if meta is None:
         raise NotFound("文件", sha256)
-    if not may_read_file(who, store.parties(meta.sha256)):
-        raise Forbidden(action, "只有上传该文件的单位和县级部门可以读取（事件引用文件之前）")
+    ledger = request.app.state.ledger
+    if not may_read_file(who, store.parties(meta.sha256),
+                         lambda: reads_a_record_citing(ledger, who, meta.sha256)):
+        raise Forbidden(action, "只有上传该文件的单位、县级部门和可以查看引用该文件的记录的单位可以读取")
     return meta
 
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 
 from domain.accident import Accident
 from domain.contracts import ProcurementAgreement, ServiceContract
+from domain.criteria import article_zh
 from domain.hazard import Hazard
 from domain.inspection import Inspection
 from domain.parties import Agency, Enterprise
@@ -38,19 +39,32 @@ def _subject(app, cls: type, ident: str):
 def _add(path: str, cls: type, action: str) -> None:
     name = cls.__name__
 
-    def state(ident: str, as_of: str | None = AS_OF, who: Principal = Depends(principal),
-              app=Depends(ledger)) -> dict:
+    def state(request: Request, ident: str, as_of: str | None = AS_OF,
+              who: Principal = Depends(principal), app=Depends(ledger)) -> dict:
         until = app.authorize_reading(who, f"{action}.read", _subject(app, cls, ident))
-        return aggregate_state(app.state_as_of(cls, ident, known_moment(as_of, "as_of"), until))
+        return _cited(request, aggregate_state(app.state_as_of(cls, ident, known_moment(as_of, "as_of"), until)))
 
-    def history(ident: str, who: Principal = Depends(principal), app=Depends(ledger)) -> list[dict]:
+    def history(request: Request, ident: str, who: Principal = Depends(principal),
+                app=Depends(ledger)) -> list[dict]:
         until = app.authorize_reading(who, f"{action}.history", _subject(app, cls, ident))
-        return [event_entry(e) for e in app.history_until(cls, ident, until)]
+        return [{**entry, "data": _cited(request, entry["data"])} if isinstance(entry.get("data"), dict)
+                else entry for entry in map(event_entry, app.history_until(cls, ident, until))]
 
     router.add_api_route(f"/{path}/{{ident}}", state, methods=["GET"], name=f"{action}.read",
                          summary=f"{name}: current state, or as of a past moment")
     router.add_api_route(f"/{path}/{{ident}}/history", history, methods=["GET"],
                          name=f"{action}.history", summary=f"{name}: every event with actor and time")
+
+
+def _cited(request: Request, fields: dict) -> dict:
+    """A record citing a criterion (a hazard, issue 13) also shows the article in Chinese:
+    `criterion_article` 《工贸企业重大事故隐患判定标准》第四条第（一）项 (None if it cites none, or if
+    the county's catalogue no longer has the id)."""
+    if "criterion" not in fields:
+        return fields
+    ident = fields["criterion"]
+    criterion = request.app.state.criteria.get(ident) if isinstance(ident, str) else None
+    return {**fields, "criterion_article": article_zh(criterion) if criterion else None}
 
 
 for _path, (_cls, _action) in KINDS.items():
