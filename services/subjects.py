@@ -13,6 +13,7 @@ from domain.contracts import ProcurementAgreement, ServiceContract
 from domain.hazard import Hazard
 from domain.inspection import Inspection
 from domain.parties import Agency, Enterprise
+from domain.self_report import SelfReport
 from infra.auth import Principal
 from services.access import (Engagement, Forbidden, Subject, agency_sees_until, check_role, in_scope,
                              reads_only)
@@ -94,6 +95,9 @@ class SubjectQueries:
             own = frozenset({aggregate.agency_id}) if aggregate.agency_id else frozenset()
             return replace(self.subject_of_enterprise(aggregate.enterprise_id)
                            | Subject(agency_ids=own), made_on=aggregate.discovered_on)
+        if isinstance(aggregate, SelfReport):  # the enterprise's, read as its other records
+            return replace(self.subject_of_enterprise(aggregate.enterprise_id),
+                           made_on=aggregate.filed_on)
         if isinstance(aggregate, Accident):
             return replace(self.subject_of_enterprise(aggregate.enterprise_id),
                            made_on=aggregate.occurred_on)

@@ -28,7 +28,7 @@ class ChecklistCommands:
         inspection = self.load(Inspection, inspection_id)
         hazards = {}
         for n, result in enumerate(results):
-            if result.get("hazard_id"):
+            if result.get("hazard_id") and result.get("result") == "failed":  # others: the domain refuses
                 hazards[result["hazard_id"]] = self._hazard_named(f"results.{n}.hazard_id",
                                                                   result["hazard_id"])
         inspection.record_checklist(template=template, results=results, hazards=hazards, actor=actor)
