@@ -69,9 +69,13 @@ class ViewLock:
 
 
 def followed_elsewhere(env: Mapping[str, str], view: str) -> bool:
-    """Whether another process holds the view's follower lock now (e.g. `hazard serve`)."""
-    lock = ViewLock(env, view)
-    if lock.acquire():
-        lock.release()
-        return False
-    return True
+    """Whether a process holds the view's follower lock now (e.g. `hazard serve`), read from
+    `pg_locks` — never by taking the lock, which a followers process starting at that moment
+    would find held and leave the view unfollowed."""
+    with connect(env) as conn:
+        row = conn.execute(
+            "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted "
+            "AND objsubid = 1 AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
+            "AND ((classid::bigint << 32) | objid::bigint) = hashtext(%s)::bigint)",
+            (ViewLock(env, view).key,)).fetchone()
+    return bool(row and row[0])
