@@ -147,3 +147,13 @@ def test_regrading_a_major_citation_down_needs_a_reason_citing_one_as_general_is
     assert up.status_code == 200
     assert client.get(f"{API}/hazards/{hazard}", headers=bureau).json()["criterion_article"] == \
         "《工贸企业重大事故隐患判定标准》第四条第（二）项"
+
+
+def test_a_retried_report_with_an_idempotency_key_cites_once(client, ledger, plant, owner):
+    sha = upload(client, owner, jpeg(colour=(90, 10, 10)))
+    headers = {**owner, "Idempotency-Key": "report-photo-1"}
+    first = report(client, headers, plant, evidence=[f"sha256:{sha}"])
+    again = report(client, headers, plant, evidence=[f"sha256:{sha}"])
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again.headers["Idempotent-Replayed"] == "true" and again.json() == first.json()
+    assert citations(ledger) == [(sha, "hazard", first.json()["id"], first.json()["position"])]
