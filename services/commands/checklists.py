@@ -10,7 +10,11 @@ from domain.checklist import Checklist
 from domain.errors import InvalidValue
 from domain.hazard import Hazard
 from domain.inspection import Inspection
+from domain.inspection_checklist import EVIDENCE
+from infra.citations import Citation, citing
 from services.errors import NotFound
+
+KIND = "inspection"  # the kind recorded in file_citations (infra/citations.py)
 
 
 class Templates(Protocol):
@@ -31,8 +35,10 @@ class ChecklistCommands:
             if result.get("hazard_id") and result.get("result") == "failed":  # others: the domain refuses
                 hazards[result["hazard_id"]] = self._hazard_named(f"results.{n}.hazard_id",
                                                                   result["hazard_id"])
+        cited = self._stored_evidence(results)
         inspection.record_checklist(template=template, results=results, hazards=hazards, actor=actor)
-        return self.store(inspection)
+        with citing(Citation(KIND, str(inspection.id), cited)):
+            return self.store(inspection)
 
     def link_checklist_hazard(self, actor: Actor, inspection_id: str, *, item_id: str, hazard_id: str):
         """Link a failed item to the hazard it was reported as."""
@@ -40,6 +46,20 @@ class ChecklistCommands:
         hazard = self._hazard_named("hazard_id", hazard_id)
         inspection.link_hazard(item_id=item_id, hazard=hazard, actor=actor)
         return self.store(inspection)
+
+    def _stored_evidence(self, results: list[Mapping[str, Any]]) -> tuple[str, ...]:
+        """The files the results cite (checked in form by the domain), each one stored (422
+        naming the entry that is not: `results.<n>.evidence.<m>`)."""
+        hashes: dict[str, None] = {}
+        for n, result in enumerate(results):
+            for m, ref in enumerate(result.get("evidence") or []):
+                ref = ref.strip()
+                if not EVIDENCE.fullmatch(ref):
+                    continue  # the domain names the malformed entry
+                if not self.evidence_files.exists(ref.removeprefix("sha256:")):
+                    raise InvalidValue(f"results.{n}.evidence.{m}", f"证据文件 {ref} 不存在（先 POST /api/v1/files 上传）")
+                hashes[ref.removeprefix("sha256:")] = None
+        return tuple(hashes)
 
     def _hazard_named(self, field: str, hazard_id: str) -> Hazard:
         try:

@@ -11,6 +11,7 @@ import pytest
 from PIL import Image
 
 from domain.actor import Role
+from infra.citations import CitationIndex
 from tests.conftest import actor, credit_code, stored_count
 
 DAY = date(2026, 6, 1)
@@ -77,6 +78,8 @@ def test_a_failed_item_must_become_a_hazard_before_the_report_is_filed(client, a
     assert [(i["item_id"], i["result"], i["criterion"]) for i in items] == [
         ("gm10-textile-01", "failed", "gm10-9-1"), ("gm10-textile-02", "passed", "gm10-9-2")]
     assert items[0]["evidence"] == [photo] and items[0]["note"] == "纱库与车间未分隔"
+    citing = CitationIndex(ledger.recorder.datastore).records_citing(photo.removeprefix("sha256:"))
+    assert [(kind, record) for kind, record, _ in citing] == [("inspection", site["I"])]
     assert state["checklist_summary"] == {
         "templates": 1, "items": 2, "passed": 1, "failed": 1, "not_applicable": 0,
         "failed_without_hazard": ["gm10-textile-01"], "hazard_ids": []}

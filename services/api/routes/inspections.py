@@ -2,9 +2,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
 
-from domain.errors import InvalidValue
 from domain.inspection import Inspection
-from domain.inspection_checklist import EVIDENCE
 from infra.auth import Principal
 from services.api import schemas as s
 from services.api.deps import ledger, principal
@@ -51,10 +49,9 @@ def record_checklist(inspection_id: str, body: s.ChecklistRecord, request: Reque
     with a note and evidence files; a failed item names the hazard it was reported as, now or
     later (POST …/checklist/link). Recording a template again before the report replaces it."""
     _guard(app, who, "inspection.checklist", inspection_id)
-    results = [r.model_dump() for r in body.results]
-    _evidence_stored(request.app.state.files, results)
     return app.record_checklist(who.actor, inspection_id, template_id=body.template_id,
-                                results=results, templates=request.app.state.checklists)
+                                results=[r.model_dump() for r in body.results],
+                                templates=request.app.state.checklists)
 
 
 @router.post("/{inspection_id}/checklist/link", summary="检查项关联隐患",
@@ -64,11 +61,3 @@ def link_checklist_hazard(inspection_id: str, body: s.ChecklistLink,
     _guard(app, who, "inspection.checklist-link", inspection_id)
     return app.link_checklist_hazard(who.actor, inspection_id, **body.model_dump())
 
-
-def _evidence_stored(files, results: list[dict]) -> None:
-    """Each evidence file cited by hash is stored (422 naming the entry otherwise); the form of
-    an entry is the domain's to judge (domain.inspection_checklist.evidence_refs)."""
-    for n, result in enumerate(results):
-        for m, ref in enumerate(result["evidence"]):
-            if EVIDENCE.fullmatch(ref) and not files.exists(ref.removeprefix("sha256:")):
-                raise InvalidValue(f"results.{n}.evidence.{m}", f"证据文件 {ref} 不存在（先 POST /files 上传）")
