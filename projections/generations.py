@@ -35,6 +35,7 @@ generation takes over at the live position.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -226,7 +227,8 @@ def rebuild_online(env: Mapping[str, str], view: str, *, batch_size: int = BATCH
         say(f"{view}：旧一代已删除")
         return switched
     except BaseException:
-        _drop_schemas(conn, schemas.next)  # the live view is untouched; nothing half-built stays
+        with contextlib.suppress(psycopg.Error):  # the live view is untouched; nothing half-built stays
+            _drop_schemas(conn, schemas.next)
         raise
     finally:
         lock.release()
