@@ -8,11 +8,12 @@ reading can be limited to the parties that uploaded a file until events cite it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import BinaryIO, Protocol
 
+from infra.files.check import FileFault
 from infra.files.kinds import Declared
 from infra.files.spool import Spool
 
@@ -68,3 +69,7 @@ class FileStore(Protocol):
 
     def parties(self, sha256: str) -> frozenset[str]:
         """The parties that uploaded the file."""
+
+    def verify(self, progress: Callable[[int, int], None] | None = None) -> Iterator[FileFault]:
+        """Re-hash every stored file (streamed); a fault for each changed or vanished one;
+        `progress(files, bytes)` as it goes."""

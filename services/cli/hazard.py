@@ -112,21 +112,44 @@ def _rotate_key(args: argparse.Namespace, config: Config) -> int:
 
 
 def _audit_verify(args: argparse.Namespace, config: Config) -> int:
+    from services.file_audit import verify_files
     from services.runtime import running
 
     with running(config) as rt:
         verdict = rt.ledger.audit_chain().verify(
             progress=lambda n: print(f"\r核验 {n} 条事件…", end="", file=sys.stderr, flush=True),
             witness=_witness(args.witness) if args.witness else None)
+        files = verify_files(rt.ledger, progress=lambda n, size: print(
+            f"\r核验 {n} 个证据文件（{size} 字节）…", end="", file=sys.stderr, flush=True))
     if args.json:
-        print(orjson.dumps(verdict.as_dict()).decode())
-    elif verdict.ok:
+        print(orjson.dumps({**verdict.as_dict(), "files": files.as_dict()}).decode())
+    else:
+        _print_chain(verdict)
+        _print_files(files)
+    return 0 if verdict.ok and files.ok else 1
+
+
+def _print_chain(verdict) -> None:
+    if verdict.ok:
         print(f"\r哈希链完好：已核验 {verdict.checked} 条事件，链头位置 {verdict.head_position}，"
               f"链头 {verdict.head}；尚未入链 {verdict.unchained} 条")
     else:
         print(f"\r哈希链断裂：位置 {verdict.first_break} 的事件被{_PROBLEMS[verdict.problem]}"
               f"（此前 {verdict.checked} 条完好）")
-    return 0 if verdict.ok else 1
+
+
+def _print_files(files) -> None:
+    """Each faulty evidence file by its hash, what was found and the records citing it."""
+    from infra.files.check import PROBLEMS_ZH
+
+    if files.ok:
+        print(f"证据文件完好：已重新计算 {files.checked} 个文件的 SHA-256（{files.bytes} 字节），"
+              "被引用的文件均存在")
+        return
+    print(f"证据文件异常 {len(files.faults)} 个（已核验 {files.checked} 个文件）：")
+    for fault in files.faults:
+        cited = f"；引用记录：{'、'.join(fault.cited_by)}" if fault.cited_by else "；无记录引用"
+        print(f"  sha256:{fault.sha256} {PROBLEMS_ZH[fault.problem]}：{fault.detail}{cited}")
 
 
 _PROBLEMS = {"changed": "篡改", "removed": "删除", "inserted": "插入（原链中没有该位置）",
