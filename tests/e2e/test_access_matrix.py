@@ -60,8 +60,10 @@ def world(ledger):
     claim = ledger.file_subsidy_claim(bureau, agency_id=a1, year=2025, served=[]).id
     photo = _photo_uploaded_by(ledger, [f"agency:{a1}", f"enterprise:{e1}", "township:330226001",
                                         "regulator:chem"])
+    sr = ledger.file_self_report(bureau, enterprise_id=e1, month="2026-05", hazard_ids=[],
+                                 none_found=True).id
     return dict(E1=e1, A1=a1, A2=a2, X=expert, C1=c1, C2=c2, G1=g1, I1=i1, H1=h1, ACC=x1, E2=e2,
-                CL=claim, F=photo)
+                CL=claim, F=photo, SR=sr)
 
 
 def _photo_uploaded_by(ledger, parties: list[str]) -> str:
@@ -86,7 +88,7 @@ def requests_for(w):
     for path, kind, ident in [("enterprises", "enterprise", "E1"), ("agencies", "agency", "A1"),
                               ("agreements", "agreement", "G1"), ("contracts", "contract", "C1"),
                               ("inspections", "inspection", "I1"), ("hazards", "hazard", "H1"),
-                              ("accidents", "accident", "ACC")]:
+                              ("accidents", "accident", "ACC"), ("self-reports", "self_report", "SR")]:
         reads[f"{kind}.read"] = ("GET", f"/{path}/{w[ident]}", None)
         reads[f"{kind}.history"] = ("GET", f"/{path}/{w[ident]}/history", None)
     return {
@@ -146,6 +148,13 @@ def requests_for(w):
         "inspection.perform": ("POST", f"{insp}/perform", {"expert_ids": [w["X"]], "performed_on": day}),
         "inspection.file-report": ("POST", f"{insp}/file-report", {"document_no": "报告1号"}),
         "inspection.cancel": ("POST", f"{insp}/cancel", {"reason": "企业停产"}),
+        "inspection.checklist": ("POST", f"{insp}/checklist", {"template_id": "chem121", "results": [
+            {"item_id": f"chem121-{n:02d}", "result": "passed"} for n in range(1, 21)]}),
+        "inspection.checklist-link": ("POST", f"{insp}/checklist/link",
+                                      {"item_id": "chem121-01", "hazard_id": w["H1"]}),
+        "self_report.file": ("POST", "/self-reports", {"enterprise_id": w["E1"], "month": "2026-06",
+                                                       "none_found": True}),
+        "self_report.amend": ("POST", f"/self-reports/{w['SR']}/amend", {"none_found": True}),
         "hazard.report": ("POST", "/hazards", {
             "enterprise_id": w["E1"], "source": "self_check", "category": "unsafe_act",
             "description": "未戴安全帽", "level": "general", "discovered_on": day}),
