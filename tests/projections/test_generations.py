@@ -182,3 +182,21 @@ def test_the_switch_waits_for_a_long_read_without_holding_up_the_others(scenario
         reader.rollback()
     rebuild.join(60)
     assert result and result[0].attempts >= 2, lines
+
+
+def test_a_statement_prepared_before_the_switch_reads_the_new_generation(scenario, store_env, database_url):
+    """API processes keep their prepared statements: after the switch they answer from the new
+    tables (PostgreSQL re-plans a prepared statement after DDL on what it reads)."""
+    env = one_at_a_time(store_env)
+    for _ in range(3):
+        scenario.hazard()
+    catch_up(env, ["ledger"])
+    live = sql.Identifier(Schemas.of(env, "ledger").live)
+    hazards = sql.SQL("SELECT count(*) FROM {}.ledger_hazards").format(live)
+    with psycopg.connect(database_url, autocommit=True) as api:
+        assert api.execute(hazards, prepare=True).fetchone()[0] == 3
+        api.execute(sql.SQL("DELETE FROM {0}.ledger_hazards WHERE hazard_id IN "
+                            "(SELECT hazard_id FROM {0}.ledger_hazards LIMIT 1)").format(live))
+        assert api.execute(hazards, prepare=True).fetchone()[0] == 2
+        rebuild_online(env, "ledger")
+        assert api.execute(hazards, prepare=True).fetchone()[0] == 3
