@@ -137,7 +137,11 @@ class _Build:
         conn.execute(_q("CREATE SCHEMA {}", schemas.next))
         self.new: View = open_view(view, _side_env(env, view, schemas.next))  # creates its tables
         self.tracking = self.new.tracking_table_name
-        self.reader = LogReader.open(_reader_env(env))
+        try:
+            self.reader = LogReader.open(_reader_env(env))
+        except BaseException:
+            self.new.datastore.close()
+            raise
         self.started = time.monotonic()
 
     def close(self) -> None:
