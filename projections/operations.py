@@ -71,6 +71,16 @@ class Supervisor:
             runners.stop(runner)
 
 
+def release(lock: ViewLock) -> None:
+    """Unlock, then close the lock's connection: closing alone frees the lock only once the
+    server has ended the session, which a catch-up followed at once by a rebuild can beat."""
+    try:
+        lock.connection.execute("SELECT pg_advisory_unlock_all()")
+    except Exception:  # noqa: BLE001 - the connection is gone: so is the lock
+        pass
+    lock.release()
+
+
 def take_locks(env: Mapping[str, str], names: list[str], wait: float = 0.0) -> dict[str, ViewLock]:
     held = {}
     for name in names:
@@ -94,7 +104,7 @@ def following(env: Mapping[str, str], names: list[str] | None = None) -> Iterato
     finally:
         supervisor.stop()
         for lock in locks.values():
-            lock.release()
+            release(lock)
 
 
 @contextmanager
@@ -162,7 +172,7 @@ def catch_up(env: Mapping[str, str], names: list[str] | None = None, *,
         return _replay(env, [n for n in chosen if n in locks], progress, rebuild, batch_size)
     finally:
         for lock in locks.values():
-            lock.release()
+            release(lock)
 
 
 def rebuild(env: Mapping[str, str], names: list[str] | None = None, *,

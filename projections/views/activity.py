@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from projections.views import oversight
-from projections.views.base import View
+from projections.views.base import View, id_text
 from projections.views.tables import Fold, Table, changing
 
 DDL = (
@@ -63,7 +63,7 @@ LAYOUT = (
 
 
 def _id(event: Any) -> str:
-    return str(event.originator_id)
+    return id_text(event.originator_id)
 
 
 def on_enterprise(fold: Fold, e: Any, position: int) -> None:

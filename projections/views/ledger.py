@@ -10,11 +10,12 @@ Tables (schema of the event store):
 
 from __future__ import annotations
 
+from operator import itemgetter
 from typing import Any
 
 from infra.log_reader import names_of
 from projections.views import hazard_rows
-from projections.views.base import View
+from projections.views.base import View, id_text
 from projections.views.hazard_rows import COLUMNS
 from projections.views.tables import Fold, Table
 
@@ -49,15 +50,19 @@ LAYOUT = (
 
 
 def _hazard_id(event: Any) -> str:
-    return str(event.originator_id)
+    return id_text(event.originator_id)
+
+
+_ROW = itemgetter(*_NAMES)
 
 
 def _changed(fold: Fold, row: dict, event: Any, position: int, business_date: Any) -> None:
     """The hazard's new current row, and a change row with the step's dates."""
     row["recorded_at"], row["position"] = event.timestamp, position
-    fold.put(HAZARDS, row["hazard_id"], row)
-    fold.add(CHANGES, {**row, "change": names_of(type(event))[1],
-                       "business_date": business_date})
+    hazard_id = row["hazard_id"]
+    fold.put(HAZARDS, hazard_id, row)
+    fold.add_values(CHANGES, (position, hazard_id, names_of(type(event))[1], business_date,
+                              event.timestamp, *_ROW(row)))
 
 
 def on_reported(fold: Fold, event: Any, position: int) -> None:

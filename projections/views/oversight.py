@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from projections.views.base import id_text
 from projections.views.tables import Fold, Table, changing
 
 DDL = (
@@ -88,7 +89,7 @@ LAYOUT = (
 
 
 def _id(e: Any) -> str:
-    return str(e.originator_id)
+    return id_text(e.originator_id)
 
 
 def _expert(e: Any) -> str:

@@ -63,8 +63,10 @@ class Fold:
     """The rows one batch changes, in memory: loaded once, changed by every event, written once."""
 
     rows: dict[str, dict[Any, Row]] = field(default_factory=dict)  # table → key → row
+    loaded: dict[str, set] = field(default_factory=dict)  # table → keys of rows already stored
     changed: dict[str, set] = field(default_factory=dict)  # table → keys of rows to write
     added: dict[str, list[Row]] = field(default_factory=dict)  # table → rows only added
+    added_values: dict[str, list[tuple]] = field(default_factory=dict)  # the same, in column order
 
     def get(self, table: str, key: Any) -> Row | None:
         """The row as the batch has made it so far (None if it does not exist)."""
@@ -78,6 +80,10 @@ class Fold:
     def add(self, table: str, row: Row) -> None:
         """A row of a table whose rows are only added."""
         self.added.setdefault(table, []).append(row)
+
+    def add_values(self, table: str, values: tuple) -> None:
+        """The same, as the values of the table's columns in order (no JSON columns)."""
+        self.added_values.setdefault(table, []).append(values)
 
 
 def changing(table: str, key_of: Callable[[Any], Any]) -> Callable:
@@ -122,13 +128,9 @@ class Statements:
     def _columns(table: Table) -> Composable:
         return SQL(", ").join(map(Identifier, table.columns))
 
-    @staticmethod
-    def _updates(table: Table) -> Composable:
-        return SQL(", ").join(SQL("{0} = EXCLUDED.{0}").format(Identifier(c))
-                              for c in table.columns if c != table.key)
 
     def _select(self, table: Table) -> Composable:
-        return SQL("SELECT {} FROM {} WHERE {} = ANY(%s)").format(
+        return SQL("SELECT {} FROM {} WHERE {} = ANY(%b)").format(
             self._columns(table), self._target(table), Identifier(table.key))
 
     def _copy(self, table: Table) -> Composable:
@@ -145,9 +147,11 @@ class Statements:
         return SQL("INSERT INTO {} ({}) VALUES ({})").format(
             self._target(table), self._columns(table), SQL(", ").join(SQL("%s") for _ in table.columns))
 
-    def _upsert(self, table: Table) -> Composable:
-        return SQL("{} ON CONFLICT ({}) DO UPDATE SET {}").format(
-            self._insert(table), Identifier(table.key), self._updates(table))
+    def _update(self, table: Table) -> Composable:
+        return SQL("UPDATE {} SET {} WHERE {} = %s").format(
+            self._target(table), SQL(", ").join(SQL("{} = %s").format(Identifier(c))
+                                                for c in table.columns if c != table.key),
+            Identifier(table.key))
 
     def _stage(self, table: Table) -> Composable:
         return SQL("CREATE TEMP TABLE IF NOT EXISTS {} ON COMMIT DELETE ROWS AS "
@@ -178,9 +182,10 @@ class Statements:
                 copy.write_row(row)
 
     def _merge(self, table: Table) -> Composable:
-        return SQL("INSERT INTO {} ({}) SELECT {} FROM {} ON CONFLICT ({}) DO UPDATE SET {}").format(
-            self._target(table), self._columns(table), self._columns(table), self._stage_name(table),
-            Identifier(table.key), self._updates(table))
+        return SQL("UPDATE {} AS t SET {} FROM {} AS s WHERE t.{} = s.{}").format(
+            self._target(table), SQL(", ").join(SQL("{0} = s.{0}").format(Identifier(c))
+                                                for c in table.columns if c != table.key),
+            self._stage_name(table), Identifier(table.key), Identifier(table.key))
 
     # --- a batch ---------------------------------------------------------------------------
     def load(self, curs: Cursor, fold: Fold, keys: dict[str, set]) -> None:
@@ -191,28 +196,37 @@ class Statements:
             table = self.tables[name]
             curs.execute(self._render("select", table), (list(wanted),))
             rows = fold.rows.setdefault(name, {})
+            key = table.key
             for row in curs.fetchall():
-                rows[row[table.key]] = dict(row)
+                rows[row[key]] = row
+            fold.loaded[name] = set(rows)
 
     def write(self, curs: Cursor, fold: Fold) -> None:
-        """Write what the batch changed: each table once."""
+        """Write what the batch changed: each table once — new rows added, stored rows updated."""
         for name, rows in fold.added.items():
-            self._add(curs, self.tables[name], rows)
+            self._add(curs, self.tables[name], list(map(self._values[name], rows)))
+        for name, values in fold.added_values.items():
+            self._add(curs, self.tables[name], values)
         for name, keys in fold.changed.items():
-            current = fold.rows[name]
-            self._merge_rows(curs, self.tables[name], [current[k] for k in sorted(keys)])
+            current, stored = fold.rows[name], fold.loaded.get(name, set())
+            values = self._values[name]
+            self._add(curs, self.tables[name], [values(current[k]) for k in keys - stored])
+            self._update_rows(curs, self.tables[name], [values(current[k]) for k in keys & stored])
 
-    def _add(self, curs: Cursor, table: Table, rows: list[Row]) -> None:
-        values = map(self._values[table.name], rows)
-        if len(rows) < COPY_MIN:
-            curs.executemany(self._render("insert", table), list(values))
+    def _add(self, curs: Cursor, table: Table, values: list[tuple]) -> None:
+        if not values:
+            return
+        if len(values) < COPY_MIN:
+            curs.executemany(self._render("insert", table), values)
             return
         self._copy_rows(curs, self._render("copy", table), table, values)
 
-    def _merge_rows(self, curs: Cursor, table: Table, rows: list[Row]) -> None:
-        values = map(self._values[table.name], rows)
-        if len(rows) < COPY_MIN:
-            curs.executemany(self._render("upsert", table), list(values))
+    def _update_rows(self, curs: Cursor, table: Table, values: list[tuple]) -> None:
+        if not values:
+            return
+        if len(values) < COPY_MIN:
+            at = table.columns.index(table.key)  # the key moves last, for WHERE
+            curs.executemany(self._render("update", table), [(*v[:at], *v[at + 1:], v[at]) for v in values])
             return
         curs.execute(self._render("stage", table))
         self._copy_rows(curs, self._render("copy_stage", table), table, values)
