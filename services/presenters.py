@@ -25,6 +25,8 @@ EVENT_LABELS = {
     "Countersigned": "会签（合同生效）", "RenewalProposed": "提出续签",
     # by qualified name where one name means different steps of different records
     "ServiceContract.Signed": "提出委托服务合同（一方签署）", "ServiceContract.Renewed": "续签生效",
+    "SelfReport.Filed": "企业自查自报", "SelfReport.Amended": "修改自查自报",
+    "ChecklistRecorded": "记录检查表结果", "ChecklistItemLinked": "检查项关联隐患",
 }
 
 
