@@ -80,6 +80,8 @@ def child_relay(db_url: str, schema: str, nats_url: str, stream: str) -> dict[st
         raise SystemExit(f"relay did not catch up: {stats}")
     return {"events": last, "seconds": seconds, "rate": last / seconds,
             "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            # the relay's encoding process (infra/relay_worker.py), waited for when it stopped
+            "encoder_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
             "malformed": stats.malformed, "restarts": stats.restarts}
 
 
@@ -180,8 +182,8 @@ def percentile(values: list[float], p: float) -> float:
 
 # --- the three parts -------------------------------------------------------------------------
 def throughput(db_url: str, schema: str, nats_url: str, stream_base: str,
-               rounds: int) -> list[float]:
-    """Relay rates and peak RSS (MB) of each round; prints both with the ceiling and ratio."""
+               rounds: int) -> list[dict[str, Any]]:
+    """Each round's relay figures; prints its rate and peak RSS with the ceiling and the ratio."""
     ratios, rss = [], []
     for n in range(rounds):
         stream = f"{stream_base}_{n}"
@@ -192,25 +194,29 @@ def throughput(db_url: str, schema: str, nats_url: str, stream_base: str,
             asyncio.run(_delete_stream(nats_url, stream))
         raw = in_child("raw", nats_url, str(relay["events"]), str(size // messages))
         ratios.append(relay["rate"] / raw["rate"])
-        rss.append(relay["rss_mb"])
+        rss.append(relay)
         print(f"  round {n + 1}: relay {relay['rate']:,.0f} events/s ({relay['events']:,} events, "
-              f"peak RSS {relay['rss_mb']:.0f} MB); nats-py pipelined publish {raw['rate']:,.0f} "
+              f"peak RSS {relay['rss_mb']:.0f} MB + encoding process {relay['encoder_rss_mb']:.0f} "
+              f"MB); nats-py pipelined publish {raw['rate']:,.0f} "
               f"msgs/s ({size // messages} B each); ratio {ratios[-1]:.2f}", flush=True)
     print(f"throughput ratio relay / nats-py: median {statistics.median(ratios):.2f} "
           f"(min {min(ratios):.2f}, max {max(ratios):.2f})", flush=True)
     return rss
 
 
-def memory(db_url: str, large: str, nats_url: str, stream_base: str, small_rss: list[float]) -> None:
+def memory(db_url: str, large: str, nats_url: str, stream_base: str,
+           small_runs: list[dict[str, Any]]) -> None:
     stream = f"{stream_base}_large"
     try:
         relay = in_child("relay", db_url, large, nats_url, stream)
     finally:
         asyncio.run(_delete_stream(nats_url, stream))
-    small = statistics.median(small_rss)
-    print(f"memory: relaying {large} ({relay['events']:,} events, {relay['rate']:,.0f} events/s) "
-          f"peak RSS {relay['rss_mb']:.0f} MB; the smaller log's {small:.0f} MB; "
-          f"ratio {relay['rss_mb'] / small:.2f} (ceiling 1.5)", flush=True)
+    print(f"memory: relaying {large} ({relay['events']:,} events, {relay['rate']:,.0f} events/s):",
+          flush=True)
+    for key, what in (("rss_mb", "relay process"), ("encoder_rss_mb", "encoding process")):
+        small = statistics.median(run[key] for run in small_runs)
+        print(f"  {what}: peak RSS {relay[key]:.0f} MB; relaying the smaller log "
+              f"{small:.0f} MB; ratio {relay[key] / small:.2f} (ceiling 1.5)", flush=True)
 
 
 def latency(ledger: Any, reader: Any, nats_url: str, stream: str, rate: float, seconds: float) -> None:

@@ -58,15 +58,14 @@ def envelope(event: Any, position: int, place: Place, names: tuple[str, str] | N
     """The body of one event's message; `names` = (aggregate, event), as the log reader named
     them (`Logged.aggregate`, `Logged.name`; `infra.log_reader.names_of` when not given)."""
     aggregate, name = names or names_of(type(event))
-    state = vars(event)
     return orjson.dumps({
         "type": f"{aggregate}.{name}",
         "aggregate_type": aggregate,
         "position": position,
-        "aggregate_id": str(event.originator_id),
-        "aggregate_version": event.originator_version,
-        "time": event.timestamp.astimezone(SHANGHAI).isoformat(),
-        "actor": state.get("actor"),
+        "aggregate_id": event.originator_id,   # orjson writes a UUID as str() does, and a
+        "aggregate_version": event.originator_version,  # datetime as isoformat() does
+        "time": event.timestamp.astimezone(SHANGHAI),
+        "actor": getattr(event, "actor", None),
         "township": place.township,
         "sector": place.sector,
         "data": event_data(event),

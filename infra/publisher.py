@@ -2,18 +2,22 @@
 
 Each message carries `Nats-Msg-Id` = the event's position (JetStream's de-duplication, two
 minutes by default) and `Nats-Expected-Last-Sequence` = the stream sequence the relay expects
-just before it. Messages go out pipelined — a window of them in flight, batches sent without
+just before it. Messages go out pipelined — a window of batches in flight, each sent without
 waiting for the earlier ones' acknowledgements — so when one is lost (NATS stopped in
-mid-batch, say, while later ones were buffered by the client and sent after the reconnect) the
-server refuses every later one instead of storing it out of order or after a gap. After any
-failure `sync()` asks the stream where it really ends, so the relay resumes exactly after the
-last stored event, even beyond the de-duplication window.
+mid-batch, say, while later ones were buffered by the client and sent after the reconnect) or
+refused, the server refuses every later one instead of storing it out of order or after a gap.
+After any failure `sync()` asks the stream where it really ends, so the relay resumes exactly
+after the last stored event, even beyond the de-duplication window.
 
-The acknowledgements come back on one inbox subscription of the publisher's own (reply
-subject `<inbox>.<n>`, n counting every message sent): a plain `publish` and one callback per
-acknowledgement, instead of nats-py's `publish_async` (a future, a semaphore and a random
-token per message, the reply parsed twice). A refusal (`{"error": …}`) arrives there like any
-acknowledgement, so it fails its batch at once.
+One acknowledgement per batch. Because of that guard, JetStream storing a batch's last message
+at the sequence it expects means it stored every earlier message of the batch, in order, at
+the sequences before it: so only the last message asks for an acknowledgement (reply subject
+`<inbox>.<batch number>`, one inbox subscription of the publisher's own), and a batch is
+confirmed — and may be tracked — only once that acknowledgement came. A refusal
+(`{"error": …}`) comes back the same way and fails its batch at once; a batch whose
+acknowledgement does not come within `ack_timeout` is given up. (nats-py's `publish_async`
+would make a future, take a semaphore and draw a random token for every message, and parse
+every reply twice.)
 """
 
 from __future__ import annotations
@@ -62,8 +66,9 @@ async def ensure_stream(js: Any, stream: str, prefix: str, duplicate_window: flo
 
 
 class InFlight:
-    """A batch on the wire: its messages, the reply numbers [first, first + len) and how many
-    were acknowledged so far (in order); `done` resolves when all were, or one failed."""
+    """A batch on the wire: its messages and its number (`first`: the acknowledgement of its
+    last message comes back as `<inbox>.<first>`); `done` resolves when that came, or it
+    failed; then `acked` is all of them, or none."""
 
     def __init__(self, messages: list[Outgoing], first: int, deadline: float) -> None:
         self.messages = messages
@@ -99,7 +104,7 @@ class StreamPublisher:
         self.ack_timeout = ack_timeout
         self.last_seq = 0       # the stream's last sequence, as confirmed
         self._next_seq = 0      # … including what is in flight
-        self._sent = 0          # reply numbers handed out
+        self._sent = 0          # batches sent (each one's number)
         self._flights: deque[InFlight] = deque()
         self._inbox = ""
         self._sub: Any = None
@@ -115,11 +120,6 @@ class StreamPublisher:
             await self._sub.unsubscribe()
         except nats.errors.Error:
             pass  # the connection is going anyway
-
-    @property
-    def in_flight(self) -> int:
-        """Messages sent and not yet acknowledged (or given up)."""
-        return sum(len(f.messages) - f.acked for f in self._flights if not f.done.done())
 
     async def sync(self) -> StreamEnd:
         """Read where the stream ends; later publishes expect exactly that.
@@ -142,20 +142,24 @@ class StreamPublisher:
     async def send(self, messages: list[Outgoing]) -> InFlight:
         """Put a batch on the wire (pipelined, no waiting); `confirm` it later, batches in order.
         Later batches may be sent before earlier ones are confirmed: the expected sequences
-        continue across them."""
+        continue across them. Only the batch's last message asks for an acknowledgement."""
         flight = InFlight(messages, self._sent, time.monotonic() + self.ack_timeout)
+        if not messages:
+            flight.done.set_result(None)
+            return flight
         self._flights.append(flight)
-        publish, reply, seq = self._nc.publish, f"{self._inbox}.", self._next_seq
+        publish, seq, last = self._nc.publish, self._next_seq, len(messages) - 1
         try:
-            for n, message in enumerate(messages, start=self._sent):
-                await publish(message.subject, message.body, reply=f"{reply}{n}",
+            for i, message in enumerate(messages):
+                await publish(message.subject, message.body,
+                              reply=f"{self._inbox}.{self._sent}" if i == last else "",
                               headers={MSG_ID: message.message_id, EXPECTED: str(seq)})
                 seq += 1
         except nats.errors.Error as e:
             self.give_up()
             raise PublishFailed(0, e) from e
         finally:
-            self._sent += len(messages)
+            self._sent += 1
             self._next_seq = seq
         return flight
 
@@ -180,13 +184,9 @@ class StreamPublisher:
 
     async def _on_ack(self, msg: Any) -> None:
         n = int(msg.subject.rpartition(".")[2])
-        flight = self._flight_of(n)
+        flight = next((f for f in self._flights if f.first == n), None)
         if flight is None or flight.done.done():
             return  # a batch given up already
-        if n - flight.first != flight.acked:  # JetStream answers in order; a gap is a loss
-            flight.fail(f"acknowledgement of message {n - flight.first + 1} before message "
-                        f"{flight.acked + 1}")
-            return
         try:
             ack = orjson.loads(msg.data)
         except orjson.JSONDecodeError:
@@ -202,12 +202,5 @@ class StreamPublisher:
                 flight.duplicates += 1
             else:
                 self.last_seq = ack["seq"]
-            flight.acked += 1
-            if flight.acked == len(flight.messages):
-                flight.done.set_result(None)
-
-    def _flight_of(self, n: int) -> InFlight | None:
-        for flight in self._flights:  # the oldest first: almost always the first one
-            if flight.first <= n < flight.first + len(flight.messages):
-                return flight
-        return None
+            flight.acked = len(flight.messages)
+            flight.done.set_result(None)

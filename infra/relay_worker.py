@@ -5,14 +5,15 @@ what publishing them costs, in Python, under one interpreter lock. So the relay 
 child process (`python -m infra.relay_worker`, a fresh interpreter that imports nothing of the
 program that runs the relay) with a reader of its own on the same store (`LogReader.open` on
 the relay's reader's settings), and only publishes, confirms and tracks in its own. They talk
-over two pipes (`multiprocessing.connection`, pickled tuples). The child keeps a cursor in the
+over two pipes (`multiprocessing.connection`, pickled). The child keeps a cursor in the
 log and answers each request with the next batch:
 
     relay → child   ("init", settings, prefix, batch size)   first
                     ("seek", position, generation)   read on after `position`
                     ("next",)                        the next batch
                     ("stop",)
-    child → relay   (generation, messages, last position read or None, bad events, failure)
+    child → relay   (generation, (positions, subjects, bodies), last position read or None,
+                     bad events, failure)
 
 `generation` tells the answers to an earlier seek (after a restart) from the current ones. The
 child never logs a bad event itself: it sends it back, and the relay reports it (once).
@@ -26,11 +27,14 @@ import os
 import subprocess
 import sys
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from multiprocessing.connection import Connection
 from pathlib import Path
 from dataclasses import dataclass, field
 from typing import Any
+
+from eventsourcing.persistence import Notification
 
 from infra.envelope import Outgoing
 from infra.log_reader import LogReader
@@ -119,7 +123,7 @@ class EncodingWorker:
             if failure is not None:
                 kind, text, transient = failure
                 raise (WorkerFailed if not transient else _Transient)(f"{kind}: {text}")
-            return Prepared([Outgoing(*m) for m in messages], last, [Bad(*b) for b in bad])
+            return Prepared(list(map(Outgoing, *messages)), last, bad)
 
     def close(self) -> None:
         if self._process is None:
@@ -172,7 +176,9 @@ def serve(requests: Any, answers: Any) -> None:
     _, env, prefix, batch_size = requests.recv()
     reader = LogReader.open(env)
     encoder = Encoder(reader, prefix)
-    after, generation = 0, 0
+    reader.page(reader.head() - 50)  # meanwhile the relay connects: import the domain's modules now
+    pages = Pages(reader, batch_size)
+    generation = 0
     try:
         while True:
             try:
@@ -183,20 +189,50 @@ def serve(requests: Any, answers: Any) -> None:
                 return
             if request[0] == "seek":
                 _, after, generation = request
+                pages.seek(after)
                 continue
             try:
-                batch = reader.notifications(after, batch_size)
+                batch = pages.next()
                 messages, bad = encoder.messages(batch)
             except Exception as e:  # noqa: BLE001 - the relay decides; this process goes on
-                answers.send((generation, [], None, [],
+                pages.seek(pages.after)
+                answers.send((generation, ([], [], []), None, [],
                               (type(e).__name__, str(e), isinstance(e, TRANSIENT))))
                 continue
-            last = batch[-1].id if batch else None
-            after = last or after
-            answers.send((generation, [tuple(m) for m in messages], last, [tuple(b) for b in bad],
-                          None))
+            columns = ([m.position for m in messages], [m.subject for m in messages],
+                       [m.body for m in messages])  # three lists pickle fastest
+            answers.send((generation, columns, batch[-1].id if batch else None, bad, None))
     finally:
+        pages.close()
         reader.close()
+
+
+class Pages:
+    """The log page after page from a cursor; while one page is encoded the next full one is
+    already being read (a thread: the database's time overlaps the encoding's)."""
+
+    def __init__(self, reader: LogReader, size: int) -> None:
+        self._reader, self._size = reader, size
+        self._pool = ThreadPoolExecutor(1, thread_name_prefix="relay-read-ahead")
+        self.after = 0
+        self._ahead: Future | None = None  # the page after `after`, being read
+
+    def seek(self, after: int) -> None:
+        self.after, self._ahead = after, None
+
+    def next(self) -> Sequence[Notification]:
+        ahead, self._ahead = self._ahead, None
+        page = ahead.result() if ahead is not None else ()
+        if not page:  # none read ahead, or read when there was nothing yet: read now
+            page = self._reader.notifications(self.after, self._size)
+        if page:
+            self.after = page[-1].id
+        if len(page) == self._size:  # behind the log: the next page is surely wanted
+            self._ahead = self._pool.submit(self._reader.notifications, self.after, self._size)
+        return page
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
 
 
 if __name__ == "__main__":

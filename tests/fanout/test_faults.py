@@ -42,6 +42,7 @@ def test_nats_stopped_while_commands_go_on_then_the_relay_catches_up(ledger, log
         writer = threading.Thread(target=commands)
         writer.start()
         time.sleep(0.5)
+        assert relay.wait_for(1, timeout=20), relay.stats   # relaying (its encoder has started)
         own_nats.stop()                                     # NATS goes away mid-stream
         stopped_at = len(positions)
         time.sleep(1.5)
