@@ -10,6 +10,7 @@ connection drop.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Mapping
 
@@ -63,8 +64,12 @@ class ViewLock:
             time.sleep(0.1)
 
     def release(self) -> None:
+        """Unlock, then close: closing alone frees the lock only once the server has ended the
+        session, which the next taker (a rebuild right after a catch-up) can beat."""
         if self._conn is not None:
-            self._conn.close()  # closing the session releases its advisory locks
+            with contextlib.suppress(psycopg.Error):  # the connection is gone: so is the lock
+                self._conn.execute("SELECT pg_advisory_unlock_all()")
+            self._conn.close()
             self._conn = None
 
 
