@@ -72,13 +72,21 @@ def child_relay(db_url: str, schema: str, nats_url: str, stream: str) -> dict[st
         started = time.perf_counter()
         with running_relay(reader, nats_url, stream=stream, prefix=prefix(stream),
                            batch_size=BATCH) as relay:
-            caught_up = relay.wait_for(last, timeout=1800)
-        seconds = time.perf_counter() - started
+            first, at_first = started, 0  # the first acknowledged batch: start-up done
+            deadline = started + 1800
+            while relay.stats.position < last and time.perf_counter() < deadline:
+                if not at_first and relay.stats.position:
+                    first, at_first = time.perf_counter(), relay.stats.position
+                time.sleep(0.002)
+            caught_up = relay.stats.position >= last
+            seconds = time.perf_counter() - started
+            steady = (last - at_first) / (time.perf_counter() - first)
         stats = relay.stats
     _forget_tracking(db_url, schema, stream)
     if not caught_up:
         raise SystemExit(f"relay did not catch up: {stats}")
-    return {"events": last, "seconds": seconds, "rate": last / seconds,
+    return {"events": last, "seconds": seconds, "rate": last / seconds, "steady": steady,
+            "start_s": first - started,
             "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
             # the relay's encoding process (infra/relay_worker.py), waited for when it stopped
             "encoder_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
@@ -184,7 +192,7 @@ def percentile(values: list[float], p: float) -> float:
 def throughput(db_url: str, schema: str, nats_url: str, stream_base: str,
                rounds: int) -> list[dict[str, Any]]:
     """Each round's relay figures; prints its rate and peak RSS with the ceiling and the ratio."""
-    ratios, rss = [], []
+    ratios, steady, rss = [], [], []
     for n in range(rounds):
         stream = f"{stream_base}_{n}"
         try:
@@ -194,29 +202,37 @@ def throughput(db_url: str, schema: str, nats_url: str, stream_base: str,
             asyncio.run(_delete_stream(nats_url, stream))
         raw = in_child("raw", nats_url, str(relay["events"]), str(size // messages))
         ratios.append(relay["rate"] / raw["rate"])
+        steady.append(relay["steady"] / raw["rate"])
         rss.append(relay)
-        print(f"  round {n + 1}: relay {relay['rate']:,.0f} events/s ({relay['events']:,} events, "
-              f"peak RSS {relay['rss_mb']:.0f} MB + encoding process {relay['encoder_rss_mb']:.0f} "
-              f"MB); nats-py pipelined publish {raw['rate']:,.0f} "
-              f"msgs/s ({size // messages} B each); ratio {ratios[-1]:.2f}", flush=True)
+        print(f"  round {n + 1}: relay {relay['rate']:,.0f} events/s ({relay['events']:,} events in "
+              f"{relay['seconds']:.2f} s from its start; {relay['steady']:,.0f} events/s after its "
+              f"first {relay['start_s']:.2f} s); nats-py pipelined publish {raw['rate']:,.0f} msgs/s "
+              f"({size // messages} B each); ratio {ratios[-1]:.2f} ({steady[-1]:.2f} after the "
+              f"start); peak RSS {relay['rss_mb']:.0f} MB + encoding process "
+              f"{relay['encoder_rss_mb']:.0f} MB", flush=True)
     print(f"throughput ratio relay / nats-py: median {statistics.median(ratios):.2f} "
-          f"(min {min(ratios):.2f}, max {max(ratios):.2f})", flush=True)
+          f"(min {min(ratios):.2f}, max {max(ratios):.2f}); after the relay's start "
+          f"{statistics.median(steady):.2f}", flush=True)
     return rss
 
 
 def memory(db_url: str, large: str, nats_url: str, stream_base: str,
            small_runs: list[dict[str, Any]]) -> None:
+    """The larger log relayed once (with its own ceiling); peak RSS against the smaller log's."""
     stream = f"{stream_base}_large"
     try:
         relay = in_child("relay", db_url, large, nats_url, stream)
+        messages, size = asyncio.run(_stream_size(nats_url, stream))
     finally:
         asyncio.run(_delete_stream(nats_url, stream))
-    print(f"memory: relaying {large} ({relay['events']:,} events, {relay['rate']:,.0f} events/s):",
-          flush=True)
+    raw = in_child("raw", nats_url, str(relay["events"]), str(size // messages))
+    print(f"{large}: relay {relay['rate']:,.0f} events/s ({relay['events']:,} events in "
+          f"{relay['seconds']:.1f} s); nats-py pipelined publish {raw['rate']:,.0f} msgs/s; ratio "
+          f"{relay['rate'] / raw['rate']:.2f}", flush=True)
     for key, what in (("rss_mb", "relay process"), ("encoder_rss_mb", "encoding process")):
         small = statistics.median(run[key] for run in small_runs)
-        print(f"  {what}: peak RSS {relay[key]:.0f} MB; relaying the smaller log "
-              f"{small:.0f} MB; ratio {relay[key] / small:.2f} (ceiling 1.5)", flush=True)
+        print(f"  memory, {what}: peak RSS {relay[key]:.0f} MB relaying {large}, {small:.0f} MB "
+              f"relaying the smaller log; ratio {relay[key] / small:.2f} (ceiling 1.5)", flush=True)
 
 
 def latency(ledger: Any, reader: Any, nats_url: str, stream: str, rate: float, seconds: float) -> None:
