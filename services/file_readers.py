@@ -12,12 +12,28 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from domain.evidence import PREFIX
+from domain.errors import InvalidValue
+from domain.evidence import PREFIX, cited_files, evidence_entries
 from domain.hazard import Hazard
 from infra.auth import Principal
 from infra.citations import CitationIndex
-from services.access import Forbidden
+from infra.files import FileStore
+from services.access import Forbidden, may_read_file
 from services.errors import NotFound
+
+
+def require_citable(ledger: Any, store: FileStore, who: Principal, entries: list[str] | None) -> None:
+    """A token cites only files it may read itself (uploaded by its party, county-wide, or cited
+    by a record it reads): otherwise citing would hand the file to everyone reading the new
+    record. A file that does not exist and one it may not read are refused alike (422 naming
+    the hash), so the answer does not tell whether someone else stored those bytes."""
+    for sha in cited_files(evidence_entries("evidence", entries)):
+        if not (store.exists(sha) and may_read_file(who, store.parties(sha),
+                                                    lambda: reads_a_record_citing(ledger, who, sha))):
+            raise InvalidValue("evidence", UNKNOWN_FILE.format(sha=sha))
+
+
+UNKNOWN_FILE = "证据文件 sha256:{sha} 不存在或无权引用（请先上传：POST /api/v1/files）"
 
 
 def reads_a_record_citing(ledger: Any, who: Principal, sha256: str) -> bool:

@@ -59,7 +59,7 @@ class Evidence:
         hashes = tuple(cited_files(evidence_entries("evidence", entries)))
         for sha in hashes:
             if not self.evidence_files.exists(sha):
-                raise InvalidValue("evidence", f"证据文件 sha256:{sha} 不存在（请先上传：POST /api/v1/files）")
+                raise InvalidValue("evidence", f"证据文件 sha256:{sha} 不存在或无权引用（请先上传：POST /api/v1/files）")
         return hashes
 
     def change_citing(self, hazard_id: str, hashes: tuple[str, ...], decide: Callable[[Hazard], object]):

@@ -157,3 +157,19 @@ def test_a_retried_report_with_an_idempotency_key_cites_once(client, ledger, pla
     assert (first.status_code, again.status_code) == (201, 201)
     assert again.headers["Idempotent-Replayed"] == "true" and again.json() == first.json()
     assert citations(ledger) == [(sha, "hazard", first.json()["id"], first.json()["position"])]
+
+
+def test_a_token_cites_only_files_it_may_read(client, auth, ledger, plant, owner):
+    """Citing would hand the file to whoever reads the new record: another enterprise that knows a
+    photo's hash may not cite it (422 as for an unknown hash), the county's bureau may."""
+    sha = upload(client, owner, jpeg(colour=(5, 5, 90)))
+    other = ledger.register_enterprise(actor("bureau"), credit_code=credit_code(), name="邻厂",
+                                       township=ELSEWHERE, sector="trade", scale="small_micro").id
+    before = stored_count(ledger)
+    refused = report(client, auth("enterprise", enterprise_id=other), other, evidence=[f"sha256:{sha}"],
+                     level="general")
+    assert refused.status_code == 422 and sha in refused.json()["message"]
+    unknown = report(client, owner, plant, evidence=["sha256:" + "1" * 64], level="general")
+    assert unknown.json()["message"].replace("1" * 64, sha) == refused.json()["message"]  # alike
+    assert stored_count(ledger) == before and citations(ledger) == []
+    assert report(client, auth("bureau"), other, evidence=[f"sha256:{sha}"], level="general").status_code == 201

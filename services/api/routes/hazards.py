@@ -6,6 +6,7 @@ from infra.auth import Principal
 from services.api import schemas as s
 from domain.hazard import Hazard
 from services.api.deps import ledger, principal
+from services.file_readers import require_citable
 
 router = APIRouter(prefix="/hazards", tags=["hazards"])
 
@@ -17,6 +18,7 @@ def _guard(app, who: Principal, action: str, hazard_id: str) -> None:
 @router.post("", status_code=201, summary="隐患上报", name="hazard.report")
 def report(body: s.NewHazard, who: Principal = Depends(principal), app=Depends(ledger)) -> s.Written:
     app.authorize(who, "hazard.report", app.subject_of_enterprise(body.enterprise_id))
+    require_citable(app, app.evidence_files, who, body.evidence)
     return app.report_hazard(who.actor, **body.model_dump())
 
 
@@ -54,6 +56,7 @@ def enforce(hazard_id: str, body: s.Enforcement, who: Principal = Depends(princi
 def rectify(hazard_id: str, body: s.Rectification, who: Principal = Depends(principal),
             app=Depends(ledger)) -> s.Written:
     _guard(app, who, "hazard.rectify", hazard_id)
+    require_citable(app, app.evidence_files, who, body.evidence)
     return app.report_rectification(who.actor, hazard_id, **body.model_dump())
 
 
@@ -61,6 +64,7 @@ def rectify(hazard_id: str, body: s.Rectification, who: Principal = Depends(prin
 def review(hazard_id: str, body: s.Review, who: Principal = Depends(principal),
            app=Depends(ledger)) -> s.Written:
     _guard(app, who, "hazard.review", hazard_id)
+    require_citable(app, app.evidence_files, who, body.evidence)
     return app.review_rectification(who.actor, hazard_id, **body.model_dump())
 
 
