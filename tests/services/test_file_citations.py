@@ -107,3 +107,36 @@ def test_an_unknown_file_refuses_the_command_before_anything_is_stored(ledger, p
         report(ledger, plant, ["sha256:" + "e" * 64])
     assert getattr(refused.value, "field", None) == "evidence" and "e" * 64 in str(refused.value)
     assert stored_count(ledger) == before and rows(ledger) == []
+
+
+def test_an_agency_whose_service_ended_reads_only_files_cited_before_the_end(store_env):
+    """It still sees the hazard up to the contract's last day (issue 10): the photo of the report
+    made then, not the one a later rectification cites."""
+    from infra.auth import Principal
+    from services.application import HazardLedger
+    from services.file_readers import reads_a_record_citing
+
+    days = [date(2026, 6, 5)]
+    ledger = HazardLedger(store_env, clock=lambda: days[0])
+    try:
+        store = PostgresFileStore(ledger.recorder.datastore)
+        before, after = (store.put(io.BytesIO(jpeg(colour=c)), party="county:bureau", actor=BUREAU.id).sha256
+                         for c in ((1, 1, 1), (2, 2, 2)))
+        plant = ledger.register_enterprise(BUREAU, credit_code=credit_code(), name="某厂", township="330226001",
+                                           sector="trade", scale="small_micro").id
+        agency = ledger.register_agency(BUREAU, credit_code=credit_code(), name="安评机构").id
+        contract = ledger.propose_contract(BUREAU, enterprise_id=plant, agency_id=agency, service="monthly",
+                                           start=date(2026, 1, 1), end=date(2026, 6, 30), fee=3600).id
+        ledger.countersign_contract(actor(Role.AGENCY), contract)
+        hazard = report(ledger, plant, [f"sha256:{before}"]).id
+        ledger.assign_responsibility(BUREAU, hazard, responsible_person="张三", deadline=date(2026, 7, 31),
+                                     assigned_on=date(2026, 6, 2))
+        days[0] = date(2026, 8, 1)
+        ledger.report_rectification(BUREAU, hazard, evidence=[f"sha256:{after}"], cost="100",
+                                    rectified_on=date(2026, 7, 15))
+        served = Principal(actor(Role.AGENCY), agency_id=agency)
+        assert reads_a_record_citing(ledger, served, before)
+        assert not reads_a_record_citing(ledger, served, after)
+        assert not reads_a_record_citing(ledger, Principal(actor(Role.AGENCY), agency_id="other"), before)
+    finally:
+        ledger.close()
