@@ -13,9 +13,7 @@ import bisect
 import queue
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import Any
-
-from eventsourcing.persistence import Tracking
+from typing import Any, NamedTuple
 
 from infra.log_reader import APPLICATION, Logged, LogReader
 from projections.views.base import View
@@ -25,6 +23,14 @@ BATCH = 5000
 Progress = Callable[[int], None]  # called with the position reached after each batch
 ProgressOfViews = Callable[[dict[str, int]], None]  # each view's position after each batch
 _DONE = object()
+
+
+class Position(NamedTuple):
+    """An event's place in the log, as a view's batch carries it: the library's `Tracking`
+    fields, at a tenth of its cost to make (one per event replayed)."""
+
+    application_name: str
+    notification_id: int
 
 
 def replay(view: View, reader: LogReader, *, after: int, stop: int | None = None,
@@ -56,13 +62,13 @@ def replay_views(views: Mapping[str, View], reader: LogReader, *, after: Mapping
     return positions
 
 
-def _batch(page: list[Logged]) -> list[tuple[Any, Tracking]]:
+def _batch(page: list[Logged]) -> list[tuple[Any, Position]]:
     """The page as a view's batch; an event that cannot be decoded stops the replay."""
     undecodable = next((e for e in page if e.error is not None), None)
     if undecodable is not None:
         msg = f"event at position {undecodable.position} cannot be decoded: {undecodable.error!r}"
         raise RuntimeError(msg)
-    return [(e.event, Tracking(APPLICATION, e.position)) for e in page]
+    return [(e.event, Position(APPLICATION, e.position)) for e in page]
 
 
 def read_ahead(pages: Iterable[Any], depth: int = 1) -> Iterator[Any]:

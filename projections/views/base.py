@@ -91,7 +91,8 @@ class View(PostgresTrackingRecorder):
             self._claim(curs, first)
             fold = self.fold(curs, batch)
             self.statements.write(curs, fold)
-            self._insert_tracking(curs, batch[-1][1])
+            last = batch[-1][1]
+            self._insert_tracking(curs, Tracking(last.application_name, last.notification_id))
 
     def fold(self, curs: Cursor[DictRow], batch: Sequence[tuple[Any, Tracking]]) -> Fold:
         """The batch applied in memory to the rows it changes (loaded first, one query a table)."""

@@ -152,5 +152,9 @@ def step_dates(events: list[Any]) -> list[date]:
 def apply(row: Row, event: Any) -> tuple[Row, date]:
     """The row after a later step of the hazard, and that step's business date."""
     new = dict(row)
-    business_date = STEPS[kind_of(type(event))](new, event)
-    return new, business_date
+    return new, apply_in_place(new, event)
+
+
+def apply_in_place(row: Row, event: Any) -> date:
+    """`apply`, changing `row` itself (the ledger's batch owns its rows); the business date."""
+    return STEPS[kind_of(type(event))](row, event)

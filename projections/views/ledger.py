@@ -76,8 +76,8 @@ def on_step(fold: Fold, event: Any, position: int) -> None:
     current = fold.get(HAZARDS, hazard_id)
     if current is None:
         raise LookupError(f"ledger: hazard {hazard_id} changed before it was reported")
-    row, business_date = hazard_rows.apply(current, event)
-    _changed(fold, row, event, position, business_date)
+    business_date = hazard_rows.apply_in_place(current, event)  # the batch's own row
+    _changed(fold, current, event, position, business_date)
 
 
 def on_enterprise(fold: Fold, e: Any, position: int) -> None:
