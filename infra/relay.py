@@ -88,6 +88,7 @@ class Relay:
         self.chain_head, self.checkpoint_every = chain_head, checkpoint_every
         self._tracked = 0
         self.link: Link | None = None
+        self.pump: Pump | None = None
 
     @property
     def nats_url(self) -> str:
@@ -97,7 +98,7 @@ class Relay:
     async def run(self, stopping: asyncio.Event) -> None:
         """Relay until `stopping` is set: connect, relay, and when NATS moves connect again."""
         link = self.link = Link(self._address, self.stats, lambda: self.stats.position, self.stream)
-        pump = Pump(self, link)
+        pump = self.pump = Pump(self, link)
         pump.worker.start()  # it gets ready while the relay connects
         try:
             while not stopping.is_set():

@@ -97,6 +97,11 @@ class EncodingWorker:
         threading.Thread(target=_receive, args=(answers, loop, queue),
                          name="relay-encoder-answers", daemon=True).start()
 
+    @property
+    def pid(self) -> int | None:
+        """The encoding process's id while it runs."""
+        return self._process.pid if self._process is not None and self._process.poll() is None else None
+
     def seek(self, position: int, ahead: int) -> None:
         """Read on after `position`, with `ahead` requests on their way at once."""
         self._generation += 1

@@ -198,3 +198,25 @@ def test_tracking_left_behind_repeats_nothing_even_beyond_the_dedup_window(
     assert stream_info(nats_url, channel.stream).state.messages == last
     received = collect(nats_url, channel.stream, f"{channel.prefix}.>", last)
     assert_exactly_once_in_order(received, list(range(1, last + 1)))
+
+
+def test_the_encoding_process_killed_is_started_again_and_nothing_is_lost_or_doubled(
+        ledger, log_reader, nats_url, channel, caplog):
+    """The relay reads and encodes the log in a process of its own; SIGKILLed while the relay
+    is halfway through the log, it is started again and the stream still holds every event
+    once, in order."""
+    last = bulk_hazards(ledger, 1500)                        # 3,004 events
+    with caplog.at_level(logging.ERROR, logger="infra.relay"):
+        with running_relay(log_reader, nats_url, batch_size=50, **channel.options) as relay:
+            deadline = time.monotonic() + 30
+            while relay.stats.published < 500 and time.monotonic() < deadline:
+                time.sleep(0.005)
+            first = relay.pump.worker.pid
+            os.kill(first, signal.SIGKILL)
+            assert relay.wait_for(last, timeout=30), relay.stats
+            assert relay.stats.restarts >= 1
+            assert relay.pump.worker.pid not in (None, first)  # a new one
+    assert any("encoding process is gone" in r.getMessage() for r in caplog.records)
+    assert stream_info(nats_url, channel.stream).state.messages == last
+    received = collect(nats_url, channel.stream, f"{channel.prefix}.>", last)
+    assert_exactly_once_in_order(received, list(range(1, last + 1)))
