@@ -2,7 +2,7 @@
 
 `file_citations` (infra/citations.py) lists the records whose events cite a file; a token may
 read the file if it may read one of them — for a hazard, `authorize(principal, "hazard.read",
-subject_of(Hazard, id))`. An agency whose service to the enterprise has ended sees a hazard only
+subject_of(Hazard, id))`; for an inspection's checklist, "inspection.read". An agency whose service to the enterprise has ended sees a hazard only
 up to that day (`authorize_reading`), so it reads the file only if one of the steps it still
 sees cites it.
 """
@@ -15,6 +15,7 @@ from typing import Any
 from domain.errors import InvalidValue
 from domain.evidence import PREFIX, cited_files, evidence_entries
 from domain.hazard import Hazard
+from domain.inspection import Inspection
 from infra.auth import Principal
 from infra.citations import CitationIndex
 from infra.files import FileStore
@@ -57,4 +58,14 @@ def _reads_hazard(ledger: Any, who: Principal, hazard_id: str, sha256: str) -> b
                for e in ledger.history_until(Hazard, hazard_id, last_day))
 
 
-READERS: dict[str, Callable[[Any, Principal, str, str], bool]] = {"hazard": _reads_hazard}
+def _reads_inspection(ledger: Any, who: Principal, inspection_id: str, sha256: str) -> bool:
+    """An inspection's checklist evidence (kind `inspection`): whoever may read the inspection."""
+    try:
+        ledger.authorize_reading(who, "inspection.read", ledger.subject_of(Inspection, inspection_id))
+    except (Forbidden, NotFound):
+        return False
+    return True
+
+
+READERS: dict[str, Callable[[Any, Principal, str, str], bool]] = {
+    "hazard": _reads_hazard, "inspection": _reads_inspection}

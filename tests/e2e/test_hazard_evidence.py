@@ -173,3 +173,28 @@ def test_a_token_cites_only_files_it_may_read(client, auth, ledger, plant, owner
     assert unknown.json()["message"].replace("1" * 64, sha) == refused.json()["message"]  # alike
     assert stored_count(ledger) == before and citations(ledger) == []
     assert report(client, auth("bureau"), other, evidence=[f"sha256:{sha}"], level="general").status_code == 201
+
+
+def test_a_photo_cited_by_an_inspection_checklist_is_read_by_those_who_read_the_inspection(client, auth, ledger):
+    from tests.e2e.test_checklists_http import _photo, _textile
+
+    bureau = actor("bureau")
+    e = ledger.register_enterprise(bureau, credit_code=credit_code(), name="纺织厂", township=HOME,
+                                   sector="trade", scale="small_micro").id
+    a = ledger.register_agency(bureau, credit_code=credit_code(), name="安评公司").id
+    expert = ledger.add_expert(bureau, a, name="陈工", certificate_no="Z-1").id
+    c = ledger.propose_contract(bureau, enterprise_id=e, agency_id=a, service="monthly",
+                                start=date(2026, 1, 1), end=date(2026, 12, 31), fee=3600).id
+    ledger.countersign_contract(actor("agency"), c)
+    i = ledger.schedule_inspection(bureau, enterprise_id=e, agency_id=a, kind="monthly", basis_id=c,
+                                   scheduled_for=date(2026, 6, 1)).id
+    ledger.perform_inspection(actor("agency"), i, expert_ids=[expert], performed_on=date(2026, 6, 1))
+    agency = auth("agency", agency_id=a)
+    photo = _photo(client, agency)
+    recorded = client.post(f"{API}/inspections/{i}/checklist", headers=agency,
+                           json=_textile({"result": "failed", "note": "未分隔", "evidence": [photo]}))
+    assert recorded.status_code == 200, recorded.text
+    sha = photo.removeprefix("sha256:")
+    assert reads(client, auth("enterprise", enterprise_id=e), sha) == [200, 200, 200]
+    assert reads(client, auth("township", township=HOME), sha) == [200, 200, 200]
+    assert reads(client, auth("township", township=ELSEWHERE), sha) == [403, 403, 403]
