@@ -13,9 +13,9 @@ import bisect
 import queue
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import Any, NamedTuple
+from typing import Any
 
-from infra.log_reader import APPLICATION, Logged, LogReader
+from infra.log_reader import Logged, LogReader
 from projections.views.base import View
 
 BATCH = 5000
@@ -23,14 +23,6 @@ BATCH = 5000
 Progress = Callable[[int], None]  # called with the position reached after each batch
 ProgressOfViews = Callable[[dict[str, int]], None]  # each view's position after each batch
 _DONE = object()
-
-
-class Position(NamedTuple):
-    """An event's place in the log, as a view's batch carries it: the library's `Tracking`
-    fields, at a tenth of its cost to make (one per event replayed)."""
-
-    application_name: str
-    notification_id: int
 
 
 def replay(view: View, reader: LogReader, *, after: int, stop: int | None = None,
@@ -50,25 +42,24 @@ def replay_views(views: Mapping[str, View], reader: LogReader, *, after: Mapping
     positions = {name: after[name] for name in views}
     start = min(positions.values(), default=0)
     for page in read_ahead(reader.pages(start, batch_size, stop)):
-        batch = _batch(page)
-        ids = [e.position for e in page]
+        events, ids = _decoded(page)
         for name, view in views.items():
             first = bisect.bisect_right(ids, positions[name])
-            if first < len(batch):
-                view.process(batch[first:])
+            if first < len(ids):
+                view.apply(events[first:], ids[first:])
                 positions[name] = ids[-1]
         if progress is not None:
             progress(dict(positions))
     return positions
 
 
-def _batch(page: list[Logged]) -> list[tuple[Any, Position]]:
-    """The page as a view's batch; an event that cannot be decoded stops the replay."""
+def _decoded(page: list[Logged]) -> tuple[list[Any], list[int]]:
+    """The page's events and their positions; an event that cannot be decoded stops the replay."""
     undecodable = next((e for e in page if e.error is not None), None)
     if undecodable is not None:
         msg = f"event at position {undecodable.position} cannot be decoded: {undecodable.error!r}"
         raise RuntimeError(msg)
-    return [(e.event, Position(APPLICATION, e.position)) for e in page]
+    return [e.event for e in page], [e.position for e in page]
 
 
 def read_ahead(pages: Iterable[Any], depth: int = 1) -> Iterator[Any]:

@@ -81,34 +81,38 @@ class View(PostgresTrackingRecorder):
     # --- applying events -----------------------------------------------------------------
     def process(self, batch: Sequence[tuple[Any, Tracking]]) -> None:
         """Apply a batch of events and record the last one's position, in one transaction."""
-        if not batch:
+        if batch:
+            self.apply([event for event, _ in batch], [t.notification_id for _, t in batch])
+
+    def apply(self, events: Sequence[Any], positions: Sequence[int]) -> None:
+        """`process`, given the events and their positions in the log side by side (a replay
+        makes no tracking object per event)."""
+        if not events:
             return
-        first = batch[0][1].notification_id
         with self.datastore.transaction(commit=True) as curs:
             # Durability of a view row is not needed: a lost commit loses its tracking with
             # it and the events are applied again. Visibility is immediate either way.
             curs.execute("SET LOCAL synchronous_commit = off")
-            self._claim(curs, first)
-            fold = self.fold(curs, batch)
+            self._claim(curs, positions[0])
+            fold = self.fold(curs, events, positions)
             self.statements.write(curs, fold)
-            last = batch[-1][1]
-            self._insert_tracking(curs, Tracking(last.application_name, last.notification_id))
+            self._insert_tracking(curs, Tracking(APPLICATION, positions[-1]))
 
-    def fold(self, curs: Cursor[DictRow], batch: Sequence[tuple[Any, Tracking]]) -> Fold:
+    def fold(self, curs: Cursor[DictRow], events: Sequence[Any], positions: Sequence[int]) -> Fold:
         """The batch applied in memory to the rows it changes (loaded first, one query a table)."""
         handlers, changes = self.handlers, self.changes
-        kinds = [kind_of(type(event)) for event, _ in batch]
+        kinds = [kind_of(type(event)) for event in events]
         keys: dict[str, set] = {}
-        for kind, (event, _) in zip(kinds, batch):
+        for kind, event in zip(kinds, events):
             change = changes.get(kind)
             if change is not None:
                 keys.setdefault(change[0], set()).add(change[1](event))
         fold = Fold()
         self.statements.load(curs, fold, keys)
-        for kind, (event, tracking) in zip(kinds, batch):
+        for kind, event, position in zip(kinds, events, positions):
             handler = handlers.get(kind)
             if handler is not None:
-                handler(fold, event, tracking.notification_id)
+                handler(fold, event, position)
         return fold
 
     def _claim(self, curs: Cursor[DictRow], first: int) -> None:
