@@ -18,7 +18,7 @@ from typing import Any
 from infra.log_reader import Logged, LogReader
 from projections.views.base import View
 
-BATCH = 5000
+BATCH = 10_000
 
 Progress = Callable[[int], None]  # called with the position reached after each batch
 ProgressOfViews = Callable[[dict[str, int]], None]  # each view's position after each batch

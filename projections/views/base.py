@@ -38,7 +38,7 @@ def kind_of(event_class: type) -> str:
     return f"{aggregate}.{name}"
 
 
-@functools.lru_cache(maxsize=1 << 16)
+@functools.lru_cache(maxsize=1 << 14)
 def id_text(originator_id: Any) -> str:
     """An aggregate's id as the views store it (str of the UUID), remembered for the latest ids:
     a batch asks for each several times (ids, not rows: nothing of a table is kept)."""
