@@ -1,4 +1,7 @@
-"""Running the views: the eventsourcing library's ProjectionRunner, in batches.
+"""Following the log live: the eventsourcing library's ProjectionRunner, in batches.
+
+For `hazard serve` and `hazard projections run` only; a rebuild or a catch-up replays the log
+through the one reader instead (`projections.replay`, `projections.operations`).
 
 `ViewRunner` is a `ProjectionRunner` (LISTEN/NOTIFY subscription from the view's tracked
 position) whose processing loop hands the view every event already fetched, as one batch,
