@@ -26,7 +26,7 @@ class ProgressBar:
             return
         self._start = self._start or dict(positions)
         low = min(positions.values(), default=target)
-        applied = sum(p - self._start.get(n, 0) for n, p in positions.items())
+        applied = low - min(self._start.values(), default=low)  # events of the log, in every view
         rate = applied / elapsed if elapsed > 0 else 0.0
         views = " ".join(f"{name} {pos}" for name, pos in positions.items())
         self.stream.write(f"\r{self.label} {bar(low, target)} {views} / {target}  "
