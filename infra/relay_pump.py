@@ -2,7 +2,8 @@
 flight.
 
 Batches of the log are read and encoded in the relay's encoding process
-(`infra.relay_worker`), `AHEAD` of them requested at a time, while JetStream stores the batches
+(`infra.relay_worker`; in a thread of the relay while that process starts), `AHEAD` of them
+requested at a time, while JetStream stores the batches
 already sent; the pump sends each batch as soon as it arrives, without waiting for the earlier
 ones' acknowledgements, as long as no more than `window` batches are unconfirmed. A confirmer
 task takes the batches in the order they were sent, waits for their acknowledgements and
@@ -23,7 +24,7 @@ from infra.log_feed import LogFeed
 from infra.publisher import InFlight, PublishFailed, StreamPublisher
 from infra.relay_encoder import Reporter
 from infra.relay_link import Link
-from infra.relay_worker import EncodingWorker, Prepared
+from infra.relay_worker import EncodingWorker, LocalSource, Prepared
 
 if TYPE_CHECKING:
     from infra.relay import Relay
@@ -37,6 +38,7 @@ class Pump:
         self.relay = relay
         self.link = link
         self.worker = EncodingWorker(relay.reader.app.env, relay.prefix, relay.batch_size)
+        self.local = LocalSource(relay.reader, relay.prefix, relay.batch_size)
         self.reporter = Reporter(relay.stats)
         self._checkpointed: tuple[int, float] = (0, 0.0)  # chain position, monotonic time
 
@@ -52,31 +54,35 @@ class Pump:
         confirmer.add_done_callback(lambda _: broken.set())
         worker = self.worker
         worker.start()
+        source: EncodingWorker | LocalSource = worker if worker.ready.is_set() else self.local
         feed.rearm()
-        worker.seek(start, AHEAD)
+        source.seek(start, AHEAD)
         sent_up_to = start
         try:
             while not stopping.is_set():
                 self.link.check()
                 if confirmer.done():
                     return confirmer.result()  # its failure ends this start
-                prepared = await self._take(stopping)
+                if source is self.local and worker.ready.is_set():  # the process is up: over to it
+                    source = worker
+                    source.seek(sent_up_to, AHEAD)
+                prepared = await self._take(source, stopping)
                 if prepared is None:
                     break  # stopping
                 self.reporter.report(prepared.bad)
                 last = prepared.last
                 if last is not None:
                     feed.rearm()  # a NOTIFY from now on may be about events this request misses
-                    worker.more()
+                    source.more()
                 sent_up_to = last or sent_up_to
                 outgoing = prepared.messages + await self._checkpoint_due(sent_up_to)
                 if outgoing or last is not None:
                     flight = await publisher.send(outgoing) if outgoing else None
                     await self._put(window, (flight, sent_up_to), confirmer)
-                if last is None and worker.outstanding == 0:  # caught up: wait for news
+                if last is None and source.outstanding == 0:  # caught up: wait for news
                     await feed.wait(1.0, stopping, self.link.back, broken)
                     feed.rearm()
-                    worker.more()
+                    source.more()
             await self._put(window, None, confirmer)
             await confirmer
         finally:
@@ -84,9 +90,10 @@ class Pump:
                 confirmer.cancel()
                 await asyncio.gather(confirmer, return_exceptions=True)
 
-    async def _take(self, stopping: asyncio.Event) -> Prepared | None:
+    @staticmethod
+    async def _take(source: EncodingWorker | LocalSource, stopping: asyncio.Event) -> Prepared | None:
         """The next batch from the encoding process; None if stopping meanwhile."""
-        take = asyncio.ensure_future(self.worker.take())
+        take = asyncio.ensure_future(source.take())
         stop = asyncio.ensure_future(stopping.wait())
         try:
             await asyncio.wait([take, stop], return_when=asyncio.FIRST_COMPLETED)

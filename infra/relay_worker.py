@@ -12,11 +12,13 @@ log and answers each request with the next batch:
                     ("seek", position, generation)   read on after `position`
                     ("next",)                        the next batch
                     ("stop",)
-    child → relay   (generation, (positions, subjects, bodies), last position read or None,
+    child → relay   ("ready",)                       once, when it can answer
+                    (generation, (positions, subjects, bodies), last position read or None,
                      bad events, failure)
 
 `generation` tells the answers to an earlier seek (after a restart) from the current ones. The
-child never logs a bad event itself: it sends it back, and the relay reports it (once).
+child never logs a bad event itself: it sends it back, and the relay reports it (once). Until
+the child is ready the relay encodes in a thread of its own (`LocalSource`, the same answers).
 """
 
 from __future__ import annotations
@@ -71,12 +73,14 @@ class EncodingWorker:
         self.outstanding = 0  # requests sent and not yet answered (current generation)
         self._answers: asyncio.Queue | None = None
         self._send_lock = threading.Lock()
+        self.ready = threading.Event()  # the process has started and is ready to answer
 
     def start(self) -> None:
         """(Again, if it died.) Its answers go to the running loop."""
         if self._process is not None and self._process.poll() is None:
             return
         self.close()
+        self.ready = threading.Event()
         requests_in, requests_out = os.pipe()
         answers_in, answers_out = os.pipe()
         root = str(Path(__file__).resolve().parents[1])
@@ -94,7 +98,7 @@ class EncodingWorker:
         self._send(("init", dict(self._env), self._prefix, self._batch_size))
         loop, queue = asyncio.get_running_loop(), asyncio.Queue()
         self._answers, self._answers_conn = queue, answers
-        threading.Thread(target=_receive, args=(answers, loop, queue),
+        threading.Thread(target=_receive, args=(answers, loop, queue, self.ready),
                          name="relay-encoder-answers", daemon=True).start()
 
     @property
@@ -157,17 +161,52 @@ class EncodingWorker:
         return self._process.poll() if self._process is not None else None
 
 
+class LocalSource:
+    """The encoding process's answers, computed in a thread of the relay itself — while that
+    process starts (its interpreter takes a few tenths of a second to import what it needs),
+    or if it cannot."""
+
+    def __init__(self, reader: LogReader, prefix: str, batch_size: int) -> None:
+        self._reader, self._prefix, self._batch_size = reader, prefix, batch_size
+        self._encoder: Encoder | None = None
+        self._after = 0
+        self.outstanding = 0
+
+    def seek(self, position: int, ahead: int) -> None:
+        self._after, self.outstanding = position, ahead
+
+    def more(self) -> None:
+        self.outstanding += 1
+
+    async def take(self) -> Prepared:
+        self.outstanding -= 1
+        return await asyncio.to_thread(self._next)
+
+    def _next(self) -> Prepared:
+        if self._encoder is None:
+            self._encoder = Encoder(self._reader, self._prefix)
+        batch = self._reader.notifications(self._after, self._batch_size)
+        messages, bad = self._encoder.messages(batch)
+        last = batch[-1].id if batch else None
+        self._after = last or self._after
+        return Prepared(messages, last, bad)
+
+
 class _Transient(WorkerFailed, ConnectionError):
     """The database failed the child (it is retried like any other failure of the database)."""
 
 
-def _receive(conn: Any, loop: asyncio.AbstractEventLoop, answers: asyncio.Queue) -> None:
+def _receive(conn: Any, loop: asyncio.AbstractEventLoop, answers: asyncio.Queue,
+             ready: threading.Event) -> None:
     """The child's answers into the relay's loop; None when the child is gone."""
     while True:
         try:
             answer = conn.recv()
         except (EOFError, OSError):
             answer = None
+        if answer == ("ready",):
+            ready.set()
+            continue
         try:
             loop.call_soon_threadsafe(answers.put_nowait, answer)
         except RuntimeError:
@@ -181,7 +220,8 @@ def serve(requests: Any, answers: Any) -> None:
     _, env, prefix, batch_size = requests.recv()
     reader = LogReader.open(env)
     encoder = Encoder(reader, prefix)
-    reader.page(reader.head() - 50)  # meanwhile the relay connects: import the domain's modules now
+    reader.page(reader.head() - 50)  # import the domain's modules now, not at the first request
+    answers.send(("ready",))
     pages = Pages(reader, batch_size)
     generation = 0
     try:

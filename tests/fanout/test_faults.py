@@ -202,20 +202,23 @@ def test_tracking_left_behind_repeats_nothing_even_beyond_the_dedup_window(
 
 def test_the_encoding_process_killed_is_started_again_and_nothing_is_lost_or_doubled(
         ledger, log_reader, nats_url, channel, caplog):
-    """The relay reads and encodes the log in a process of its own; SIGKILLed while the relay
-    is halfway through the log, it is started again and the stream still holds every event
-    once, in order."""
-    last = bulk_hazards(ledger, 1500)                        # 3,004 events
+    """The relay reads and encodes the log in a process of its own; SIGKILLed, it is started
+    again (the relay encodes in a thread of its own meanwhile) and the stream still holds
+    every event once, in order."""
+    ent = enterprise(ledger)
+    first = bulk_hazards(ledger, 500)
     with caplog.at_level(logging.ERROR, logger="infra.relay"):
         with running_relay(log_reader, nats_url, batch_size=50, **channel.options) as relay:
-            deadline = time.monotonic() + 30
-            while relay.stats.published < 500 and time.monotonic() < deadline:
-                time.sleep(0.005)
-            first = relay.pump.worker.pid
-            os.kill(first, signal.SIGKILL)
+            assert relay.wait_for(first, timeout=30), relay.stats
+            assert relay.pump.worker.ready.wait(30)          # the encoding process is up
+            assert relay.wait_for(hazard_steps(ledger, ent), timeout=30)  # and answers
+            killed = relay.pump.worker.pid
+            os.kill(killed, signal.SIGKILL)
+            last = bulk_hazards(ledger, 500)
             assert relay.wait_for(last, timeout=30), relay.stats
             assert relay.stats.restarts >= 1
-            assert relay.pump.worker.pid not in (None, first)  # a new one
+            assert relay.pump.worker.ready.wait(30)
+            assert relay.pump.worker.pid not in (None, killed)  # a new one
     assert any("encoding process is gone" in r.getMessage() for r in caplog.records)
     assert stream_info(nats_url, channel.stream).state.messages == last
     received = collect(nats_url, channel.stream, f"{channel.prefix}.>", last)
