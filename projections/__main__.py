@@ -1,7 +1,7 @@
-"""`python -m projections run|catch-up|rebuild|status [NAME…]` on the store named by the
-eventsourcing environment (PERSISTENCE_MODULE, POSTGRES_DBNAME, POSTGRES_HOST, …,
-POSTGRES_SCHEMA), for a worker process beside the API and for the crash test.
-`hazard projections …` is the same with the project's settings."""
+"""`python -m projections run|status [NAME…]` on the store named by the eventsourcing
+environment (PERSISTENCE_MODULE, POSTGRES_DBNAME, POSTGRES_HOST, …, POSTGRES_SCHEMA), for a
+worker process beside the API and for the crash test. Rebuilds and catch-ups have one way in:
+`hazard projections rebuild|run` (offline, or a new generation while another process follows)."""
 
 from __future__ import annotations
 
@@ -13,8 +13,7 @@ import sys
 import threading
 
 from projections import runners
-from projections.operations import Supervisor, catch_up, take_locks
-from projections.progress import ProgressBar
+from projections.operations import Supervisor, take_locks
 from projections.readmodels import ReadModels
 
 
@@ -38,7 +37,7 @@ def run_forever(env: dict[str, str], names: list[str]) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m projections")
-    parser.add_argument("action", choices=["run", "catch-up", "rebuild", "status"])
+    parser.add_argument("action", choices=["run", "status"])
     parser.add_argument("names", nargs="*", help=f"views (default all: {', '.join(runners.PROJECTIONS)})")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -46,13 +45,10 @@ def main(argv: list[str] | None = None) -> int:
     names = runners.names(args.names)
     if args.action == "run":
         return run_forever(env, names)
-    if args.action == "status":
-        read_models = ReadModels(env)
-        for row in read_models.status():
-            print(row)
-        read_models.close()
-        return 0
-    catch_up(env, names, progress=ProgressBar(sys.stderr), rebuild=args.action == "rebuild")
+    read_models = ReadModels(env)
+    for row in read_models.status():
+        print(row)
+    read_models.close()
     return 0
 
 
