@@ -68,10 +68,7 @@ class Locator:
     def _from_state(self, obj: Any) -> Place | None:
         township, sector = getattr(obj, "township", None), getattr(obj, "sector", None)
         if isinstance(township, str) and isinstance(sector, str):
-            place = self._distinct.get((township, sector))
-            if place is None:
-                place = self._distinct.setdefault((township, sector), Place(township, sector))
-            return place
+            return self._place(township, sector)
         enterprise_id = getattr(obj, "enterprise_id", None)
         if isinstance(enterprise_id, str | UUID) and enterprise_id:
             return self._enterprise(enterprise_id)
@@ -103,6 +100,25 @@ class Locator:
             return Place.NOWHERE
         place = self._from_state(aggregate)
         return place if place is not None else Place.NOWHERE
+
+    def known(self) -> list[tuple[bytes, str | None, str | None]]:
+        """The places remembered, least recently used first, as plain tuples (they cross to
+        another process: `learn`)."""
+        with self._lock:
+            return [(ident.bytes, p.township, p.sector) for ident, p in self._places.items()]
+
+    def learn(self, known: list[tuple[bytes, str | None, str | None]]) -> None:
+        """Remember places another locator found (`known`), as if found here."""
+        with self._lock:
+            for ident, township, sector in known:
+                self._remember(UUID(bytes=ident), self._place(township, sector))
+
+    def _place(self, township: str | None, sector: str | None) -> Place:
+        if township is None and sector is None:
+            return Place.NOWHERE
+        place = self._distinct.get((township, sector))  # type: ignore[arg-type]
+        return place if place is not None else self._distinct.setdefault(
+            (township, sector), Place(township, sector))  # type: ignore[arg-type]
 
     def _recall(self, ident: UUID) -> Place | None:
         place = self._places.get(ident)

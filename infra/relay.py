@@ -148,6 +148,8 @@ class Relay:
             return
         self.link.back.clear()  # this start reads the stream's end anyway
         await ensure_stream(nc.jetstream(), self.stream, self.prefix, self.duplicate_window)
+        if self.stats.stream_ready_at is None:
+            self.stats.stream_ready_at = time.perf_counter()
         async with StreamPublisher(nc, self.stream, self.prefix,
                                    ack_timeout=self.ack_timeout) as publisher:
             start = await self._start_position(publisher)

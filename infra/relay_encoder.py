@@ -37,6 +37,10 @@ class RelayStats:
     last_error: str = ""
     reconnects: int = 0        # times NATS came back after the connection was lost
     connected: bool = False    # connected to NATS right now
+    # time.perf_counter() when the relay first held its NATS connection and its stream (the
+    # benchmark times the relay from there, as nats-py's own publish is timed from after
+    # `nats.connect` and `add_stream`); None before
+    stream_ready_at: float | None = None
 
 
 class Bad(NamedTuple):

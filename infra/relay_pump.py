@@ -65,6 +65,7 @@ class Pump:
                     return confirmer.result()  # its failure ends this start
                 if source is self.local and worker.ready.is_set():  # the process is up: over to it
                     source = worker
+                    worker.teach(self.local.known())
                     source.seek(sent_up_to, AHEAD)
                 prepared = await self._take(source, stopping)
                 if prepared is None:

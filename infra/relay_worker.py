@@ -9,6 +9,8 @@ over two pipes (`multiprocessing.connection`, pickled). The child keeps a cursor
 log and answers each request with the next batch:
 
     relay → child   ("init", settings, prefix, batch size)   first
+                    ("places", [(aggregate id bytes, township, sector), …])
+                                                     places the relay's thread already found
                     ("seek", position, generation)   read on after `position`
                     ("next",)                        the next batch
                     ("stop",)
@@ -18,7 +20,10 @@ log and answers each request with the next batch:
 
 `generation` tells the answers to an earlier seek (after a restart) from the current ones. The
 child never logs a bad event itself: it sends it back, and the relay reports it (once). Until
-the child is ready the relay encodes in a thread of its own (`LocalSource`, the same answers).
+the child is ready the relay encodes in a thread of its own (`LocalSource`, the same answers);
+when the child takes over, it is handed the places of the aggregates that thread met
+(`Locator.known`), so it does not load them again one by one through the repository (at scale
+0.1 that was about 340 aggregates, 0.2 s).
 """
 
 from __future__ import annotations
@@ -115,6 +120,11 @@ class EncodingWorker:
         for _ in range(ahead):
             self.more()
 
+    def teach(self, known: list) -> None:
+        """Hand the child places found elsewhere (`Locator.known`), before its next seek."""
+        if known:
+            self._send(("places", known))
+
     def more(self) -> None:
         self._send(("next",))
         self.outstanding += 1
@@ -176,6 +186,10 @@ class LocalSource:
     def seek(self, position: int, ahead: int) -> None:
         self._after, self.outstanding = position, ahead
 
+    def known(self) -> list:
+        """The places this source's encoder found (for the encoding process: `teach`)."""
+        return self._encoder.locator.known() if self._encoder is not None else []
+
     def more(self) -> None:
         self.outstanding += 1
 
@@ -233,6 +247,9 @@ def serve(requests: Any, answers: Any) -> None:
                 return
             if request[0] == "stop":
                 return
+            if request[0] == "places":
+                encoder.locator.learn(request[1])
+                continue
             if request[0] == "seek":
                 _, after, generation = request
                 pages.seek(after)
