@@ -20,8 +20,9 @@ from projections.readmodels import ReadModels
 def run_forever(env: dict[str, str], names: list[str]) -> int:
     """Follow the log until SIGTERM/SIGINT (waits up to 10 s for a killed owner's lock)."""
     locks = take_locks(env, names, wait=10.0)
-    if len(locks) < len(names):
-        print(f"views followed elsewhere: {sorted(set(names) - set(locks))}", file=sys.stderr)
+    if len(locks.held) < len(names):
+        print(f"views followed elsewhere: {sorted(set(names) - set(locks.held))}", file=sys.stderr)
+        locks.release()
         return 1
     stopping = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -30,8 +31,7 @@ def run_forever(env: dict[str, str], names: list[str]) -> int:
     print("following", ", ".join(names), flush=True)
     stopping.wait()
     supervisor.stop()
-    for lock in locks.values():
-        lock.release()
+    locks.release()
     return 0
 
 

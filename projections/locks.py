@@ -73,6 +73,40 @@ class ViewLock:
             self._conn = None
 
 
+class FollowerLocks:
+    """The follower locks one process takes for several views, on ONE connection: a session
+    holds them all, and unlocking or closing it frees them all. Waits up to `wait` seconds for
+    locks another process holds; `held` names the views this process may follow."""
+
+    def __init__(self, env: Mapping[str, str], views: list[str], wait: float = 0.0) -> None:
+        self.held: list[str] = []
+        self._conn: psycopg.Connection | None = connect(env)
+        pending = {view: ViewLock(env, view).key for view in views}
+        deadline = time.monotonic() + wait
+        while True:
+            for view, key in list(pending.items()):
+                row = self._conn.execute("SELECT pg_try_advisory_lock(hashtext(%s))", (key,)).fetchone()
+                if row and row[0]:
+                    self.held.append(view)
+                    del pending[view]
+            if not pending or time.monotonic() >= deadline:
+                break
+            time.sleep(0.1)
+        if not self.held:
+            self.release()
+
+    def __contains__(self, view: object) -> bool:
+        return view in self.held
+
+    def release(self) -> None:
+        """Unlock all, then close (see `ViewLock.release`)."""
+        if self._conn is not None:
+            with contextlib.suppress(psycopg.Error):
+                self._conn.execute("SELECT pg_advisory_unlock_all()")
+            self._conn.close()
+            self._conn = None
+
+
 def followed_elsewhere(env: Mapping[str, str], view: str) -> bool:
     """Whether a process holds the view's follower lock now (e.g. `hazard serve`), read from
     `pg_locks` — never by taking the lock, which a followers process starting at that moment

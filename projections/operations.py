@@ -23,7 +23,7 @@ from contextlib import contextmanager
 
 from infra.log_reader import LogReader
 from projections import runners
-from projections.locks import ViewLock
+from projections.locks import FollowerLocks
 from projections.readmodels import ReadModels, open_view
 from projections.replay import BATCH, replay_views
 
@@ -71,23 +71,9 @@ class Supervisor:
             runners.stop(runner)
 
 
-def release(lock: ViewLock) -> None:
-    """Unlock, then close the lock's connection: closing alone frees the lock only once the
-    server has ended the session, which a catch-up followed at once by a rebuild can beat."""
-    try:
-        lock.connection.execute("SELECT pg_advisory_unlock_all()")
-    except Exception:  # noqa: BLE001 - the connection is gone: so is the lock
-        pass
-    lock.release()
-
-
-def take_locks(env: Mapping[str, str], names: list[str], wait: float = 0.0) -> dict[str, ViewLock]:
-    held = {}
-    for name in names:
-        lock = ViewLock(env, name)
-        if lock.acquire(wait):
-            held[name] = lock
-    return held
+def take_locks(env: Mapping[str, str], names: list[str], wait: float = 0.0) -> FollowerLocks:
+    """The follower locks of `names` this process can take (on one connection)."""
+    return FollowerLocks(env, names, wait)
 
 
 @contextmanager
@@ -96,15 +82,14 @@ def following(env: Mapping[str, str], names: list[str] | None = None) -> Iterato
     followed by another process already (`hazard serve`'s followers process)."""
     chosen = runners.names(names)
     locks = take_locks(env, chosen)
-    for name in set(chosen) - set(locks):
+    for name in set(chosen) - set(locks.held):
         log.warning("view %s is followed by another process; not running it here", name)
     supervisor = Supervisor(env, [n for n in chosen if n in locks]).start()
     try:
         yield
     finally:
         supervisor.stop()
-        for lock in locks.values():
-            release(lock)
+        locks.release()
 
 
 @contextmanager
@@ -171,8 +156,7 @@ def catch_up(env: Mapping[str, str], names: list[str] | None = None, *,
                                "(hazard serve?); stop it before rebuilding")
         return _replay(env, [n for n in chosen if n in locks], progress, rebuild, batch_size)
     finally:
-        for lock in locks.values():
-            release(lock)
+        locks.release()
 
 
 def rebuild(env: Mapping[str, str], names: list[str] | None = None, *,

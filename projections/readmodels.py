@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -98,6 +99,28 @@ def open_view(name: str, env: Mapping[str, str]) -> View:
     return factory.tracking_recorder(view_class)
 
 
+def open_views(env: Mapping[str, str]) -> dict[str, View]:
+    """Every view's recorder for reading; views in the same schema share one pool, which holds
+    one view's connections when idle and all of theirs at a peak."""
+    def schema_of(name: str) -> str:
+        return env.get(f"{name.upper()}_POSTGRES_SCHEMA") or env.get("POSTGRES_SCHEMA") or "public"
+
+    sharing = Counter(schema_of(name) for name in PROJECTIONS)
+    size, overflow = int(env.get("POSTGRES_POOL_SIZE") or 1), int(env.get("POSTGRES_MAX_OVERFLOW") or 0)
+    views: dict[str, View] = {}
+    shared: dict[str, Any] = {}  # schema → datastore
+    for name, (_, view_class) in PROJECTIONS.items():
+        schema = schema_of(name)
+        if schema not in shared:
+            peak = sharing[schema] * (size + overflow)
+            views[name] = open_view(name, {**env, "POSTGRES_MAX_OVERFLOW": str(peak - size)})
+            shared[schema] = views[name].datastore
+        else:
+            views[name] = view_class(datastore=shared[schema], tracking_table_name=f"{name}_tracking")
+            views[name].create_table()
+    return views
+
+
 def _pools(env: Mapping[str, str], size: int, overflow: int) -> dict[str, str]:
     """`env` with pools of `size` connections (`overflow` more under load), never larger than
     the store's own (HAZARD_DB_POOL_SIZE): a small store pool keeps the views' pools small."""
@@ -112,7 +135,7 @@ class ReadModels:
     def __init__(self, env: Mapping[str, str], *, reference: ReferenceData | None = None,
                  policy: Policy | None = None, pool_size: int = 2) -> None:
         env = _pools(env, pool_size, 2)
-        self.views: dict[str, View] = {name: open_view(name, env) for name in PROJECTIONS}
+        self.views: dict[str, View] = open_views(env)
         # the views may live in a schema of their own (LEDGER_POSTGRES_SCHEMA, …)
         self.events_schema = (env.get(f"{APPLICATION.upper()}_POSTGRES_SCHEMA")
                               or env.get("POSTGRES_SCHEMA") or "public")
@@ -186,5 +209,5 @@ class ReadModels:
         return out
 
     def close(self) -> None:
-        for view in self.views.values():
-            view.datastore.close()
+        for datastore in {id(v.datastore): v.datastore for v in self.views.values()}.values():
+            datastore.close()

@@ -7,7 +7,7 @@ policies here.
   it to its processes as read (`loaded()` first).
 - `running(config)`: `Database` → `HazardLedger` (→ `Tokens` on first use), started and
   stopped together.
-- `followers(rt, nats_address)`: what follows the store — the views, the relay to JetStream
+- `followers(config, nats_address)`: what follows the store — the views, the relay to JetStream
   and the audit chain keeper (`hazard serve` runs them in a process of their own, beside the
   API's processes: `services/cli/serve.py`).
 """
@@ -25,6 +25,7 @@ from typing import Any
 from domain.contracts import ContractPolicy
 from domain.self_report import SelfReportPolicy
 from infra.auth import Tokens
+from infra.audit_chain import AuditChain
 from infra.chain_keeper import ChainKeeper
 from infra.criteria import Catalogue, Checklists, load_checklists, load_criteria
 from infra.nats import Broker, following, locate
@@ -162,11 +163,16 @@ def running(source: Config | Settings | None = None, *,
 
 
 @contextmanager
-def followers(rt: Runtime, nats_address: str | Callable[[], str]) -> Iterator[None]:
+def followers(source: Config | Settings | None, nats_address: str | Callable[[], str]) -> Iterator[None]:
     """What follows the store: the projections (read models), the relay to JetStream (it
-    follows `nats_address`) and the audit chain keeper."""
-    chain = rt.ledger.audit_chain()
-    with closing(open_reader(rt.env)) as log_reader, following_views(rt.env), \
-            running_relay(log_reader, nats_address, chain_head=chain.head), ChainKeeper(chain):
-        yield
+    follows `nats_address`) and the audit chain keeper. They read the log, never command: the
+    store is opened without the application, and the relay and the chain keeper share one
+    reader of the log (its pool: one connection LISTENs, one reads and tracks, one more at a peak)."""
+    with config_of(source).database() as database:
+        env = database.env()
+        with closing(open_reader(env)) as log_reader:
+            chain = AuditChain(log_reader)
+            with following_views(env), running_relay(log_reader, nats_address, chain_head=chain.head), \
+                    ChainKeeper(chain):
+                yield
 

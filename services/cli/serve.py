@@ -213,13 +213,13 @@ def _exit_on_signal(signum: int, _frame: object) -> None:
 
 
 def _followers_main(config: Config, parent: int, ready: Any) -> None:
-    from services.runtime import followers, running
+    from services.runtime import followers
 
     _as_child(parent)
     stopping = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stopping.set())
-    with running(config) as rt, followers(rt, config.nats_address()):
+    with followers(config, config.nats_address()):
         _quiet_gc()
         ready.set()
         while not stopping.wait(1.0):
