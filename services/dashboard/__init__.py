@@ -4,7 +4,7 @@
 JS and the vendored Apache ECharts, served under `STATIC_URL`. `install(app)` adds both:
 
     from services import dashboard
-    dashboard.install(app)       # pages at /, /ledger, /hazards/{id}, /compliance, /agencies…, /trace
+    dashboard.install(app)       # pages at /, /ledger, /hazards/{id}, /inspections/{id}, /compliance, /agencies…, /trace
 
 The pages hold no data and need no token: each page's JS signs in with a pasted token (kept
 in the tab's sessionStorage) and reads /api/v1 with it, so every page shows only what the
@@ -39,6 +39,7 @@ PAGES = {  # path → (route name, HTML file in static/pages)
     "/": ("dashboard.overview", "overview.html"),
     "/ledger": ("dashboard.ledger", "ledger.html"),
     "/hazards/{ident}": ("dashboard.hazard", "hazard.html"),
+    "/inspections/{ident}": ("dashboard.inspection", "inspection.html"),
     "/compliance": ("dashboard.compliance", "compliance.html"),
     "/agencies": ("dashboard.agencies", "agencies.html"),
     "/agencies/{ident}": ("dashboard.agency", "agency.html"),

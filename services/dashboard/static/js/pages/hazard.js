@@ -4,6 +4,7 @@ import {
   CATEGORY, CHECKS, ENFORCEMENT, LEVEL, PARTY, PLAN_PARTS, SOURCE, SUPERVISION, actorText, badge, checkBadge, clear,
   facts, h, link, money, section, statusBadge, time,
 } from "../dom.js";
+import { fileHash, gallery, textEntries } from "../evidence.js";
 import { startPage } from "../layout.js";
 import { debounce, follow } from "../live.js";
 
@@ -47,10 +48,12 @@ function render(ctx, main, s, history, compliance, enterprise, agency) {
         ["乡镇（街道）", ctx.townshipName(s.township)],
         ["行业", ctx.sectorName(s.sector)],
         ["隐患等级", grade(s)],
+        ["判定依据", s.criterion ? h("span", { id: "criterion-article" }, s.criterion_article || "（所引条款已不在本县的判定标准目录中）") : ""],
         ["隐患来源", SOURCE[s.source] || s.source],
         ["隐患类别", CATEGORY[s.category] || s.category],
         ["位置", s.location],
         ["发现日期", s.discovered_on],
+        ["排查记录", s.inspection_id ? h("a", { href: `/inspections/${s.inspection_id}`, id: "inspection-link" }, "查看排查记录与检查表") : ""],
         ["排查机构", s.agency_id ? link(`/agencies/${s.agency_id}`, agency ? agency.name : s.agency_id) : ""],
         ["责任人", s.responsible_person ? `${s.responsible_person}${s.responsible_phone ? "（" + s.responsible_phone + "）" : ""}` : ""],
         ["整改期限", s.deadline ? [s.deadline, s.extensions && s.extensions.length ? `（延期 ${s.extensions.length} 次）` : ""] : ""],
@@ -73,9 +76,9 @@ function render(ctx, main, s, history, compliance, enterprise, agency) {
         ["挂牌督办", s.supervision ? `${SUPERVISION[s.supervision.level] || s.supervision.level} · ${s.supervision.document_no} · ${s.supervision.listed_on}` : ""],
         ["执法措施", (s.enforcement || []).length ? h("ul", {}, s.enforcement.map((e) =>
           h("li", {}, `${e.taken_on} ${ENFORCEMENT[e.kind] || e.kind} ${e.document_no}（${e.by ? e.by.name : ""}）`))) : ""],
-        ["上报时证据", (s.evidence || []).length ? h("ul", {}, s.evidence.map((e) => h("li", {}, e))) : ""],
+        ["上报时证据", textEntries(s.evidence).length ? h("ul", {}, textEntries(s.evidence).map((e) => h("li", {}, e))) : ""],
         ["整改完成", s.rectification ? s.rectification.rectified_on : ""],
-        ["整改证据", s.rectification && s.rectification.evidence.length ? h("ul", { id: "evidence" }, s.rectification.evidence.map((e) => h("li", {}, e))) : ""],
+        ["整改证据", s.rectification && textEntries(s.rectification.evidence).length ? h("ul", { id: "evidence" }, textEntries(s.rectification.evidence).map((e) => h("li", {}, e))) : ""],
         ["整改资金", s.rectification ? money(s.rectification.cost) : ""],
         ["复查", s.review ? `${s.review.reviewed_on} 通过 · ${actorText(s.review.by)}${s.review.notes ? " · " + s.review.notes : ""}` : ""],
         ["联合复查", s.joint_review && Object.keys(s.joint_review).length ? h("ul", {}, Object.entries(s.joint_review).map(([party, sig]) =>
@@ -84,6 +87,7 @@ function render(ctx, main, s, history, compliance, enterprise, agency) {
         ["书面销号报告", s.closure_report ? `${s.closure_report.document_no} · ${s.closure_report.filed_on}` : ""],
         ["撤销", s.withdrawal ? `${s.withdrawal.reason}（批准：${actorText(s.withdrawal.approver)}）` : ""],
       ]))),
+    photos(history),
     section(`时间线（${history.length} 个事件）`,
       h("p", { class: "hint" }, "每个事件：业务日期、操作人及其角色、记录时间（北京时间）。事件只增不改。"),
       h("ol", { class: "timeline", id: "timeline" }, history.map((e) => h("li", { dataset: { version: e.version, type: e.type } },
@@ -92,11 +96,28 @@ function render(ctx, main, s, history, compliance, enterprise, agency) {
         h("div", { class: "when" }, `${actorText(e.actor)} · 记录于 `, h("time", { datetime: e.recorded_at }, time(e.recorded_at)), ` · 版本 ${e.version}`))))));
 }
 
+// 证据照片和文件: every step's cited files (`sha256:` entries of its evidence), step by step.
+function photos(history) {
+  const steps = history.filter((e) => e.data && (e.data.evidence || []).some(fileHash));
+  if (!steps.length) return null;
+  return section("证据照片和文件",
+    h("p", { class: "hint" }, "点击缩略图查看原图；文件按内容的 SHA-256 保存，其哈希记入事件，受审计链保护。"),
+    h("div", { id: "evidence-files" }, steps.map((e) => h("div", { class: "evidence-step", dataset: { version: e.version } },
+      h("h3", {}, e.label, " ", h("span", { class: "muted" }, businessDate(e.data))),
+      gallery(e.data.evidence)))));
+}
+
 const DATE_KEYS = ["discovered_on", "assigned_on", "filed_on", "listed_on", "taken_on", "rectified_on", "reviewed_on", "closed_on"];
 
 function businessDate(data) {
   const key = DATE_KEYS.find((k) => data && data[k]);
   return key ? data[key] : "";
+}
+
+function evidenceText(entries) {
+  const files = (entries || []).filter(fileHash).length;
+  const words = textEntries(entries);
+  return [...words, files ? `文件 ${files} 个` : ""].filter(Boolean).join("、") || "无";
 }
 
 function detail(e) {
@@ -107,7 +128,7 @@ function detail(e) {
     case "ResponsibilityAssigned": return `责任人 ${d.responsible_person}，整改期限 ${d.deadline}`;
     case "ListedForSupervision": return `${SUPERVISION[d.level] || d.level} · ${d.document_no}`;
     case "EnforcementRecorded": return `${ENFORCEMENT[d.kind] || d.kind} · ${d.document_no}`;
-    case "RectificationReported": return `证据 ${(d.evidence || []).join("、") || "无"} · 资金 ${money(d.cost)}`;
+    case "RectificationReported": return `证据 ${evidenceText(d.evidence)} · 资金 ${money(d.cost)}`;
     case "Reviewed": return `${d.passed ? "通过" : "不通过"}${d.notes ? " · " + d.notes : ""}`;
     case "JointReviewSigned": return `${PARTY[d.party] || d.party} ${d.passed ? "签字通过" : "不通过"}${d.notes ? " · " + d.notes : ""}`;
     case "ClosureReportFiled": return d.document_no;
