@@ -39,8 +39,9 @@ AMOUNT_FORMAT, RATE_FORMAT, MOMENT_FORMAT = "#,##0.00", "0.00%", "yyyy-mm-dd hh:
 
 
 def is_code(key: str) -> bool:
-    """Credit codes, township codes, document numbers, ids: text, whatever digits they hold."""
-    return key in CODES or key.endswith(("_id", "_code", "_doc"))
+    """Credit codes, township codes, document numbers, ids, months (2026-11, which Excel would
+    turn into a date): text, whatever digits they hold."""
+    return key in CODES or key.endswith(("_id", "_code", "_doc", "month"))
 
 
 def is_rate(key: str) -> bool:

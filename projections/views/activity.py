@@ -2,7 +2,8 @@
 
 The statistics (统计分析表) need what the ledger does not keep: which enterprises are due
 to report, which were inspected in a period, which have a monthly service contract.
-Tables: `activity_enterprises`, `activity_inspections`, `activity_contracts`, and the
+Tables: `activity_enterprises`, `activity_inspections`, `activity_contracts`,
+`activity_self_reports` (企业月度自查自报, issue 13: one row per enterprise and month), and the
 oversight tables of issue 6 (agencies, experts, agreements, 考评, blacklist, accidents and
 findings, subsidy claims — `projections/views/oversight.py`), kept by the same transactions.
 """
@@ -46,10 +47,21 @@ DDL = (
     "ALTER TABLE {schema}.activity_contracts ADD COLUMN IF NOT EXISTS last_day date GENERATED ALWAYS "
     "AS (CASE WHEN countersigned_on IS NULL THEN NULL "
     "ELSE least(end_on, terminated_on - 1) END) STORED",
+    # issue 13: the month's self-report (自查自报) as first filed — date, lateness, 代报 — and what
+    # it lists now (amendments replace the hazards or the none-found entry)
+    "CREATE TABLE IF NOT EXISTS {schema}.activity_self_reports (report_id text PRIMARY KEY, "
+    "enterprise_id text NOT NULL, township text NOT NULL, sector text NOT NULL, month text NOT NULL, "
+    "filed_on date NOT NULL, due_on date NOT NULL, late boolean NOT NULL, proxy boolean NOT NULL, "
+    "none_found boolean NOT NULL, hazards integer NOT NULL, amendments integer NOT NULL DEFAULT 0, "
+    "amended_on date, recorded_at timestamptz NOT NULL)",
+    "CREATE UNIQUE INDEX IF NOT EXISTS activity_self_reports_month "
+    "ON {schema}.activity_self_reports (month, enterprise_id)",
+    "CREATE INDEX IF NOT EXISTS activity_self_reports_enterprise "
+    "ON {schema}.activity_self_reports (enterprise_id, month)",
 )
 
 
-INSPECTIONS, CONTRACTS = "activity_inspections", "activity_contracts"
+INSPECTIONS, CONTRACTS, SELF_REPORTS = "activity_inspections", "activity_contracts", "activity_self_reports"
 LAYOUT = (
     Table("activity_enterprises", ("enterprise_id", "name", "township", "sector", "scale", "registered_at")),
     Table(INSPECTIONS, ("inspection_id", "enterprise_id", "township", "sector", "agency_id", "kind",
@@ -59,6 +71,9 @@ LAYOUT = (
     Table(CONTRACTS, ("contract_id", "enterprise_id", "agency_id", "service", "start_on", "end_on", "fee",
                       "renewals", "terminated_on", "proposed_by", "migrated", "countersigned_on"),
           key="contract_id"),
+    Table(SELF_REPORTS, ("report_id", "enterprise_id", "township", "sector", "month", "filed_on",
+                         "due_on", "late", "proxy", "none_found", "hazards", "amendments",
+                         "amended_on", "recorded_at"), key="report_id"),
 )
 
 
@@ -118,6 +133,22 @@ def on_terminated(row: dict, e: Any, position: int) -> None:
     row["terminated_on"] = e.terminated_on
 
 
+def on_self_report(fold: Fold, e: Any, position: int) -> None:
+    """自查自报: the month's hazards, or none found (零隐患); late after the grace day; 代报."""
+    fold.put(SELF_REPORTS, _id(e), {
+        "report_id": _id(e), "enterprise_id": e.enterprise_id, "township": e.township,
+        "sector": e.sector, "month": e.month, "filed_on": e.filed_on, "due_on": e.due_on,
+        "late": e.late, "proxy": e.proxy, "none_found": e.none_found, "hazards": len(e.hazard_ids),
+        "amendments": 0, "amended_on": None, "recorded_at": e.timestamp})
+
+
+@changing(SELF_REPORTS, _id)
+def on_self_report_amended(row: dict, e: Any, position: int) -> None:
+    """An amendment replaces what is listed; the first filing's date, lateness and 代报 stay."""
+    row.update(none_found=e.none_found, hazards=len(e.hazard_ids), amendments=row["amendments"] + 1,
+               amended_on=e.filed_on)
+
+
 class ActivityView(View):
     layout = LAYOUT + oversight.LAYOUT
     tables = tuple(t.name for t in layout)
@@ -132,6 +163,8 @@ class ActivityView(View):
         "ServiceContract.Countersigned": on_countersigned,
         "ServiceContract.Renewed": on_renewed,
         "ServiceContract.Terminated": on_terminated,
+        "SelfReport.Filed": on_self_report,
+        "SelfReport.Amended": on_self_report_amended,
         **oversight.HANDLERS,
     }
     changes = {
@@ -139,5 +172,6 @@ class ActivityView(View):
                         (INSPECTIONS, _id)),
         **dict.fromkeys(["ServiceContract.Countersigned", "ServiceContract.Renewed",
                          "ServiceContract.Terminated"], (CONTRACTS, _id)),
+        "SelfReport.Amended": (SELF_REPORTS, _id),
         **oversight.CHANGES,
     }

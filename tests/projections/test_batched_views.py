@@ -21,12 +21,12 @@ from services.application import HazardLedger
 from services.simulate import simulate
 from tests.conftest import TODAY
 from tests.projections.conftest import views_in
-from tests.projections.test_accountability import AGENT, BUREAU, OFFICE, build_world
+from tests.projections.test_accountability import AGENT, BUREAU, OFFICE, OWNER, build_world
 
 
 def _oversight(app: HazardLedger) -> None:
-    """Agencies, experts, contracts, inspections, accidents and a subsidy claim through every
-    step the views record (the simulated year makes none of these)."""
+    """Agencies, experts, contracts, inspections, accidents, a subsidy claim through every step
+    and self-reports (filed, amended, 代报) the views record (the simulated year makes none)."""
     world = build_world(app)
     app.remove_expert(AGENT, world.a1, world.experts[1], reason="离职")
     app.cancel_inspection(AGENT, world.inspections["late"], reason="企业停产")
@@ -37,6 +37,11 @@ def _oversight(app: HazardLedger) -> None:
     app.file_subsidy_claim(AGENT, agency_id=world.a2, year=2026, served=[])
     app.check_subsidy_claim(OFFICE, claim, passed=True, on=date(2026, 6, 28))
     app.review_subsidy_claim(BUREAU, claim, passed=True, on=date(2026, 6, 29))
+    # self-reports (自查自报): one listing a hazard, late, then amended to "none found"; a 代报
+    may = app.file_self_report(OWNER, enterprise_id=world.e2, month="2026-05",
+                               hazard_ids=[world.hazards["h4"]], none_found=False).id
+    app.amend_self_report(OWNER, may, hazard_ids=[], none_found=True)
+    app.file_self_report(OFFICE, enterprise_id=world.e3, month="2026-06", hazard_ids=[], none_found=True)
 
 
 @pytest.fixture
@@ -98,6 +103,8 @@ def test_batches_build_the_same_views_as_events_one_by_one(year, schemas):
     tables = {t: rows for dump in one_by_one.values() for t, rows in dump.items()}
     assert all(tables.values()), [t for t, rows in tables.items() if not rows]  # every table has rows
     assert len(tables["ledger_hazard_changes"]) > 2500
+    assert sorted((r[4], r[7], r[8], r[9], r[11]) for r in tables["activity_self_reports"]) == [
+        ("2026-05", True, False, True, 1), ("2026-06", False, True, True, 0)]  # month, late, 代报, 零隐患, amended
     steps = next(v for v in tables["activity_claims"][0] if isinstance(v, list))
     assert [s["passed"] for s in steps] == [False, True, True]  # returned, refiled, passed twice
 
