@@ -116,6 +116,9 @@ POLICY: dict[str, frozenset[Role]] = {
     "self_report.amend":             frozenset({B, T, E}),
     "self_report.read":              EVERYONE,
     "self_report.history":           EVERYONE,
+    # the enterprise's quarterly 统计分析表 (16号令, issue 13): the enterprise, its township and
+    # sector, the county-wide roles, an agency serving it (read as of the period's end: issue 10)
+    "statistics.enterprise.read":    EVERYONE,
 }
 
 COUNTY_WIDE = frozenset({B, AU, IN, AD})

@@ -118,3 +118,48 @@ def trace_html(t: dict[str, Any], *, generated_at: str) -> str:
             f"<p>{escape(summary)}</p>{body}"
             f"<p class=\"meta\">说明：隐患状态按业务日期回溯至截止日（晚于截止日补录、但业务日期在其前的环节计入）；"
             f"记录时间为北京时间。</p></body></html>")
+
+
+# --- the enterprise's quarterly 统计分析表 (issue 13) ----------------------------------------------
+def _figures(t: dict) -> str:
+    five = t["five"]
+    rows = [["一般隐患", "本期发现", t["general_found"]], ["一般隐患", "其中未整改", t["general_open"]],
+            ["重大隐患", "本期发现", t["major_found"]], ["重大隐患", "其中未整改", t["major_open"]],
+            ["重大隐患", "未整改且列入治理方案", t["major_open_with_plan"]],
+            ["重大隐患", "到期未整改", t["major_overdue"]],
+            ["重大隐患", "以前期间发现、截至日仍未整改", t["major_open_earlier"]],
+            *(["五到位（本期发现的重大隐患）", label, five[key]] for key, label in t["five_labels"].items()),
+            ["五到位（本期发现的重大隐患）", "五项均到位", t["five_all"]],
+            ["整改资金", "本期发现隐患已整改的资金（元 / 万元）", f"{t['funds']} / {t['funds_wan']}"],
+            ["整改资金", "本年截至日累计（元 / 万元）", f"{t['funds_year']} / {t['funds_year_wan']}"]]
+    return _table(["类别", "项目", "数量"], rows)
+
+
+def _majors(t: dict) -> str:
+    rows = [[h["discovered_on"], h["description"], h["grade_label"], h["status_label"],
+             h["responsible_person"], h["deadline"], h["plan_filed_on"], h["rectified_on"],
+             h["rectification_cost"], *(h["five"][key] for key in t["five_labels"])]
+            for h in t["major_hazards"]]
+    return _table(["发现日期", "隐患描述", "等级", "截至日状态", "责任人", "整改期限", "治理方案备案",
+                   "整改完成", "整改资金（元）", *t["five_labels"].values()], rows)
+
+
+def enterprise_statistics_html(t: dict[str, Any], *, generated_at: str) -> str:
+    """The enterprise's quarterly 统计分析表 as a printable page, with lines to sign."""
+    e = t["enterprise"]
+    state = "" if t["complete"] else "（期间未结束，按今日统计）"
+    return (f"<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
+            f"<title>事故隐患排查治理统计分析表 {escape(e['name'])} {escape(t['period'])}</title>"
+            f"<style>{STYLE}</style></head><body><h1>事故隐患排查治理统计分析表</h1>"
+            f"<p>企业：{_v(e['name'])}（统一社会信用代码 {_v(e['credit_code'])}）　"
+            f"{_v(e.get('township_name'))}　{_v(e.get('sector_name'))}　{_v(e.get('scale_label'))}</p>"
+            f"<p>统计期间：{_v(t['period'])}（{_v(t['start'])} 至 {_v(t['end'])}）　"
+            f"截至日（业务日期）：{_v(t['as_of'])}{escape(state)}　报送期限：{_v(t['due_on'])}</p>"
+            f"<p>记录截至：{_v(t['known_at'] or '生成时')}　生成时间：{_v(generated_at)}（北京时间）</p>"
+            f"<h2>一、统计数据</h2>{_figures(t)}<h2>二、重大隐患及五到位</h2>{_majors(t)}"
+            f"<p>单位主要负责人（签字）：＿＿＿＿＿＿　安全管理人员（签字）：＿＿＿＿＿＿　"
+            f"日期：＿＿＿＿＿＿</p>"
+            f"<p class=\"meta\">说明：由台账记录计算，非人工填报。隐患按其业务日期不晚于截至日的最近一次变化统计；"
+            f"撤销的误报不计。五到位：整改措施、整改资金、应急预案到位以治理方案备案（六部分齐全）为准，"
+            f"资金亦可由已报整改资金认定；整改责任到位以落实责任人为准；整改时限到位以设定整改期限为准。</p>"
+            f"</body></html>")

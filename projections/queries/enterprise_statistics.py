@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from psycopg.sql import SQL
@@ -101,13 +101,14 @@ def figures(rows: list[dict[str, Any]], period: Period, day: date) -> dict[str, 
         "major_overdue": sum(bool(h["overdue"]) for h in major),
         "major_open_earlier": len(carried),
         "five": five, "five_all": sum(all(test(h) for _, test in FIVE.values()) for h in major),
-        "funds": funds, "funds_wan": _wan(funds), "funds_year": funds_year, "funds_year_wan": _wan(funds_year),
+        "funds": funds, "funds_wan": _wan(funds),
+        "funds_year": funds_year, "funds_year_wan": _wan(funds_year),
     }
 
 
 def _wan(yuan: Decimal) -> Decimal:
     """元 → 万元, four decimals (Ningbo's unit)."""
-    return (yuan / Decimal(10000)).quantize(Decimal("0.0001"))
+    return (yuan / Decimal(10000)).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
 
 
 def _major_detail(h: dict[str, Any]) -> dict[str, Any]:

@@ -9,6 +9,7 @@ holding a thread up to 5 s, then 503). Record times are shown in Asia/Shanghai.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Literal
@@ -20,27 +21,31 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import HTMLResponse
 from pydantic import Field
 
+from domain.errors import InvalidValue
 from domain.parties import Agency
 from domain.subsidy_claim import SubsidyClaim
 from infra.auth import Principal
 from infra.clock import local
 from projections import audit_export
+from projections.export import MEDIA, render
 from projections.oversight_policy import OversightPolicy
+from projections.queries import enterprise_statistics as es
 from projections.queries import coverage as coverage_q
 from projections.queries.accountability import accountability
 from projections.queries.oversight import localize, select
 from projections.queries.records import enterprise_events
 from projections.queries.subsidies import served, subsidy_ledger
+from projections.queries.statistics import Period
 from projections.queries.trace import trace
 from projections.readmodels import NotCaughtUp, ReadModels
 from services.access import Subject, check_role, read_scope
 from services.api import schemas as s
 from services.api.deps import ledger, principal
 from services.api.json import JSON
-from services.api.routes.readmodels import caught_up, read_models
+from services.api.routes.readmodels import KNOWN_AT, caught_up, known_moment, read_models, statistics_period
 from services.commands.subsidies import subsidy_policy
 from services.presenters import aggregate_state
-from services.reports_html import trace_html
+from services.reports_html import enterprise_statistics_html, trace_html
 
 router = APIRouter(tags=["accountability"])
 YEAR = Query(None, ge=1990, le=2099, description="年度（缺省为今年）")
@@ -223,3 +228,33 @@ def export_enterprise(enterprise_id: str, _: None = Depends(caught_up("audit.exp
                                    now=datetime.now(UTC))
     document["views_position"] = min(rm.ledger.position(), rm.activity.position())
     return JSON(document)
+
+
+# --- the enterprise's quarterly 统计分析表 (16号令, issue 13) --------------------------------------
+@router.get("/statistics/enterprises/{enterprise_id}", name="statistics.enterprise.read",
+            summary="企业季度事故隐患排查治理统计分析表：一般、重大隐患及未整改、治理方案、五到位、整改资金"
+                    "（截至期间末；JSON、可打印 HTML、CSV、XLSX）")
+def enterprise_statistics_table(enterprise_id: str, chosen: Period = Depends(statistics_period),
+                                known_at: str | None = KNOWN_AT,
+                                format: Literal["json", "html", "csv", "xlsx"] = "json",
+                                _: None = Depends(caught_up("statistics.enterprise.read")),
+                                who: Principal = Depends(principal), app=Depends(ledger),
+                                rm: ReadModels = Depends(read_models)):
+    check_role(who, "statistics.enterprise.read")
+    subject = app.subject_of_enterprise(enterprise_id)  # 404 for an unknown enterprise
+    today = app.today()
+    if chosen.start > today:
+        raise InvalidValue("period", f"期间 {chosen} 尚未开始（今天是 {today}）")
+    day = es.as_of_day(chosen, today)  # an agency reads it while it served up to that day (issue 10)
+    app.authorize(who, "statistics.enterprise.read", replace(subject, made_on=day))
+    row = es.enterprise_row(rm.ledger, subject.enterprise_id)
+    if row is None:  # registered, not yet in the view
+        raise NotCaughtUp("ledger", rm.max_position(), rm.ledger.position())
+    result = localize(es.enterprise_statistics(rm.ledger, row, chosen, today=today,
+                                               known_at=known_moment(known_at), reference=rm.reference))
+    if format == "html":
+        return HTMLResponse(enterprise_statistics_html(result, generated_at=local(datetime.now(UTC))))
+    if format in ("csv", "xlsx"):
+        data = render(format, es.EXPORT_COLUMNS, [es.export_row(result)], "统计分析表")
+        return _download(data, MEDIA[format], f"统计分析表-{row['name']}-{chosen}.{format}")
+    return JSON(result)
