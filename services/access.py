@@ -119,6 +119,12 @@ POLICY: dict[str, frozenset[Role]] = {
     # the enterprise's quarterly 统计分析表 (16号令, issue 13): the enterprise, its township and
     # sector, the county-wide roles, an agency serving it (read as of the period's end: issue 10)
     "statistics.enterprise.read":    EVERYONE,
+    # the month's self-reports and the non-reporters (未报名单, issue 13): read models, rows filtered
+    # by read_scope (a township its own, a regulator its sector, an enterprise itself only). Not
+    # agencies: their read scope is their own records (inspections, contracts), and neither list
+    # is one — as for coverage.read, the enforcement list beside it.
+    "self_report.list":              frozenset({B, T, R, E, AU, IN, AD}),
+    "non_reporters.read":            frozenset({B, T, R, E, AU, IN, AD}),
 }
 
 COUNTY_WIDE = frozenset({B, AU, IN, AD})
