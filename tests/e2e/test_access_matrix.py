@@ -23,6 +23,7 @@ NOT_ABOUT_A_PARTY = {"reference.townships", "reference.sectors", "agency.registe
                      "agency.read", "agency.history", "audit.verify",
                      "ledger.read", "rates.read", "compliance.read", "statistics.read",
                      "coverage.read", "subsidy.read", "events.stream",  # filtered by scope, never refused
+                     "non_reporters.read", "self_report.list",
                      "file.upload",  # any writing role, about no party's record
                      "criteria.list", "criteria.read", "checklist.list", "checklist.read"}  # reference data
 # in scope, yet not allowed: an enterprise is no party to a procurement agreement
@@ -101,6 +102,8 @@ def requests_for(w):
         "agency.accountability": ("GET", f"/agencies/{w['A1']}/accountability?year=2026", None),
         "trace.enterprise": ("GET", f"/trace/enterprises/{w['E1']}?until=2026-06-30", None),
         "coverage.read": ("GET", "/coverage?year=2026", None),
+        "non_reporters.read": ("GET", "/non-reporters?month=2026-05", None),
+        "self_report.list": ("GET", "/self-reports?month=2026-05", None),
         "subsidy.read": ("GET", "/subsidies?year=2026", None),
         "subsidy.claim.read": ("GET", f"/subsidies/claims/{w['CL']}", None),
         "subsidy.claim.file": ("POST", "/subsidies/claims", {"agency_id": w["A1"], "year": 2026}),
@@ -178,6 +181,7 @@ def requests_for(w):
         "criteria.read": ("GET", "/criteria/gm10-4-1", None),
         "checklist.list": ("GET", "/checklists?sector=chem", None),
         "checklist.read": ("GET", "/checklists/chem121", None),
+        "statistics.enterprise.read": ("GET", f"/statistics/enterprises/{w['E1']}?period=2026Q2", None),
     }
 
 
