@@ -1,4 +1,4 @@
-"""`hazard ledger | rates | compliance | statistics | projections | simulate` (issue 4).
+"""`hazard ledger | rates | compliance | statistics | non-reporters | projections | simulate`.
 
 `register(commands)` adds the subcommands to the `hazard` parser. Reads first bring the
 views up to date (unless another process, e.g. `hazard serve`, follows them, or
@@ -28,6 +28,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     _rates(commands.add_parser("rates", help="整改率 rectification rates"))
     _compliance(commands.add_parser("compliance", help="三不放过 compliance per hazard and totals"))
     _statistics(commands.add_parser("statistics", help="统计分析表 quarterly / yearly statistics"))
+    _non_reporters(commands.add_parser("non-reporters", help="未报名单 enterprises with no self-report "
+                                                             "nor agency inspection in a month"))
     _projections(commands.add_parser("projections", help="read models: status, rebuild, run"))
     _simulate(commands.add_parser("simulate", help="a county-year through the real commands"))
 
@@ -221,6 +223,60 @@ def run_statistics(args: argparse.Namespace, config: Config) -> int:
                      f"{r['general_open']:<4} 重大 {r['major_found']:>3}/未整改 {r['major_open']:<3} "
                      f"挂牌 {r['supervised']:>3}  整改率 {_pct(r['rate'])}")
     return _emit(args, "statistics", result, lines)
+
+
+# --- hazard non-reporters ----------------------------------------------------------------------
+def _non_reporters(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--month", required=True, help="月份 YYYY-MM，如 2026-11（不能是将来的月份）")
+    p.add_argument("--township", help="只看一个乡镇（街道）（代码）")
+    p.add_argument("--format", choices=FORMATS, default="table")
+    p.add_argument("--output", "-o", help="file for csv/xlsx (default: stdout)")
+    p.add_argument("--no-catch-up", action="store_true", help="read the views as they are")
+    p.set_defaults(run=run_non_reporters)
+
+
+def run_non_reporters(args: argparse.Namespace, config: Config) -> int:
+    from domain.errors import InvalidValue
+    from domain.self_report import past_month
+    from projections.export import render
+    from projections.queries import self_reports as q
+
+    with running(config) as rt:
+        try:
+            month = past_month(args.month, rt.ledger.today())
+            if args.township and args.township not in rt.ledger.reference.townships:
+                raise InvalidValue("township", f"未知乡镇（街道）代码 {args.township!r}")
+        except InvalidValue as e:
+            print(f"hazard non-reporters: {e}", file=sys.stderr)
+            return 2
+        with caught_up(rt, ("activity",), catch_up=not args.no_catch_up) as rm:
+            result = q.non_reporters(rm.activity, month, scope={}, reference=rm.reference,
+                                     township=args.township, due_on=rt.ledger.self_report_policy.due(month))
+    if args.format in ("csv", "xlsx"):
+        data = render(args.format, q.NON_REPORTER_COLUMNS, result["items"], f"{month} 未报名单")
+        if args.output:
+            with open(args.output, "wb") as f:
+                f.write(data)
+            print(f"{len(result['items'])} 行 → {args.output}", file=sys.stderr)
+        else:
+            sys.stdout.buffer.write(data)
+        return 0
+    if args.format == "json":
+        sys.stdout.buffer.write(orjson.dumps(result, option=orjson.OPT_INDENT_2, default=str) + b"\n")
+        return 0
+    print("\n".join(_non_reporter_lines(result, q.NON_REPORTER_COLUMNS)))
+    return 0
+
+
+def _non_reporter_lines(result: dict, columns: list[tuple[str, str]]) -> list[str]:
+    lines = [f"未报名单 {result['month']}（报送截止 {result['due_on']}）：应报 {result['enterprises']} 家，"
+             f"已自查自报 {result['self_reported']} 家（逾期 {result['late']}，代报 {result['proxy']}，"
+             f"零隐患 {result['none_found']}），仅有机构排查 {result['inspected_only']} 家，"
+             f"未报 {result['non_reporters']} 家",
+             "  " + "  ".join(header for _, header in columns)]
+    for item in result["items"]:
+        lines.append("  " + "  ".join(str(item.get(key) or "-") for key, _ in columns))
+    return lines
 
 
 # --- hazard projections -------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Read models over HTTP: 隐患台账, 整改率, 三不放过, 统计分析表 (JSON, CSV, XLSX).
+"""Read models over HTTP: 隐患台账, 整改率, 三不放过, 统计分析表, 自查自报 and 未报名单 (JSON, CSV, XLSX).
 
 Every read is limited to the token's scope (`read_scope(...).as_filters()`), may travel in
 time (`as_of` business date, `known_at` record time, both within 1990–2099) and may wait for its
@@ -19,16 +19,19 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from domain.errors import InvalidValue
+from domain.self_report import past_month
 from domain.values import Status
 from infra.auth import Principal
 from infra.clock import FIRST_DAY, LAST_DAY, OutOfRange, parse_moment
 from projections import reports
 from projections.export import MEDIA, render
+from projections.queries import self_reports as self_reports_q
 from projections.queries.base import RANGES, Filters, Moment
 from projections.queries.ledger import Page
 from projections.queries.statistics import Period
 from projections.readmodels import ReadModels
 from services.access import check_role, read_scope
+from services.api.deps import ledger as ledger_app
 from services.api.deps import principal
 
 router = APIRouter(tags=["read models"])
@@ -183,3 +186,58 @@ def statistics(chosen: Period = Depends(statistics_period),
     result = reports.statistics(rm, chosen, by, read_scope(who).as_filters(),
                                 known_moment(known_at), None if format != "json" else p)
     return _answer("statistics", result, format, f"统计分析表-{chosen}-{by}")
+
+
+# --- self-reports (自查自报) and the non-reporters (未报名单), issue 13 -------------------------------
+MONTH = Query(..., max_length=20, description="月份 YYYY-MM（不能是将来的月份）")
+TOWNSHIP = Query(None, max_length=40, description="乡镇（街道）代码；不会超出令牌的范围")
+SELF_REPORT_READERS = ("activity",)
+
+
+def month_township(month: str = MONTH, township: str | None = TOWNSHIP,
+                   app=Depends(ledger_app)) -> tuple[str, str | None]:
+    """A month that has begun (else 422 naming `month`) and a known township (else 422 naming
+    `township`)."""
+    month = past_month(month, app.today())
+    if township is not None and township not in app.reference.townships:
+        raise InvalidValue("township", f"未知乡镇（街道）代码 {township!r}")
+    return month, township
+
+
+def _download(data: bytes, fmt: str, name: str) -> Response:
+    return Response(data, media_type=MEDIA[fmt],
+                    headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}.{fmt}"})
+
+
+@router.get("/non-reporters", name="non_reporters.read",
+            summary="未报名单：当月既无自查自报、又无中介机构排查的企业（CSV / XLSX 导出）")
+def non_reporters(_: None = Depends(caught_up("non_reporters.read", SELF_REPORT_READERS)),
+                  chosen: tuple[str, str | None] = Depends(month_township), format: Format = "json",
+                  p: Page = Depends(page), who: Principal = Depends(principal),
+                  rm: ReadModels = Depends(read_models), app=Depends(ledger_app)):
+    month, township = chosen
+    result = self_reports_q.non_reporters(rm.activity, month, scope=read_scope(who).as_filters(),
+                                          reference=rm.reference, township=township,
+                                          due_on=app.self_report_policy.due(month))
+    if format != "json":
+        data = render(format, self_reports_q.NON_REPORTER_COLUMNS, result["items"], f"{month} 未报名单")
+        return _download(data, format, f"未报名单-{month}")
+    result["page"], result["page_size"] = p.number, p.size
+    result["items"] = result["items"][p.offset:p.offset + p.size]
+    return result
+
+
+@router.get("/self-reports", name="self_report.list",
+            summary="月度自查自报一览：报送日期、逾期、代报、零隐患、隐患数（CSV / XLSX 导出）")
+def self_report_list(_: None = Depends(caught_up("self_report.list", SELF_REPORT_READERS)),
+                     chosen: tuple[str, str | None] = Depends(month_township), format: Format = "json",
+                     p: Page = Depends(page), who: Principal = Depends(principal),
+                     rm: ReadModels = Depends(read_models)):
+    month, township = chosen
+    rows = self_reports_q.self_reports(rm.activity, month, scope=read_scope(who).as_filters(),
+                                       reference=rm.reference, township=township)
+    if format != "json":
+        data = render(format, self_reports_q.SELF_REPORT_COLUMNS, rows, f"{month} 自查自报")
+        return _download(data, format, f"自查自报-{month}")
+    return {"month": month, "township": township, "total": len(rows), "page": p.number,
+            "page_size": p.size, "items": rows[p.offset:p.offset + p.size]}
