@@ -6,7 +6,8 @@ models; today when the period is still running), optionally only what was record
 Columns (Ningbo's): general hazards found in the period / not rectified; major hazards found /
 not rectified / with a plan (治理方案); the 五到位 counts among the major hazards found; funds.
 
-The 五到位, each derived from the hazard's recorded steps (docs/readmodels.md §13):
+The 五到位, each derived from the hazard's recorded steps (docs/readmodels.md, "The
+enterprise's quarterly 统计分析表"):
 - 整改措施到位  a plan filed (its six parts are required, 方法措施 among them);
 - 整改责任到位  a responsible person assigned;
 - 整改资金到位  a plan filed (经费物资 is one of its parts) or a rectification cost reported;
