@@ -10,6 +10,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from openpyxl import load_workbook
 
 from domain.actor import Role
 from tests.conftest import actor
@@ -123,6 +124,9 @@ def test_printable_html_and_csv(api, auth, firm):
     header, row = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))
     table = dict(zip(header, row))
     assert (table["一般隐患数"], table["重大隐患未整改数"], table["整改时限到位"]) == ("3", "2", "2")
+    sheet = load_workbook(io.BytesIO(_get(api, auth, s, after, extra="&format=xlsx").content)).active
+    header, row = list(sheet.iter_rows(values_only=True))
+    assert dict(zip(header, row))["五到位重大隐患数"] == 1
 
 
 def test_bad_periods_and_unknown_enterprise(api, auth, firm):
