@@ -4,7 +4,7 @@
 JS and the vendored Apache ECharts, served under `STATIC_URL`. `install(app)` adds both:
 
     from services import dashboard
-    dashboard.install(app)       # pages at /, /ledger, /hazards/{id}, /inspections/{id}, /compliance, /agencies…, /trace
+    dashboard.install(app)       # pages at /, /ledger, /hazards/{id}, /inspections/{id}, /compliance, /agencies…, /trace, /non-reporters
 
 The pages hold no data and need no token: each page's JS signs in with a pasted token (kept
 in the tab's sessionStorage) and reads /api/v1 with it, so every page shows only what the
@@ -44,6 +44,7 @@ PAGES = {  # path → (route name, HTML file in static/pages)
     "/agencies": ("dashboard.agencies", "agencies.html"),
     "/agencies/{ident}": ("dashboard.agency", "agency.html"),
     "/trace": ("dashboard.trace", "trace.html"),
+    "/non-reporters": ("dashboard.non-reporters", "non_reporters.html"),
 }
 
 

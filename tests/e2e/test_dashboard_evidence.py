@@ -149,3 +149,33 @@ def test_the_inspection_page_shows_its_checklist_and_the_hazards_it_became(brows
         failed.click()
         page.wait_for_selector("main[data-ready=true]")
         assert page.url == f"{site.url}/hazards/{found['hazard']}"
+
+
+# --- 未报名单 (issue 13 point 5's list, seen by people) -------------------------------------------
+def test_the_non_reporter_list_shows_what_the_api_says_and_exports(browser, site, shots):
+    month = "2025-12"
+    answer = site.api("/non-reporters", month=month, page_size=50)
+    assert answer["non_reporters"] > 0
+    with _open(browser, site, site.bureau) as page:
+        ready(page, f"{site.url}/non-reporters?month={month}")
+        for key in ("enterprises", "self_reported", "inspected_by_agency", "non_reporters"):
+            assert page.locator(f"[data-counter={key}] .value").inner_text().replace(",", "") == str(answer[key]), key
+        assert page.locator("#total").inner_text().replace(",", "") == str(answer["non_reporters"])
+        rows = page.locator("[data-testid=non-reporters-table] tbody tr[data-enterprise]")
+        assert [r.get_attribute("data-enterprise") for r in rows.all()] == [i["enterprise_id"] for i in answer["items"]]
+        if answer["items"]:
+            assert answer["items"][0]["name"] in rows.first.inner_text()
+        shot(page, shots / "non-reporters.png", most=1100)
+        with page.expect_download() as csv_download:
+            page.click("#export-csv")
+        lines = open(csv_download.value.path(), encoding="utf-8-sig").read().strip().splitlines()
+        assert len(lines) == answer["non_reporters"] + 1
+
+        township = answer["items"][0]["township"] if answer["items"] else "330226001"
+        page.select_option("#f-township", township)
+        before = page.evaluate("document.querySelector('main').dataset.loaded")
+        page.click("#filters button[type=submit]")
+        page.wait_for_function("n => document.querySelector('main').dataset.loaded !== n", arg=before)
+        narrowed = site.api("/non-reporters", month=month, township=township)
+        assert page.locator("#total").inner_text().replace(",", "") == str(narrowed["non_reporters"])
+        assert f"township={township}" in page.url
