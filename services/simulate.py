@@ -13,6 +13,8 @@ seed and scale give the same workload and the same figures (aggregate ids create
 aside), on one thread or on several: with `threads` > 1 a day's steps for different enterprises
 run side by side (`services.simulate_lanes`), so the store's events of one day interleave
 differently from run to run while each aggregate's events, and every figure, stay the same.
+Field work — checklists on inspections, photos on a share of reports and rectifications,
+enterprises' monthly self-reports — is planned last, by `services.simulate_fieldwork`.
 """
 
 from __future__ import annotations
@@ -29,7 +31,9 @@ from typing import Any, TextIO
 
 from domain.actor import Actor, Role
 from domain.credit_code import make
+from infra.criteria import Checklists
 from services.errors import AlreadyRegistered
+from services.simulate_fieldwork import Fieldwork, county_checklists
 from services.simulate_lanes import Runner, Step
 
 NINGHAI = {"enterprises": 30_000, "comprehensive": 3_260, "monthly": 720, "hazards": 44_828}
@@ -52,7 +56,8 @@ class Simulation:
     """Plans a county-year, then runs its steps through the application in date order."""
 
     def __init__(self, ledger: Any, *, seed: int, scale: float, year: int = 2025,
-                 progress: TextIO | None = None, threads: int = 1) -> None:
+                 progress: TextIO | None = None, threads: int = 1,
+                 checklists: Checklists | None = None) -> None:
         self.app, self.rng, self.year, self.scale = ledger, random.Random(seed), year, scale
         self.seed, self.progress, self.threads = seed, progress, threads
         self._lock = threading.Lock()  # the tallies, counted from the lanes' threads
@@ -70,6 +75,7 @@ class Simulation:
         self.bureau = Actor("sim-bureau", Role.BUREAU, "县应急管理局（模拟）")
         self.office = {t: Actor(f"sim-township-{t}", Role.TOWNSHIP, f"{n}安监办") for t, n in ref.townships.items()}
         self.regulator = {s: Actor(f"sim-regulator-{s}", Role.REGULATOR, f"{n}主管部门") for s, n in ref.sectors.items()}
+        self.fieldwork = Fieldwork(self, checklists or county_checklists(ledger))  # 检查表、照片、自查自报
 
     # --- scheduling ----------------------------------------------------------------------------
     def day(self, start: date, lo: int, hi: int) -> date:
@@ -131,6 +137,7 @@ class Simulation:
              "actor": Actor(f"sim-enterprise-{i}", Role.ENTERPRISE, "企业安全员")}
         name = f"宁海县{self.app.reference.townships[t][:2]}{self.rng.choice(WORDS)}厂{i + 1}号"
         code, scale = make(f"91330226{self.seed % 100:02d}{i:07d}"), _pick(self.rng, SCALES)
+        e["scale"] = scale
 
         def register() -> None:
             e["id"] = self.app.register_enterprise(self.office[t], credit_code=code, name=name, township=t,
@@ -187,7 +194,7 @@ class Simulation:
 
     def _inspection(self, e: dict, kind: str, when: date, contract: dict | None) -> dict:
         agency = None if kind == "self" else self.by_township[e["township"]]
-        insp = {"id": None, "enterprise": e, "agency": agency, "on": when}
+        insp = {"id": None, "enterprise": e, "agency": agency, "on": when, "kind": kind}
         who = e["actor"] if agency is None else agency["actor"]
 
         def schedule_and_perform() -> None:
@@ -226,7 +233,8 @@ class Simulation:
 
     def _hazard(self, e: dict, reporter: Actor, source: str, found: date, insp: dict | None) -> None:
         reported = "major" if self.rng.random() < (0.015 if source == "inspection" else 0.03) else "general"
-        h = {"id": None, "status": None, "deadline": None, "e": e,
+        h = {"id": None, "status": None, "deadline": None, "e": e, "insp": insp, "level": reported,
+             "source": source, "found": found, "criterion": None,  # cited: a failed checklist item's
              "agency": (insp or {}).get("agency") or self.by_township[e["township"]]}
         self.hazards.append(h)
 
@@ -236,7 +244,8 @@ class Simulation:
                 reporter, enterprise_id=e["id"], source=source, level=reported,
                 category=rng.choice(("unsafe_condition", "unsafe_condition", "unsafe_act", "management_defect")),
                 description=f"{rng.choice(WORDS)}车间{rng.choice(FINDINGS)}",
-                inspection_id=insp and insp["id"], discovered_on=found).id
+                inspection_id=insp and insp["id"], discovered_on=found, criterion=h["criterion"],
+                evidence=self.fieldwork.evidence(reporter, e, agency=(insp or {}).get("agency"))).id
             h["status"] = "reported"
             self.add("hazards")
             self.add(f"hazards_{reported}")
@@ -338,7 +347,8 @@ class Simulation:
     def _rectify(self, h: dict, on: date) -> bool:
         cost = self.rng.randint(2, 2000) * 10
         return self.at(on, lambda: self._set(h, status="rectified")(self.app.report_rectification(
-            h["e"]["actor"], h["id"], evidence=["整改后照片.jpg"], cost=cost, rectified_on=on)), h["e"]["lane"])
+            h["e"]["actor"], h["id"], evidence=self.fieldwork.evidence(h["e"]["actor"], h["e"], ["整改后照片.jpg"]),
+            cost=cost, rectified_on=on)), h["e"]["lane"])
 
     def _review(self, h: dict, on: date, joint: bool, *, passed: bool) -> date:
         """A review (复查) — or the three joint-review signatures — on or after `on`."""
@@ -360,7 +370,10 @@ class Simulation:
         started = time.monotonic()
         self.plan_parties()
         self.plan_agreements()
-        self.plan_hazards(self.plan_inspections())
+        inspections = self.plan_inspections()
+        self.plan_hazards(inspections)
+        self.fieldwork.plan_checklists([i for i, _ in inspections], self.hazards)  # after all else:
+        self.fieldwork.plan_self_reports(self.enterprises, self.hazards)  # the year's steps as before
         before = self.app.recorder.max_notification_id() or 0
         total, done = len(self._steps), 0
         clock = self.app.today
@@ -421,6 +434,10 @@ class Simulation:
             "supervised": self.tally["supervised"], "enforcement_actions": self.tally["enforcement"],
             "withdrawn": status["withdrawn"], "rectified": rectified, "closed": status["closed"],
             "overdue_at_year_end": overdue,
+            "checklists": {"recorded": self.tally["checklists"], "items_failed": self.tally["checklist_items_failed"]},
+            "photos_attached": self.tally["photos"],
+            "self_reports": {k: self.tally["self_reports" + s] for k, s in (
+                ("filed", ""), ("late", "_late"), ("none_found", "_none_found"), ("with_hazards", "_with_hazards"))},
             "rectification_rate": round(rectified / found, 4) if found else None,
             "commands": commands, "events": events, "seconds": round(elapsed, 1),
             "commands_per_second": round(commands / elapsed) if elapsed else None,
@@ -429,9 +446,11 @@ class Simulation:
 
 
 def simulate(ledger: Any, *, seed: int, scale: float, year: int = 2025,
-             progress: TextIO | None = None, threads: int = 1) -> dict[str, Any]:
+             progress: TextIO | None = None, threads: int = 1,
+             checklists: Checklists | None = None) -> dict[str, Any]:
     """Drive a county-year through `ledger` (a HazardLedger whose today is after the year), a
     day's steps for different enterprises on `threads` threads (its pool needs as many
-    connections to run them all at once)."""
+    connections to run them all at once); `checklists`: the county's templates (default: as
+    `Config.checklists` reads them)."""
     return Simulation(ledger, seed=seed, scale=scale, year=year, progress=progress,
-                      threads=threads).run()
+                      threads=threads, checklists=checklists).run()

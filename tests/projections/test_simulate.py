@@ -35,8 +35,8 @@ def test_scale_001_is_ninghai_in_miniature_and_runs_in_seconds(simulated):
 
 def test_the_same_seed_gives_the_same_year_on_one_thread_or_several(database_url):
     """On several threads a day's commands for different enterprises run side by side, so the
-    store's order of events differs; the figures, the events of each kind and each aggregate's
-    own history do not."""
+    store's order of events differs; the figures, the events of each kind, each aggregate's
+    own history and the photos' bytes (their hashes) do not."""
     runs = []
     for threads in (1, 4):
         schema = f"t_sim_{threads}_{id(runs)}"
@@ -48,6 +48,9 @@ def test_the_same_seed_gives_the_same_year_on_one_thread_or_several(database_url
             summary = simulate(app, seed=7, scale=0.002, threads=threads)
             notifications = app.recorder.select_notifications(start=1, limit=100_000)
             app.close()
+            with psycopg.connect(database_url, autocommit=True) as conn:  # the photos: same bytes
+                photos = sorted(r[0] for r in conn.execute(
+                    sql.SQL("SELECT sha256 FROM {}").format(sql.Identifier(schema, "files"))))
         finally:
             with psycopg.connect(database_url, autocommit=True) as conn:
                 conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
@@ -55,9 +58,10 @@ def test_the_same_seed_gives_the_same_year_on_one_thread_or_several(database_url
         for n in notifications:
             histories.setdefault(n.originator_id, []).append((n.originator_version, n.topic))
         runs.append(({k: v for k, v in summary.items() if k not in VOLATILE},
-                     Counter(n.topic for n in notifications), sorted(histories.values())))
+                     Counter(n.topic for n in notifications), sorted(histories.values()), photos))
     assert runs[0] == runs[1]
     assert runs[0][0]["hazards"] == 90 and runs[0][0]["failures"] == {}
+    assert runs[0][0]["photos_attached"] == len(runs[0][3]) > 0
 
 
 def test_the_read_models_agree_with_the_simulation(simulated, sim_env):
