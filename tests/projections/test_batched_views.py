@@ -103,7 +103,8 @@ def test_batches_build_the_same_views_as_events_one_by_one(year, schemas):
     tables = {t: rows for dump in one_by_one.values() for t, rows in dump.items()}
     assert all(tables.values()), [t for t, rows in tables.items() if not rows]  # every table has rows
     assert len(tables["ledger_hazard_changes"]) > 2500
-    assert sorted((r[4], r[7], r[8], r[9], r[11]) for r in tables["activity_self_reports"]) == [
+    assert sorted((r[4], r[7], r[8], r[9], r[11]) for r in tables["activity_self_reports"]
+                  if r[4] >= "2026") == [  # the simulated year's own are in 2025
         ("2026-05", True, False, True, 1), ("2026-06", False, True, True, 0)]  # month, late, 代报, 零隐患, amended
     steps = next(v for v in tables["activity_claims"][0] if isinstance(v, list))
     assert [s["passed"] for s in steps] == [False, True, True]  # returned, refiled, passed twice
