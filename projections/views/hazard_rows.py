@@ -29,6 +29,7 @@ COLUMNS: dict[str, str] = {
     "rectification_cost": "numeric", "failed_reviews": "integer", "review_passed_on": "date",
     "joint_parties": "text", "joint_review_on": "date", "closure_report_on": "date",
     "closure_report_doc": "text", "closed_on": "date", "withdrawn_on": "date",
+    "criterion": "text",  # the cited criterion's id (判定依据, issue 13); added last: ALTER TABLE
 }
 
 Row = dict[str, Any]
@@ -41,7 +42,8 @@ def reported(event: Any) -> Row:
         agency_id=event.agency_id, inspection_id=event.inspection_id, source=event.source,
         category=event.category, description=event.description, location=event.location,
         level=event.level, status="reported", discovered_on=event.discovered_on,
-        extensions=0, enforcement_count=0, failed_reviews=0, joint_parties="")
+        extensions=0, enforcement_count=0, failed_reviews=0, joint_parties="",
+        criterion=getattr(event, "criterion", None))  # events before issue 13 have none
     return row
 
 
@@ -64,7 +66,9 @@ def _extended(row: Row, e: Any) -> date:
 
 
 def _regraded(row: Row, e: Any) -> date:
-    row["level"] = e.level
+    """The event carries the citation from now on (as `Hazard._regraded` applies it): None when
+    a downgrade dropped a major criterion, or when none is cited."""
+    row.update(level=e.level, criterion=getattr(e, "criterion", None))
     return record_date(e)
 
 

@@ -33,6 +33,9 @@ DDL = (
     "CREATE TABLE IF NOT EXISTS {schema}.ledger_hazard_changes (position bigint PRIMARY KEY, "
     "hazard_id text NOT NULL, change text NOT NULL, business_date date NOT NULL, "
     f"recorded_at timestamptz NOT NULL, {_COLS})",
+    # issue 13: a store made before the column gets it on start (old rows NULL until a rebuild)
+    "ALTER TABLE {schema}.ledger_hazards ADD COLUMN IF NOT EXISTS criterion text",
+    "ALTER TABLE {schema}.ledger_hazard_changes ADD COLUMN IF NOT EXISTS criterion text",
     "CREATE INDEX IF NOT EXISTS ledger_hazard_changes_hazard "
     "ON {schema}.ledger_hazard_changes (hazard_id, position DESC)",
     # the ledger's order (newest first): a page reads its rows from the index, not the whole table

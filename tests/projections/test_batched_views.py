@@ -17,6 +17,7 @@ from projections.operations import catch_up, replay_env
 from projections.readmodels import open_view
 from projections.replay import replay_views
 from projections.runners import PROJECTIONS
+from projections.views.hazard_rows import COLUMNS
 from services.application import HazardLedger
 from services.simulate import simulate
 from tests.conftest import TODAY
@@ -42,6 +43,30 @@ def _oversight(app: HazardLedger) -> None:
                                hazard_ids=[world.hazards["h4"]], none_found=False).id
     app.amend_self_report(OWNER, may, hazard_ids=[], none_found=True)
     app.file_self_report(OFFICE, enterprise_id=world.e3, month="2026-06", hazard_ids=[], none_found=True)
+    _citing(app, world)
+
+
+CITED = {"cited": "gm10-4-1", "dropped": None, "recited": "gm10-3-2", "duty": "ah16-8"}
+
+
+def _citing(app: HazardLedger, world) -> dict[str, str]:
+    """Hazards citing criteria (判定依据, issue 13) and regrades that keep, drop and change the
+    citation — the ledger's `criterion` as `Hazard.regrade` leaves it."""
+    report = lambda level, criterion: app.report_hazard(  # noqa: E731
+        BUREAU, enterprise_id=world.e2, source="government_check", category="unsafe_condition",
+        description=f"引用 {criterion}", level=level, discovered_on=date(2026, 6, 3), criterion=criterion).id
+    ids = {name: report("major", "gm10-4-1") for name in ("cited", "dropped", "recited")}
+    ids["duty"] = report("general", "ah16-8")
+    # graded down without a new criterion: the major citation is dropped (the history keeps it)
+    app.regrade_hazard(BUREAU, ids["dropped"], level="general", reason="现场复核：不属于人员聚集场所")
+    app.regrade_hazard(BUREAU, ids["recited"], level="general", reason="复核后不适用第四条")
+    app.regrade_hazard(BUREAU, ids["recited"], level="major", reason="改引第三条", criterion="gm10-3-2")
+    app.regrade_hazard(BUREAU, ids["duty"], level="major", reason="经专家论证")  # a duty: kept
+    return ids
+
+
+_CRITERION = 1 + list(COLUMNS).index("criterion")  # in a ledger_hazards row (hazard_id first)
+_DESCRIPTION = 1 + list(COLUMNS).index("description")
 
 
 @pytest.fixture
@@ -106,6 +131,9 @@ def test_batches_build_the_same_views_as_events_one_by_one(year, schemas):
     assert sorted((r[4], r[7], r[8], r[9], r[11]) for r in tables["activity_self_reports"]
                   if r[4] >= "2026") == [  # the simulated year's own are in 2025
         ("2026-05", True, False, True, 1), ("2026-06", False, True, True, 0)]  # month, late, 代报, 零隐患, amended
+    cited = [r[_CRITERION] for r in tables["ledger_hazards"] if str(r[_DESCRIPTION]).startswith("引用 ")]
+    assert sorted(cited, key=str) == sorted(CITED.values(), key=str)  # kept, dropped, changed
+    assert len([r for r in tables["ledger_hazard_changes"] if r[4 + _CRITERION] == "gm10-4-1"]) == 3
     steps = next(v for v in tables["activity_claims"][0] if isinstance(v, list))
     assert [s["passed"] for s in steps] == [False, True, True]  # returned, refiled, passed twice
 
