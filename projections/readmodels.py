@@ -12,6 +12,7 @@ from eventsourcing.persistence import InfrastructureFactory, ProgrammingError
 from eventsourcing.utils import Environment
 from psycopg.sql import SQL, Identifier
 
+from infra.criteria import Catalogue, load_criteria
 from infra.reference import ReferenceData
 from projections.compliance import Policy
 from projections.runners import PROJECTIONS
@@ -133,7 +134,8 @@ class ReadModels:
     """The views of one event store, for reading (the runners write them)."""
 
     def __init__(self, env: Mapping[str, str], *, reference: ReferenceData | None = None,
-                 policy: Policy | None = None, pool_size: int = 2) -> None:
+                 policy: Policy | None = None, criteria: Catalogue | None = None,
+                 pool_size: int = 2) -> None:
         env = _pools(env, pool_size, 2)
         self.views: dict[str, View] = open_views(env)
         # the views may live in a schema of their own (LEDGER_POSTGRES_SCHEMA, …)
@@ -141,13 +143,23 @@ class ReadModels:
                               or env.get("POSTGRES_SCHEMA") or "public")
         self.reference = reference or ReferenceData.load()
         self.policy = policy or Policy.load()
+        self._criteria = criteria  # the catalogue hazards cite (判定标准); read once, when first needed
         self.wait_seconds = WAIT_SECONDS  # how long `?after=` may wait
         self.watch = PositionWatch(self.positions)
 
     @classmethod
     def beside(cls, application: Any, **kwargs: Any) -> ReadModels:
         """The read models of the store an application (e.g. `HazardLedger`) writes to."""
-        return cls(dict(application.env), reference=getattr(application, "reference", None), **kwargs)
+        return cls(dict(application.env), reference=getattr(application, "reference", None),
+                   criteria=getattr(application, "catalogue", None), **kwargs)
+
+    @property
+    def criteria(self) -> Catalogue:
+        """The criteria catalogue (as `Config.criteria` read it, when handed one; else the
+        default files, read once): the ledger shows each hazard's article in Chinese from it."""
+        if self._criteria is None:
+            self._criteria = load_criteria(sectors=self.reference.sectors)
+        return self._criteria
 
     @property
     def ledger(self) -> View:

@@ -7,6 +7,8 @@ from typing import Any
 
 from psycopg.sql import SQL
 
+from domain.criteria import article_zh
+from infra.criteria import Catalogue
 from infra.reference import ReferenceData
 from projections import labels
 from projections.queries.base import Filters, Moment, fetch, hazards
@@ -38,8 +40,24 @@ def ledger(view: View, moment: Moment, filters: Filters, page: Page | None) -> t
     return total, rows
 
 
-def item(row: dict[str, Any], reference: ReferenceData) -> dict[str, Any]:
-    """A ledger row for people and machines: codes with their Chinese labels, dates ISO."""
+def article(criterion: str | None, catalogue: Catalogue | None) -> str | None:
+    """The cited criterion's article in Chinese (判定依据), e.g. 《工贸企业重大事故隐患判定标准》
+    第四条第（一）项; None when none is cited or the county's catalogue no longer has the id."""
+    found = catalogue.get(criterion) if criterion and catalogue is not None else None
+    return article_zh(found) if found else None
+
+
+def cite(result: dict[str, Any], catalogue: Catalogue) -> dict[str, Any]:
+    """A ledger answer (`reports.ledger`) with each row's `criterion_article` filled in."""
+    for row in result["items"]:
+        row["criterion_article"] = article(row["criterion"], catalogue)
+    return result
+
+
+def item(row: dict[str, Any], reference: ReferenceData,
+         catalogue: Catalogue | None = None) -> dict[str, Any]:
+    """A ledger row for people and machines: codes with their Chinese labels, dates ISO; the
+    cited criterion with its article in Chinese (from `catalogue`; see `cite`)."""
     return {
         "hazard_id": row["hazard_id"],
         "enterprise_id": row["enterprise_id"], "enterprise_name": row["enterprise_name"],
@@ -51,6 +69,7 @@ def item(row: dict[str, Any], reference: ReferenceData) -> dict[str, Any]:
         "supervision_level": row["supervision_level"], "supervision_doc": row["supervision_doc"],
         "source": row["source"], "source_label": labels.SOURCE.get(row["source"]),
         "category": row["category"], "description": row["description"], "location": row["location"],
+        "criterion": row["criterion"], "criterion_article": article(row["criterion"], catalogue),
         "status": row["status"], "status_label": labels.STATUS.get(row["status"]),
         "responsible_person": row["responsible_person"], "deadline": row["deadline"],
         "original_deadline": row["original_deadline"], "extensions": row["extensions"],
@@ -72,7 +91,8 @@ def item(row: dict[str, Any], reference: ReferenceData) -> dict[str, Any]:
 EXPORT_COLUMNS: list[tuple[str, str]] = [
     ("hazard_id", "隐患编号"), ("enterprise_name", "企业名称"), ("credit_code", "统一社会信用代码"),
     ("township_name", "乡镇（街道）"), ("sector_name", "行业"), ("grade_label", "隐患等级"),
-    ("source_label", "隐患来源"), ("description", "隐患描述"), ("status_label", "状态"),
+    ("source_label", "隐患来源"), ("description", "隐患描述"), ("criterion_article", "判定依据"),
+    ("status_label", "状态"),
     ("responsible_person", "责任人"), ("deadline", "整改期限"), ("overdue", "是否逾期"),
     ("agency_name", "排查机构"), ("discovered_on", "发现日期"), ("assigned_on", "落实责任日期"),
     ("plan_filed_on", "治理方案备案日期"), ("listed_on", "挂牌督办日期"),

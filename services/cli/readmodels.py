@@ -122,6 +122,7 @@ def _pct(value: float | None) -> str:
 # --- hazard ledger ----------------------------------------------------------------------------
 def _ledger(p: argparse.ArgumentParser) -> None:
     _common(p)
+    p.add_argument("--criterion", help="判定依据：引用该判定标准条款的隐患（如 gm10-4-1）")
     p.add_argument("--page", type=int, default=1)
     p.add_argument("--page-size", type=int, default=50)
     p.set_defaults(run=run_ledger)
@@ -129,18 +130,26 @@ def _ledger(p: argparse.ArgumentParser) -> None:
 
 def run_ledger(args: argparse.Namespace, config: Config) -> int:
     from projections import reports
+    from projections.queries import ledger as ledger_q
     from projections.queries.ledger import Page
 
     page = Page(args.page, args.page_size) if args.format in ("table", "json") else None
+    filters = _filters(args)
+    if args.criterion:
+        if config.criteria.get(args.criterion) is None:
+            print(f"hazard ledger: 判定标准条款 {args.criterion} 不存在", file=sys.stderr)
+            return 2
+        filters.equals["criterion"] = args.criterion
     with _read_models(args, config, ("ledger",)) as rm:
-        result = reports.ledger(rm, _moment(args), _filters(args), page)
+        result = ledger_q.cite(reports.ledger(rm, _moment(args), filters, page), config.criteria)
     lines = [f"隐患台账 截至 {result['as_of']}：共 {result['total']} 条"
              + (f"（第 {args.page} 页）" if page else "")]
     for i in result["items"]:
+        cited = f"  判定依据 {i['criterion_article']}" if i["criterion_article"] else ""
         lines.append(f"  {i['discovered_on']}  {i['grade_label']:<8} {i['status_label']:<4} "
                      f"{'逾期 ' if i['overdue'] else ''}{i['enterprise_name']}  {i['township_name']}  "
                      f"{i['description'][:24]}  责任人 {i['responsible_person'] or '-'} "
-                     f"期限 {i['deadline'] or '-'}  {i['hazard_id']}")
+                     f"期限 {i['deadline'] or '-'}  {i['hazard_id']}{cited}")
     return _emit(args, "ledger", result, lines)
 
 

@@ -25,6 +25,7 @@ from infra.auth import Principal
 from infra.clock import FIRST_DAY, LAST_DAY, OutOfRange, parse_moment
 from projections import reports
 from projections.export import MEDIA, render
+from projections.queries import ledger as ledger_q
 from projections.queries import self_reports as self_reports_q
 from projections.queries.base import RANGES, Filters, Moment
 from projections.queries.ledger import Page
@@ -145,11 +146,26 @@ def _answer(kind: str, result: dict, fmt: Format, name: str) -> Response | dict:
                     headers={"Content-Disposition": f"attachment; filename*=UTF-8''{filename}"})
 
 
+CRITERION = Query(None, max_length=80, description="判定依据：引用该判定标准条款的隐患（如 gm10-4-1）")
+
+
+def _citing(f: Filters, criterion: str | None, rm: ReadModels) -> Filters:
+    """The filter `criterion=<id>`: an id the catalogue does not have is 422 naming it."""
+    if criterion is not None:
+        if rm.criteria.get(criterion) is None:
+            raise InvalidValue("criterion", f"判定标准条款 {criterion} 不存在")
+        f.equals["criterion"] = criterion
+    return f
+
+
 @router.get("/ledger", summary="隐患台账（可按日期回溯；CSV / XLSX 导出）", name="ledger.read")
 def ledger(f: Filters = Depends(filters), m: Moment = Depends(moment), p: Page = Depends(page),
-           format: Format = "json", _: None = Depends(caught_up("ledger.read")),
+           format: Format = "json", criterion: str | None = CRITERION,
+           _: None = Depends(caught_up("ledger.read")),
            who: Principal = Depends(principal), rm: ReadModels = Depends(read_models)):
+    f = _citing(f, criterion, rm)
     result = reports.ledger(rm, m, _scoped(f, who), None if format != "json" else p)
+    result = ledger_q.cite(result, rm.criteria)  # 判定依据 in Chinese
     return _answer("ledger", result, format, f"隐患台账-{m.day}")
 
 
