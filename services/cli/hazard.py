@@ -178,14 +178,19 @@ def _history(args: argparse.Namespace, config: Config) -> int:
         except NotFound as e:
             print(f"hazard history: {e}", file=sys.stderr)
             return 1
+    for record in (*(e["data"] for e in events), state):  # 判定依据 in Chinese (issue 13)
+        if "criterion" in record:
+            record["criterion_article"] = _article(record["criterion"], config)
     if args.json:
         sys.stdout.buffer.write(orjson.dumps({"events": events, "state": state},
                                              option=orjson.OPT_INDENT_2) + b"\n")
         return 0
-    print(f"{state['type']} {state['id']}  （版本 {state['version']}）")
+    cited = f"  判定依据 {state['criterion_article']}" if state.get("criterion_article") else ""
+    print(f"{state['type']} {state['id']}  （版本 {state['version']}）{cited}")
     for e in events:
         actor = e["actor"] or {}
-        who = f"{actor.get('name', '?')}（{actor.get('role', '?')}）"
+        role = actor.get("role", "?")
+        who = f"{actor.get('name', '?')}（{ROLE_NAMES_ZH.get(role, role)}）"
         print(f"  {e['recorded_at']}  v{e['version']:<3} {e['label']:<12} {who}  {_summary(e['data'])}")
     if args.as_of:
         print(f"截至 {args.as_of} 的状态：")
@@ -193,7 +198,20 @@ def _history(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
+def _article(criterion: object, config: Config) -> str | None:
+    """The cited criterion's article in Chinese, from the county's catalogue (None: none cited,
+    or an id the catalogue no longer has)."""
+    from domain.criteria import article_zh
+
+    found = config.criteria.get(criterion) if isinstance(criterion, str) else None
+    return article_zh(found) if found else None
+
+
 def _summary(data: dict) -> str:
-    parts = [f"{k}={v}" for k, v in data.items() if v not in (None, "", [], {})]
+    """The event's fields as k=v; a cited criterion as its article (判定依据 …) first."""
+    article = data.get("criterion_article")
+    parts = [f"判定依据 {article}"] if article else []
+    parts += [f"{k}={v}" for k, v in data.items()
+              if v not in (None, "", [], {}) and k != "criterion_article" and not (article and k == "criterion")]
     line = "  ".join(parts)
     return line if len(line) <= 120 else line[:117] + "..."
