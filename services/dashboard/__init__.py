@@ -4,7 +4,7 @@
 JS and the vendored Apache ECharts, served under `STATIC_URL`. `install(app)` adds both:
 
     from services import dashboard
-    dashboard.install(app)       # pages at /, /ledger, /hazards/{id}, /inspections/{id}, /compliance, /agencies…, /trace, /non-reporters
+    dashboard.install(app)       # pages at /, /ledger, /hazards/{id}, /inspections/{id}, /compliance, /agencies…, /trace, /non-reporters, /self-reports…
 
 The pages hold no data and need no token: each page's JS signs in with a pasted token (kept
 in the tab's sessionStorage) and reads /api/v1 with it, so every page shows only what the
@@ -45,6 +45,8 @@ PAGES = {  # path → (route name, HTML file in static/pages)
     "/agencies/{ident}": ("dashboard.agency", "agency.html"),
     "/trace": ("dashboard.trace", "trace.html"),
     "/non-reporters": ("dashboard.non-reporters", "non_reporters.html"),
+    "/self-reports": ("dashboard.self-reports", "self_reports.html"),
+    "/self-reports/{ident}": ("dashboard.self-report", "self_report.html"),
 }
 
 
