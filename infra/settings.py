@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from infra.criteria import CHECKLISTS_DIR, CRITERIA_DIR
 from infra.reference import DEFAULT_FILE
 
 DEFAULT_FILE_MAX_BYTES = 10 * 1024 * 1024  # an evidence file (photo or PDF): 10 MiB
+FILE_STORES = ("postgres", "s3")  # HAZARD_FILE_STORE: where evidence files' bytes are kept
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,13 @@ class Settings:
     file_max_bytes: int = DEFAULT_FILE_MAX_BYTES  # HAZARD_FILE_MAX_BYTES: largest evidence file
     criteria_dir: Path = CRITERIA_DIR      # HAZARD_CRITERIA_DIR: criteria for major hazards (docs/criteria.md)
     checklists_dir: Path = CHECKLISTS_DIR  # HAZARD_CHECKLISTS_DIR: checklist templates
+    file_store: str = "postgres"  # HAZARD_FILE_STORE: postgres (beside the events) or s3 (docs/files.md)
+    s3_endpoint: str | None = None     # HAZARD_S3_ENDPOINT: e.g. http://minio:9000
+    s3_bucket: str | None = None       # HAZARD_S3_BUCKET: created if missing
+    s3_access_key: str | None = None   # HAZARD_S3_ACCESS_KEY: unset → boto3's own credential chain
+    s3_secret_key: str | None = field(default=None, repr=False)  # HAZARD_S3_SECRET_KEY
+    s3_region: str = "us-east-1"       # HAZARD_S3_REGION
+    s3_prefix: str = "files/"          # HAZARD_S3_PREFIX: objects are <prefix>ab/cd/<sha256>
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -50,4 +58,25 @@ class Settings:
             file_max_bytes=max(1, int(env.get("HAZARD_FILE_MAX_BYTES") or DEFAULT_FILE_MAX_BYTES)),
             criteria_dir=Path(env.get("HAZARD_CRITERIA_DIR") or CRITERIA_DIR),
             checklists_dir=Path(env.get("HAZARD_CHECKLISTS_DIR") or CHECKLISTS_DIR),
+            **_file_store(env),
         )
+
+
+def _file_store(env: Mapping[str, str]) -> dict[str, str | None]:
+    """HAZARD_FILE_STORE and, for `s3`, the object store's address (ValueError naming what is
+    wrong: a store that cannot work is refused when the settings are read, not at the first upload)."""
+    store = (env.get("HAZARD_FILE_STORE") or "postgres").strip().lower()
+    if store not in FILE_STORES:
+        raise ValueError(f"HAZARD_FILE_STORE={store!r}: expected one of {', '.join(FILE_STORES)}")
+    s3 = {name: env.get(f"HAZARD_S3_{name.upper()}") or None
+          for name in ("endpoint", "bucket", "access_key", "secret_key")}
+    if store == "s3":
+        missing = [f"HAZARD_S3_{n.upper()}" for n in ("endpoint", "bucket") if not s3[n]]
+        if missing:
+            raise ValueError(f"HAZARD_FILE_STORE=s3 needs {' and '.join(missing)}")
+        if bool(s3["access_key"]) != bool(s3["secret_key"]):
+            raise ValueError("HAZARD_S3_ACCESS_KEY and HAZARD_S3_SECRET_KEY go together")
+    prefix = (env.get("HAZARD_S3_PREFIX") or "files/").lstrip("/")
+    return {"file_store": store, **{f"s3_{k}": v for k, v in s3.items()},
+            "s3_region": env.get("HAZARD_S3_REGION") or "us-east-1",
+            "s3_prefix": prefix if prefix.endswith("/") else prefix + "/"}

@@ -28,6 +28,7 @@ from infra.auth import Tokens
 from infra.audit_chain import AuditChain
 from infra.chain_keeper import ChainKeeper
 from infra.criteria import Catalogue, Checklists, load_checklists, load_criteria
+from infra.files import FileStore, PostgresFileStore
 from infra.nats import Broker, following, locate
 from infra.postgres import Database
 from infra.reference import ReferenceData
@@ -94,6 +95,15 @@ class Config:
         other.__dict__.update({k: v for k, v in self.__dict__.items() if k != "settings"})
         return other
 
+    def file_store(self, ledger: HazardLedger) -> FileStore:
+        """The evidence files' engine (HAZARD_FILE_STORE, docs/files.md): PostgreSQL beside the
+        events, or an S3-compatible bucket for the bytes (the facts stay in PostgreSQL)."""
+        settings = self.settings
+        if settings.file_store == "s3":
+            from infra.files.s3 import S3FileStore, S3Target  # boto3: the optional extra [s3]
+            return S3FileStore(ledger.recorder.datastore, S3Target.of(settings), limit=settings.file_max_bytes)
+        return PostgresFileStore(ledger.recorder.datastore, limit=settings.file_max_bytes)
+
     def database(self) -> Database:
         """The event store's PostgreSQL, a context manager: DATABASE_URL, or an embedded server."""
         return Database(self.settings)
@@ -156,6 +166,8 @@ def running(source: Config | Settings | None = None, *,
                               **({"clock": clock} if clock else {}))
         ledger.contract_policy = config.contracts  # back-dating limit (issue 10)
         ledger.self_report_policy = config.self_reports  # self-reports' grace day (issue 13)
+        if config.settings.file_store != "postgres":  # else opened where first needed (create_app, Evidence)
+            ledger.file_store = config.file_store(ledger)  # CLI, simulate, audit verify and serve alike
         try:
             yield Runtime(config, database, ledger)
         finally:

@@ -75,13 +75,14 @@ class PostgresFileStore:
         try:
             kind, examined = accept(spool, declared)
             sha = spool.sha256
+            self._keep_elsewhere(spool, kind.media_type)
             with self.datastore.transaction(commit=True) as curs:
                 curs.execute(sql.SQL(
                     "INSERT INTO {files} (sha256, size, media_type, chunks, stored_at, width, height,"
                     " taken_at, latitude, longitude, thumbnail, note)"
                     " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
                     " ON CONFLICT (sha256) DO NOTHING RETURNING sha256").format(**self._t),
-                    (sha, spool.size, kind.media_type, -(-spool.size // CHUNK), datetime.now(UTC),
+                    (sha, spool.size, kind.media_type, self._chunk_rows(spool.size), datetime.now(UTC),
                      examined.width, examined.height, examined.taken_at, examined.latitude,
                      examined.longitude, examined.thumbnail, examined.note))
                 created = curs.fetchone() is not None
@@ -95,6 +96,16 @@ class PostgresFileStore:
         finally:
             if spool is not source:
                 spool.close()
+
+    # Where the bytes go. Here: `file_chunks`, in the transaction that inserts the file's row.
+    # An engine that keeps them elsewhere (`infra.files.s3`) stores them in `_keep_elsewhere`,
+    # before the row exists (a row is never visible without its bytes), and records 0 chunk rows.
+
+    def _keep_elsewhere(self, spool: Spool, media_type: str) -> None:
+        """Nothing: the bytes go into `file_chunks` with the row."""
+
+    def _chunk_rows(self, size: int) -> int:
+        return -(-size // CHUNK)
 
     def _write_chunks(self, curs, sha: str, spool: Spool) -> None:
         statement = sql.SQL("INSERT INTO {chunks} (sha256, n, data) VALUES (%s, %s, %s)").format(**self._t)
@@ -110,13 +121,15 @@ class PostgresFileStore:
         return self._chunks(sha256, meta.chunks)
 
     def _chunks(self, sha256: str, count: int) -> Iterator[bytes]:
+        if count == 0:  # kept by the S3 engine (infra.files.s3): no rows here
+            raise LookupError("文件在对象存储中（HAZARD_FILE_STORE=s3），PostgreSQL 中没有它的字节")
         statement = sql.SQL("SELECT data FROM {chunks} WHERE sha256 = %s AND n = %s").format(**self._t)
         for n in range(count):
             with self.datastore.transaction(commit=False) as curs:
                 curs.execute(statement, (sha256, n), binary=True)
                 row = curs.fetchone()
             if row is None:
-                raise LookupError(f"file {sha256}: chunk {n} of {count} is missing")
+                raise LookupError(f"文件块缺失（应有 {count} 块，第 {n + 1} 块不在）")
             yield bytes(row["data"])
 
     def verify(self, progress: Callable[[int, int], None] | None = None) -> Iterator[FileFault]:
@@ -146,8 +159,8 @@ class PostgresFileStore:
             for block in self._chunks(sha256, count):
                 digest.update(block)
                 read += len(block)
-        except LookupError:
-            return FileFault(sha256, "vanished", f"文件块缺失（应有 {count} 块）")
+        except LookupError as missing:
+            return FileFault(sha256, "vanished", str(missing.args[0]))
         if digest.hexdigest() != sha256 or read != size:
             return FileFault(sha256, "changed", f"重新计算的 SHA-256 为 {digest.hexdigest()}，"
                                                 f"读出 {read} 字节（记录为 {size} 字节）")

@@ -238,7 +238,7 @@ def _api_main(config: Config, parent: int, ready: Any, sock: socket.socket) -> N
         try:
             app = create_app(rt.ledger, rt.tokens, read_models=read_models,
                              policy_file=config.settings.policy_file,
-                             max_file=config.settings.file_max_bytes,
+                             max_file=config.settings.file_max_bytes, file_store=rt.ledger.file_store,
                              catalogue=config.criteria, templates=config.checklists)
             # httptools and uvloop: C parser and event loop, about 1.6× the creates per second of
             # h11 on asyncio here (benchmarks/commands.py); the event loop was the API's bottleneck
