@@ -22,6 +22,17 @@ from projections.views.tables import Fold, Table
 _COLS = ", ".join(f"{name} {kind}" for name, kind in COLUMNS.items())
 _NAMES = list(COLUMNS)
 
+
+def _add_column(table: str, column: str) -> str:
+    """ALTER TABLE … ADD COLUMN, only when the column is missing: a plain `ADD COLUMN IF NOT
+    EXISTS` takes the table's exclusive lock even when it has the column, so every start (each
+    CLI command opens the views) would queue behind a long read, and every read behind it."""
+    name = column.split()[0]
+    return ("DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_attribute WHERE attrelid = "
+            f"'{{schema}}.{table}'::regclass AND attname = '{name}' AND NOT attisdropped) THEN "
+            f"ALTER TABLE {{schema}}.{table} ADD COLUMN {column}; END IF; END $$")
+
+
 DDL = (
     "CREATE TABLE IF NOT EXISTS {schema}.ledger_enterprises (enterprise_id text PRIMARY KEY, "
     "name text NOT NULL, credit_code text NOT NULL, township text, sector text, scale text)",
@@ -34,8 +45,7 @@ DDL = (
     "hazard_id text NOT NULL, change text NOT NULL, business_date date NOT NULL, "
     f"recorded_at timestamptz NOT NULL, {_COLS})",
     # issue 13: a store made before the column gets it on start (old rows NULL until a rebuild)
-    "ALTER TABLE {schema}.ledger_hazards ADD COLUMN IF NOT EXISTS criterion text",
-    "ALTER TABLE {schema}.ledger_hazard_changes ADD COLUMN IF NOT EXISTS criterion text",
+    *(_add_column(table, "criterion text") for table in ("ledger_hazards", "ledger_hazard_changes")),
     "CREATE INDEX IF NOT EXISTS ledger_hazard_changes_hazard "
     "ON {schema}.ledger_hazard_changes (hazard_id, position DESC)",
     # the ledger's order (newest first): a page reads its rows from the index, not the whole table

@@ -15,7 +15,8 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
 from domain.actor import Role
-from projections.operations import running_projections
+from projections.operations import catch_up, rebuild, replay_env, running_projections
+from projections.readmodels import open_view
 from services.api.app import create_app
 from tests.conftest import actor, credit_code
 from tests.e2e import test_cli
@@ -101,3 +102,28 @@ def test_the_cli_prints_the_article(ledger, cited, database_url, schema, cli_env
     assert "调整等级" in lines[2]  # … which the history shows
     kept = run("history", cited["cited"], env=cli_env).stdout.splitlines()
     assert f"判定依据 {ART_4_1}" in kept[0]
+
+
+def test_a_store_made_before_the_column_gets_it_on_start(ledger, cited, store_env):
+    """Views built before issue 13 lack `criterion`: opening the view (as `hazard serve` does on
+    start) adds it, old rows NULL; `hazard projections rebuild ledger` fills them."""
+    env = replay_env(store_env)
+    catch_up(store_env, ["ledger"])
+    view = open_view("ledger", env)
+    with view.datastore.transaction(commit=True) as curs:  # the shape of a store made before
+        for table in ("ledger_hazards", "ledger_hazard_changes"):
+            curs.execute(view.sql("ALTER TABLE {schema}.{t} DROP COLUMN criterion", t=table))
+    view.datastore.close()
+
+    def cited_now() -> dict[str, str | None]:
+        view = open_view("ledger", env)
+        try:
+            with view.datastore.transaction(commit=False) as curs:
+                curs.execute(view.sql("SELECT hazard_id, criterion FROM {schema}.ledger_hazards"))
+                return {r["hazard_id"]: r["criterion"] for r in curs.fetchall()}
+        finally:
+            view.datastore.close()
+
+    assert cited_now() == dict.fromkeys([cited["cited"], cited["dropped"], cited["none"]])
+    rebuild(store_env, ["ledger"])
+    assert cited_now() == {cited["cited"]: "gm10-4-1", cited["dropped"]: None, cited["none"]: None}
