@@ -50,7 +50,7 @@ class FileMeta:
 
 
 class FileStore(Protocol):
-    """One interface for every engine (PostgreSQL today; an S3-compatible store is not done)."""
+    """One interface for every engine: PostgreSQL (`postgres.py`), S3-compatible (`s3.py`)."""
 
     def put(self, source: Spool | BinaryIO, *, party: str, actor: str,
             declared: Declared | None = None) -> StoredFile:
