@@ -10,7 +10,7 @@ HAZARD_SCREENSHOTS=docs/screenshots refreshes docs/screenshots/self-reports.png.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import httpx
 import pytest
@@ -92,6 +92,45 @@ def test_an_enterprise_files_a_zero_hazard_report_and_opens_it(browser, site, sh
         text = page.locator("main").inner_text()
         for raw in (row["report_id"], firm["enterprise"], "none_found", "true", "false"):
             assert raw not in text, raw
+
+
+def test_an_enterprise_lists_last_months_hazards_and_sees_the_amendment(browser, site):
+    """Filing last month's report with the hazard it found then; the page lists the hazard (linked,
+    description and status) and, once amended over the API, shows 修改自查自报 in its timeline."""
+    bureau, ledger = actor(Role.BUREAU), site.ledger
+    e = str(ledger.register_enterprise(bureau, credit_code=credit_code(), name="看板自查自报测试木器厂",
+                                       township=TOWNSHIP, sector="trade", scale="small_micro").id)
+    today = ledger.today()
+    last = (today.replace(day=1) - timedelta(days=1)).replace(day=10)
+    hazard = str(ledger.report_hazard(bureau, enterprise_id=e, source="self_check", category="unsafe_condition",
+                                      description="喷漆房排风机停用", level="general", discovered_on=last).id)
+    token = site.tokens.issue(role="enterprise", enterprise_id=e, name="木器厂安全员")
+    with _open(browser, site, token) as page:
+        ready(page, f"{site.url}/self-reports")
+        page.select_option("#file-month", last.strftime("%Y-%m"))
+        page.locator(f"#file-hazards input[value='{hazard}']").check()  # picking it chooses 发现以下隐患
+        assert page.locator("#file-some").is_checked()
+        page.click("#file-submit")
+        page.click("#file-done a")
+        page.wait_for_selector("main[data-ready=true]")
+        listed = page.locator(f"#hazards li[data-hazard='{hazard}']")
+        assert listed.locator("a").inner_text() == "喷漆房排风机停用"
+        assert listed.locator("a").get_attribute("href") == f"/hazards/{hazard}"
+        assert site.api(f"/hazards/{hazard}", token)["status"] == "reported"
+        assert listed.locator(".badge").inner_text() == "已上报"
+        report = page.url.rsplit("/", 1)[1]
+        state = site.api(f"/self-reports/{report}", token)
+        assert (state["hazard_ids"], state["none_found"]) == ([hazard], False)
+        assert page.locator("#found").inner_text() == "1 项隐患"
+
+        amended = httpx.post(f"{site.url}/api/v1/self-reports/{report}/amend", timeout=30,
+                             headers={"Authorization": f"Bearer {token}"}, json={"none_found": True})
+        assert amended.status_code == 200, amended.text
+        page.wait_for_function("() => document.querySelectorAll('#timeline li').length === 2")  # live: the page follows the stream
+        history = site.api(f"/self-reports/{report}/history", token)
+        assert [s.locator(".what").inner_text().split(" ")[0] for s in page.locator("#timeline li").all()] == \
+            [e["label"] for e in history] == ["企业自查自报", "修改自查自报"]
+        assert page.locator("#none-found").is_visible()
 
 
 def _busiest_month(site) -> tuple[str, list[dict]]:
