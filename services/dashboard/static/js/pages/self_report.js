@@ -47,7 +47,7 @@ function render(ctx, main, report, history, enterprise, hazards) {
       ["自查结果", h("span", { id: "found" }, foundText(report.none_found, report.hazard_ids.length))],
       ["修改次数", int((report.amendments || []).length)],
     ])),
-    section("本月发现的隐患", listed(report, hazards)),
+    section("当月自查发现的隐患", listed(report, hazards)),
     section(`报送记录（${history.length} 次）`,
       h("p", { class: "hint" }, "首次报送的日期和按时/逾期不因修改而改变；每次修改另记其报送日期。记录只增不改。"),
       h("ol", { class: "timeline", id: "timeline" }, history.map((e) => h("li", { dataset: { version: e.version, type: e.type } },
