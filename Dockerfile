@@ -18,7 +18,7 @@ COPY services/ services/
 COPY projections/ projections/
 COPY infra/ infra/
 
-RUN pip install . \
+RUN pip install ".[s3]" \
  && useradd --system --create-home --home-dir /home/hazard --uid 10001 hazard \
  && mkdir -p /data \
  && chown hazard:hazard /data
