@@ -19,7 +19,7 @@ def ledger(rm: ReadModels, moment: Moment, filters: Filters, page: Page | None) 
     total, rows = ledger_q.ledger(rm.ledger, moment, filters, page)
     return {**moment.describe(), "total": total, "page": page.number if page else None,
             "page_size": page.size if page else None,
-            "items": [ledger_q.item(r, rm.reference) for r in rows]}
+            "items": [ledger_q.item(r, rm.reference, rm.criteria) for r in rows]}
 
 
 def rates(rm: ReadModels, moment: Moment, filters: Filters, by: str, period: str) -> dict[str, Any]:

@@ -152,7 +152,8 @@ class Runtime:
 
     def open_read_models(self) -> ReadModels:
         """The views for reading, with the county's reference data and policy (close them)."""
-        return ReadModels(self.env, reference=self.config.reference, policy=self.config.policy)
+        return ReadModels(self.env, reference=self.config.reference, policy=self.config.policy,
+                          criteria=self.config.criteria)
 
 
 @contextmanager

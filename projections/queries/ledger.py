@@ -47,17 +47,10 @@ def article(criterion: str | None, catalogue: Catalogue | None) -> str | None:
     return article_zh(found) if found else None
 
 
-def cite(result: dict[str, Any], catalogue: Catalogue) -> dict[str, Any]:
-    """A ledger answer (`reports.ledger`) with each row's `criterion_article` filled in."""
-    for row in result["items"]:
-        row["criterion_article"] = article(row["criterion"], catalogue)
-    return result
-
-
 def item(row: dict[str, Any], reference: ReferenceData,
          catalogue: Catalogue | None = None) -> dict[str, Any]:
     """A ledger row for people and machines: codes with their Chinese labels, dates ISO; the
-    cited criterion with its article in Chinese (from `catalogue`; see `cite`)."""
+    cited criterion with its article in Chinese (from `catalogue`)."""
     return {
         "hazard_id": row["hazard_id"],
         "enterprise_id": row["enterprise_id"], "enterprise_name": row["enterprise_name"],

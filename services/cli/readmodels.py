@@ -130,7 +130,6 @@ def _ledger(p: argparse.ArgumentParser) -> None:
 
 def run_ledger(args: argparse.Namespace, config: Config) -> int:
     from projections import reports
-    from projections.queries import ledger as ledger_q
     from projections.queries.ledger import Page
 
     page = Page(args.page, args.page_size) if args.format in ("table", "json") else None
@@ -141,7 +140,7 @@ def run_ledger(args: argparse.Namespace, config: Config) -> int:
             return 2
         filters.equals["criterion"] = args.criterion
     with _read_models(args, config, ("ledger",)) as rm:
-        result = ledger_q.cite(reports.ledger(rm, _moment(args), filters, page), config.criteria)
+        result = reports.ledger(rm, _moment(args), filters, page)
     lines = [f"隐患台账 截至 {result['as_of']}：共 {result['total']} 条"
              + (f"（第 {args.page} 页）" if page else "")]
     for i in result["items"]:

@@ -15,6 +15,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 from domain.credit_code import make
 from projections.export import render
@@ -135,7 +136,7 @@ def test_xlsx_header_is_bold_frozen_filtered_and_columns_fit():
     assert [c.value for c in sheet[1]] == [header for _, header in ledger_q.EXPORT_COLUMNS]
     assert all(c.font.b for c in sheet[1])
     assert sheet.freeze_panes == "A2"
-    assert sheet.auto_filter.ref == f"A1:Y{len(rows) + 1}"
+    assert sheet.auto_filter.ref == f"A1:{get_column_letter(len(ledger_q.EXPORT_COLUMNS))}{len(rows) + 1}"
     widths = {c.value: sheet.column_dimensions[c.column_letter].width for c in sheet[1]}
     assert widths["统一社会信用代码"] >= 18 and widths["发现日期"] >= 10
     assert widths["隐患描述"] > widths["是否逾期"] and max(widths.values()) <= 60

@@ -25,7 +25,6 @@ from infra.auth import Principal
 from infra.clock import FIRST_DAY, LAST_DAY, OutOfRange, parse_moment
 from projections import reports
 from projections.export import MEDIA, render
-from projections.queries import ledger as ledger_q
 from projections.queries import self_reports as self_reports_q
 from projections.queries.base import RANGES, Filters, Moment
 from projections.queries.ledger import Page
@@ -165,7 +164,6 @@ def ledger(f: Filters = Depends(filters), m: Moment = Depends(moment), p: Page =
            who: Principal = Depends(principal), rm: ReadModels = Depends(read_models)):
     f = _citing(f, criterion, rm)
     result = reports.ledger(rm, m, _scoped(f, who), None if format != "json" else p)
-    result = ledger_q.cite(result, rm.criteria)  # 判定依据 in Chinese
     return _answer("ledger", result, format, f"隐患台账-{m.day}")
 
 
