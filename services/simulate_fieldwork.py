@@ -33,8 +33,8 @@ from domain.self_report import month_of
 from infra.criteria import Checklists, load_checklists
 from infra.settings import Settings
 
-PHOTO_SHARE = 0.10        # of hazard reports and of rectification reports
-SELF_REPORTERS = 0.03     # of small and micro enterprises (and individual businesses)
+PHOTO_SHARE = 0.05        # of hazard reports and of rectification reports
+SELF_REPORTERS = 0.02     # of small and micro enterprises (and individual businesses)
 SELF_REPORT_MONTHLY = 0.9  # a self-reporter files a given month
 LATE_SHARE = 0.12         # of filings: after the grace day
 MONTHLY_CHECKLIST = 0.5   # of monthly inspections with a checklist (comprehensive: all)
