@@ -375,7 +375,8 @@ def run_simulate(args: argparse.Namespace, config: Config) -> int:
     with running(config, clock=lambda: date(args.year, 12, 31)) as rt:  # "today": the year's end
         try:
             summary = simulate(rt.ledger, seed=args.seed, scale=args.scale, year=args.year,
-                               progress=sys.stderr, threads=max(1, args.threads))
+                               progress=sys.stderr, threads=max(1, args.threads),
+                               checklists=config.checklists)
         except RuntimeError as e:
             print(f"hazard simulate: {e}", file=sys.stderr)
             return 1
