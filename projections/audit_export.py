@@ -24,10 +24,10 @@ import orjson
 from psycopg.sql import SQL, Identifier
 
 from infra.audit_chain import GENESIS, AuditChain, event_digest, link
-from infra.log_reader import event_data
+from infra.log_reader import event_data, names_of_topic
 from infra.clock import local
 from infra.transcoder import OrjsonTranscoder
-from projections.oversight_labels import STEP
+from projections.labels import event_label
 from projections.queries.records import KINDS, Recorded, enterprise_events
 from projections.readmodels import ReadModels
 
@@ -51,7 +51,7 @@ def _entry(r: Recorded, kind: str, chained: dict | None) -> dict[str, Any]:
     before = bytes(chained["before"]) if chained and chained["before"] is not None else GENESIS
     return {
         "position": r.position, "aggregate": kind, "originator_id": r.originator_id,
-        "version": r.version, "type": r.name, "label": STEP.get(r.name, r.name), "topic": r.topic,
+        "version": r.version, "type": r.name, "label": event_label(*names_of_topic(r.topic)), "topic": r.topic,
         "recorded_at": local(e.timestamp), "actor": getattr(e, "actor", None),
         "data": event_data(e),
         "stored_state_b64": base64.b64encode(r.state).decode(),

@@ -25,18 +25,3 @@ CLAIM_STEP = {"township_checked": "乡镇（街道）初审", "bureau_reviewed":
               "finance_approved": "县财政局审定"}
 SCALE = {"above_size": "规上", "small_micro": "小微", "individual": "个体"}
 BOUND_BY = {"contract": "企业委托服务合同", "agreement": "政府购买服务协议"}
-STEP = {  # event class name → what happened (the investigator's trace)
-    "Hazard.Reported": "隐患上报", "Hazard.ResponsibilityAssigned": "落实责任人和整改期限",
-    "Hazard.RectificationPlanFiled": "治理方案备案", "Hazard.DeadlineExtended": "延期",
-    "Hazard.Regraded": "调整等级", "Hazard.ListedForSupervision": "挂牌督办",
-    "Hazard.EnforcementRecorded": "执法措施", "Hazard.RectificationReported": "整改完成",
-    "Hazard.Reviewed": "复查", "Hazard.JointReviewSigned": "联合复查签字",
-    "Hazard.ClosureReportFiled": "书面销号报告", "Hazard.Closed": "销号", "Hazard.Withdrawn": "撤销",
-    "Inspection.Scheduled": "安排排查", "Inspection.Performed": "实施排查",
-    "Inspection.ReportFiled": "排查报告备案", "Inspection.Cancelled": "取消排查",
-    "ServiceContract.Signed": "提出委托服务合同（一方签署）", "ServiceContract.Countersigned": "会签（合同生效）",
-    "ServiceContract.RenewalProposed": "提出续签", "ServiceContract.Renewed": "续签生效",
-    "ServiceContract.Terminated": "终止合同", "Enterprise.Registered": "企业登记",
-    "Enterprise.ContractSigned": "登记委托服务合同", "Accident.Recorded": "事故登记",
-    "Accident.FindingRecorded": "调查认定",
-}

@@ -24,7 +24,7 @@ from typing import Any
 
 from psycopg.sql import SQL
 
-from infra.log_reader import event_data
+from infra.log_reader import event_data, names_of_topic
 from infra.clock import SHANGHAI
 from projections import compliance, labels
 from projections import oversight_labels as L
@@ -60,7 +60,7 @@ def steps(records: list[Recorded]) -> list[dict[str, Any]]:
             day = getattr(e, DATED[name]) if name in DATED else record_date(e)
         late = (record_date(e) - day).days
         out.append({"position": r.position, "subject_id": r.originator_id, "event": name,
-                    "label": L.STEP.get(name, name), "business_date": day,
+                    "label": labels.event_label(*names_of_topic(r.topic)), "business_date": day,
                     "recorded_at": e.timestamp, "late_entry_days": max(0, late),
                     "actor": e.actor, "by": actor_name(e.actor),
                     "data": event_data(e)})

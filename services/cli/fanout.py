@@ -163,11 +163,10 @@ _NOT_SHOWN = {"township", "sector"}  # already in the line; ids are in --json
 def readable_line(body: dict, reference: ReferenceData) -> str:
     """One event as a line for people, e.g.
     `#42  2026-06-30T10:15:02+08:00  隐患上报  西店镇·危险化学品  李工（agency）  Hazard 1a2b3c4d  level=major …`"""
-    from services.presenters import EVENT_LABELS
+    from projections.labels import event_label
 
     if body["type"] == "AuditCheckpoint":
         return f"审计链头  截至事件 #{body['position']}  哈希 {body['chain']}  （{body['time'][:19]}）"
-    kind = body["type"].rsplit(".", 1)[-1]
     township, sector = body.get("township"), body.get("sector")
     where = "·".join(name for name in (reference.townships.get(township, township),
                                        reference.sectors.get(sector, sector)) if name)
@@ -176,7 +175,7 @@ def readable_line(body: dict, reference: ReferenceData) -> str:
     moment = datetime.fromisoformat(body["time"]).astimezone(SHANGHAI).isoformat(timespec="seconds")
     data = "  ".join(f"{k}={v}" for k, v in body.get("data", {}).items()
                      if v not in (None, "", [], {}) and k not in _NOT_SHOWN and not k.endswith("_id"))
-    line = (f"#{body['position']}  {moment}  {EVENT_LABELS.get(kind, kind)}  {where or '—'}  {who}  "
+    line = (f"#{body['position']}  {moment}  {event_label(body['aggregate_type'], body['type'][len(body['aggregate_type']) + 1:])}  {where or '—'}  {who}  "
             f"{body['aggregate_type']} {body['aggregate_id'][:8]}  {data}")
     return line if len(line) <= 240 else line[:237] + "..."
 

@@ -80,7 +80,7 @@ def test_a_county_wide_token_gets_every_event_in_order_with_positions(api, auth,
     assert [int(m["id"]) for m in body] == list(range(1, head + 1))
     assert [m["data"]["position"] for m in body] == [int(m["id"]) for m in body]
     first = body[0]["data"]
-    assert first["type"] == "Enterprise.Registered" and first["label"] == "登记"
+    assert first["type"] == "Enterprise.Registered" and first["label"] == "企业登记"
     assert first["township"] == "330226001" and first["sector"] == "chem"
     assert first["enterprise_id"] == county["chem"]
     assert first["actor"]["role"] == "bureau" and first["time"].endswith("+08:00")

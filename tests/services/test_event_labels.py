@@ -8,7 +8,7 @@ import re
 import domain
 from eventsourcing.domain import Aggregate, DomainEvent
 
-from services.presenters import event_label
+from projections.labels import event_label
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
