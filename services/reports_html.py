@@ -73,11 +73,11 @@ def _hazards(t: dict) -> str:
     for h in t["hazards"]:
         checks = "<br>".join(f"{escape(c['title'])}：{escape(c['label'])}（{escape(c['why'])}）"
                              for c in h["checks"].values())
-        rows.append([h["discovered_on"], h["description"], h["grade_label"], h["agency_name"],
-                     h["status_label"], h["responsible_person"], h["deadline"],
+        rows.append([h["discovered_on"], h["description"], h["grade_label"], h.get("criterion_article"),
+                     h["agency_name"], h["status_label"], h["responsible_person"], h["deadline"],
                      _warn(h["overdue"], "逾期"), _warn(h["unenforced"], "执法未到位"), checks])
-    return _table(["发现日期", "隐患描述", "等级", "排查机构", "截止日状态", "责任人", "整改期限", "逾期",
-                   "执法", "三不放过"], rows, raw={7, 8, 9})
+    return _table(["发现日期", "隐患描述", "等级", "判定依据", "排查机构", "截止日状态", "责任人", "整改期限",
+                   "逾期", "执法", "三不放过"], rows, raw={8, 9, 10})
 
 
 def _steps(t: dict) -> str:

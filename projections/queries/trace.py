@@ -30,6 +30,7 @@ from projections import compliance, labels
 from projections import oversight_labels as L
 from projections.oversight_policy import OversightPolicy
 from projections.queries.accountability import owed_months
+from projections.queries import ledger as ledger_q
 from projections.queries.base import Moment, fetch, hazards
 from projections.queries.oversight import actor_name, agencies, blacklist, ended_on, experts, select
 from projections.queries.records import Recorded
@@ -167,6 +168,7 @@ def _hazards(rm: ReadModels, enterprise_id: str, until: date, policy: compliance
         out.append({
             "hazard_id": h["hazard_id"], "description": h["description"], "location": h["location"],
             "level": h["level"], "grade_label": labels.grade_label(h["grade"], h["supervision_level"]),
+            "criterion": h["criterion"], "criterion_article": ledger_q.article(h["criterion"], rm.criteria),
             "source_label": labels.SOURCE.get(h["source"]), "inspection_id": h["inspection_id"],
             "agency_id": h["agency_id"], "agency_name": h["agency_name"],
             "status": h["status"], "status_label": labels.STATUS.get(h["status"]),

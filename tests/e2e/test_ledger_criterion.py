@@ -12,6 +12,7 @@ from datetime import date
 
 import pytest
 from fastapi.testclient import TestClient
+from uuid import UUID
 from openpyxl import load_workbook
 
 from domain.actor import Role
@@ -127,3 +128,15 @@ def test_a_store_made_before_the_column_gets_it_on_start(ledger, cited, store_en
     assert cited_now() == dict.fromkeys([cited["cited"], cited["dropped"], cited["none"]])
     rebuild(store_env, ["ledger"])
     assert cited_now() == {cited["cited"]: "gm10-4-1", cited["dropped"]: None, cited["none"]: None}
+
+
+def test_the_investigators_trace_shows_the_article(api, auth, cited, ledger):
+    firm = ledger.repository.get(UUID(cited["cited"])).enterprise_id
+    url = f"{API}/trace/enterprises/{firm}?until=2026-06-30&after={cited['position']}"
+    body = api.get(url, headers=auth("investigator"))
+    assert body.status_code == 200, body.text
+    rows = {h["hazard_id"]: h for h in body.json()["hazards"]}
+    assert rows[cited["cited"]]["criterion_article"] == ART_4_1
+    assert rows[cited["none"]]["criterion_article"] is None
+    page = api.get(url + "&format=html", headers=auth("investigator"))
+    assert "判定依据" in page.text and ART_4_1 in page.text
