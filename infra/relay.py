@@ -55,8 +55,8 @@ RETRY = (PublishFailed, nats.errors.Error, OSError, TimeoutError, *TRANSIENT)
 
 def open_reader(env: Mapping[str, str]) -> LogReader:
     """A reader of the log for a relay (close it): two connections — one LISTENs, one reads,
-    tracks and loads aggregates — and one more at a peak."""
-    return LogReader.open({**env, "POSTGRES_POOL_SIZE": "2", "POSTGRES_MAX_OVERFLOW": "1"})
+    tracks and loads aggregates (shared with the chain keeper in `hazard serve`: they take turns)."""
+    return LogReader.open({**env, "POSTGRES_POOL_SIZE": "2", "POSTGRES_MAX_OVERFLOW": "0"})
 
 
 def tracking_recorder(reader: LogReader) -> PostgresTrackingRecorder:

@@ -69,7 +69,7 @@ class EncodingWorker:
     current generation; `more` asks for one more; `seek` starts over from a position."""
 
     def __init__(self, env: Mapping[str, str], prefix: str, batch_size: int) -> None:
-        self._env = {**env, "POSTGRES_POOL_SIZE": "1", "POSTGRES_MAX_OVERFLOW": "1",
+        self._env = {**env, "POSTGRES_POOL_SIZE": "1", "POSTGRES_MAX_OVERFLOW": "0",  # reads and lookups take turns
                      "CREATE_TABLE": "no"}  # the relay's own reader made them
         self._prefix, self._batch_size = prefix, batch_size
         self._process: Any = None

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -101,20 +100,17 @@ def open_view(name: str, env: Mapping[str, str]) -> View:
 
 
 def open_views(env: Mapping[str, str]) -> dict[str, View]:
-    """Every view's recorder for reading; views in the same schema share one pool, which holds
-    one view's connections when idle and all of theirs at a peak."""
+    """Every view's recorder for reading; views in the same schema share one pool (most queries
+    read the ledger's tables, which had a pool of this size to themselves)."""
     def schema_of(name: str) -> str:
         return env.get(f"{name.upper()}_POSTGRES_SCHEMA") or env.get("POSTGRES_SCHEMA") or "public"
 
-    sharing = Counter(schema_of(name) for name in PROJECTIONS)
-    size, overflow = int(env.get("POSTGRES_POOL_SIZE") or 1), int(env.get("POSTGRES_MAX_OVERFLOW") or 0)
     views: dict[str, View] = {}
     shared: dict[str, Any] = {}  # schema → datastore
     for name, (_, view_class) in PROJECTIONS.items():
         schema = schema_of(name)
         if schema not in shared:
-            peak = sharing[schema] * (size + overflow)
-            views[name] = open_view(name, {**env, "POSTGRES_MAX_OVERFLOW": str(peak - size)})
+            views[name] = open_view(name, env)
             shared[schema] = views[name].datastore
         else:
             views[name] = view_class(datastore=shared[schema], tracking_table_name=f"{name}_tracking")
