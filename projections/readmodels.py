@@ -119,10 +119,11 @@ def open_views(env: Mapping[str, str]) -> dict[str, View]:
 
 
 def _pools(env: Mapping[str, str], size: int, overflow: int) -> dict[str, str]:
-    """`env` with pools of `size` connections (`overflow` more under load), never larger than
-    the store's own (HAZARD_DB_POOL_SIZE): a small store pool keeps the views' pools small."""
+    """`env` with pools of `size` connections (`overflow` more under load, fewer than `size`),
+    never larger than the store's own (HAZARD_DB_POOL_SIZE): a small store pool keeps the views'
+    pools small — a store pool of one gives the views one connection, taken in turns."""
     size = min(size, int(env.get("POSTGRES_POOL_SIZE") or size))
-    overflow = min(overflow, int(env.get("POSTGRES_MAX_OVERFLOW") or overflow))
+    overflow = min(overflow, int(env.get("POSTGRES_MAX_OVERFLOW") or overflow), size - 1)
     return {**env, "POSTGRES_POOL_SIZE": str(max(1, size)), "POSTGRES_MAX_OVERFLOW": str(max(0, overflow))}
 
 
