@@ -186,3 +186,15 @@ SELF_REPORT_HAZARDS = _rule(
 SELF_REPORT_BY = _rule(
     "self-report-by-enterprise", "自查自报由企业本身填报；乡镇（街道）或县应急管理局可代录纸质自查自报（代报）",
     "000 §二(四)", about_who=True)
+
+# --- referrals from the joint meeting (交办、抄告; issue 14 point 3; 003 §五(一) 联席会 交办) -----
+REFERRAL_BY_BUREAU = _rule(
+    "referral-by-bureau", "隐患交办（抄告）由县安委会办公室（县应急管理局）作出", "003 §五(一) 联席会 交办",
+    about_who=True)
+REFERRAL_BY_RECEIVER = _rule(
+    "referral-by-receiver", "交办事项由接收的行业监管部门或乡镇（街道）签收和答复", "003 §五(一) 联席会 交办",
+    about_who=True)
+REFERRAL_ANSWER_AFTER_SIGNING = _rule(
+    "referral-answer-after-signing", "交办事项须先签收、后答复，签收和答复各一次", "003 §五(一) 联席会 交办")
+REFERRAL_DUE_AFTER_REFERRAL = _rule(
+    "referral-due-after-referral", "交办的办理期限不能早于交办日期", "003 §五(一) 联席会 交办")
