@@ -24,8 +24,10 @@ from typing import Any
 
 from domain.contracts import ContractPolicy
 from domain.self_report import SelfReportPolicy
+from domain.working_days import WorkingCalendar
 from infra.auth import Tokens
 from infra.audit_chain import AuditChain
+from infra.calendar import load_calendar
 from infra.chain_keeper import ChainKeeper
 from infra.criteria import Catalogue, Checklists, load_checklists, load_criteria
 from infra.files import FileStore, PostgresFileStore
@@ -73,6 +75,11 @@ class Config:
         return load_self_report_policy(self.settings.policy_file or DEFAULT_POLICY)
 
     @cached_property
+    def calendar(self) -> WorkingCalendar:
+        """Public holidays and make-up working days (infra/data/calendar_cn.json, issue 14)."""
+        return load_calendar()
+
+    @cached_property
     def criteria(self) -> Catalogue:
         """Criteria for major hazards (HAZARD_CRITERIA_DIR), checked against the sectors (issue 13)."""
         return load_criteria(self.settings.criteria_dir, sectors=self.reference.sectors)
@@ -86,7 +93,7 @@ class Config:
     def loaded(self) -> Config:
         """Every file read now (before handing the config to other processes)."""
         _ = (self.reference, self.policy, self.oversight, self.contracts, self.self_reports,
-             self.criteria, self.checklists)
+             self.calendar, self.criteria, self.checklists)
         return self
 
     def replace(self, **settings: Any) -> Config:
