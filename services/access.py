@@ -125,6 +125,16 @@ POLICY: dict[str, frozenset[Role]] = {
     # is one — as for coverage.read, the enforcement list beside it.
     "self_report.list":              frozenset({B, T, R, E, AU, IN, AD}),
     "non_reporters.read":            frozenset({B, T, R, E, AU, IN, AD}),
+    # referrals (交办, issue 14): the bureau (县安委会办公室) refers; the receiving township or
+    # sector regulator signs for and answers (domain rule referral-by-receiver); read by the
+    # receiver, the referred hazards' townships and sectors, and the county-wide roles.
+    # GET /referrals: the token's unit's referrals (the county-wide roles: all)
+    "referral.refer":                frozenset({B}),
+    "referral.sign":                 frozenset({T, R}),
+    "referral.answer":               frozenset({T, R}),
+    "referral.read":                 frozenset({B, T, R, AU, IN, AD}),
+    "referral.history":              frozenset({B, T, R, AU, IN, AD}),
+    "referral.list":                 frozenset({B, T, R, AU, IN, AD}),
 }
 
 COUNTY_WIDE = frozenset({B, AU, IN, AD})

@@ -30,6 +30,7 @@ from services.commands.contracts import ContractCommands
 from services.commands.hazards import HazardCommands
 from services.commands.inspections import InspectionCommands
 from services.commands.parties import PartyCommands
+from services.commands.referrals import ReferralCommands
 from services.commands.self_reports import SelfReportCommands
 from services.commands.subsidies import SubsidyCommands
 from services.errors import ConcurrentModification, NotFound
@@ -48,7 +49,7 @@ class Written:
 
 
 class HazardLedger(PartyCommands, ContractCommands, InspectionCommands, HazardCommands,
-                   SubsidyCommands, ChecklistCommands, SelfReportCommands, AuditQueries,
+                   SubsidyCommands, ChecklistCommands, SelfReportCommands, ReferralCommands, AuditQueries,
                    SubjectQueries, Application):
     name = "HazardLedger"
 

@@ -13,6 +13,7 @@ from domain.contracts import ProcurementAgreement, ServiceContract
 from domain.hazard import Hazard
 from domain.inspection import Inspection
 from domain.parties import Agency, Enterprise
+from domain.referral import Referral
 from domain.self_report import SelfReport
 from infra.auth import Principal
 from services.access import (Engagement, Forbidden, Subject, agency_sees_until, check_role, in_scope,
@@ -98,6 +99,12 @@ class SubjectQueries:
         if isinstance(aggregate, SelfReport):  # the enterprise's, read as its other records
             return replace(self.subject_of_enterprise(aggregate.enterprise_id),
                            made_on=aggregate.filed_on)
+        if isinstance(aggregate, Referral):  # its receiver, and the referred hazards' townships and sectors
+            receiver = Subject(frozenset({aggregate.receiver})) if aggregate.receiver_kind == "township" \
+                else Subject(sectors=frozenset({aggregate.receiver}))
+            return replace(receiver | Subject(frozenset(h["township"] for h in aggregate.hazards),
+                                              frozenset(h["sector"] for h in aggregate.hazards)),
+                           made_on=aggregate.referred_on)
         if isinstance(aggregate, Accident):
             return replace(self.subject_of_enterprise(aggregate.enterprise_id),
                            made_on=aggregate.occurred_on)

@@ -22,7 +22,7 @@ from services.api.query_guard import QueryGuard
 from services import dashboard
 from services.api.routes import (accountability, audit, checklists, contracts, criteria, events, files,
                                  hazards, inspections, parties, readmodels, records, reference,
-                                 self_reports)
+                                 referrals, self_reports)
 from services.api.uploads import body_limit
 from services.application import HazardLedger
 
@@ -64,7 +64,7 @@ def create_app(ledger: HazardLedger, tokens: Tokens, *, read_models: ReadModels 
                                                         sectors=ledger.reference.sectors)
     ledger.catalogue, ledger.file_store = app.state.criteria, app.state.files  # what hazards cite
     for module in (reference, parties, contracts, inspections, hazards, records, audit, readmodels,
-                   accountability, events, files, criteria, checklists, self_reports):
+                   accountability, events, files, criteria, checklists, self_reports, referrals):
         app.include_router(module.router, prefix=API_PREFIX)
     dashboard.install(app)  # the web dashboard at / (issue 7)
     errors.install(app)

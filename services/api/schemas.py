@@ -260,3 +260,25 @@ class NewSelfReport(Body):
 class SelfReportAmendment(Body):
     hazard_ids: list[Ident] = Field(default=[], max_length=500)
     none_found: bool = False
+
+
+class NewReferral(Body):
+    """交办: hazards to one receiving unit — a township code (`township`) or a sector code (`sector`)."""
+    hazard_ids: list[Ident] = Field(min_length=1, max_length=200)
+    township: Ident | None = None
+    sector: Ident | None = None
+    instructions: Text
+    due_on: Day
+    referred_on: Day | None = None
+    document_no: Short = ""
+
+
+class ReferralSigning(Body):
+    """签收 (signed_on defaults to today)."""
+    signed_on: Day | None = None
+
+
+class ReferralAnswer(Body):
+    """答复: what was done (answered_on defaults to today)."""
+    answer: Text
+    answered_on: Day | None = None

@@ -23,7 +23,7 @@ NOT_ABOUT_A_PARTY = {"reference.townships", "reference.sectors", "agency.registe
                      "agency.read", "agency.history", "audit.verify",
                      "ledger.read", "rates.read", "compliance.read", "statistics.read",
                      "coverage.read", "subsidy.read", "events.stream",  # filtered by scope, never refused
-                     "non_reporters.read", "self_report.list",
+                     "non_reporters.read", "self_report.list", "referral.list",
                      "file.upload",  # any writing role, about no party's record
                      "criteria.list", "criteria.read", "checklist.list", "checklist.read"}  # reference data
 # in scope, yet not allowed: an enterprise is no party to a procurement agreement
@@ -63,8 +63,10 @@ def world(ledger):
                                         "regulator:chem"])
     sr = ledger.file_self_report(bureau, enterprise_id=e1, month="2026-05", hazard_ids=[],
                                  none_found=True).id
+    rf = ledger.refer_hazards(bureau, hazard_ids=[h1], township="330226001", instructions="督促整改",
+                              due_on=date(2026, 7, 10)).id  # 交办 to 跃龙街道
     return dict(E1=e1, A1=a1, A2=a2, X=expert, C1=c1, C2=c2, G1=g1, I1=i1, H1=h1, ACC=x1, E2=e2,
-                CL=claim, F=photo, SR=sr)
+                CL=claim, F=photo, SR=sr, RF=rf)
 
 
 def _photo_uploaded_by(ledger, parties: list[str]) -> str:
@@ -89,7 +91,8 @@ def requests_for(w):
     for path, kind, ident in [("enterprises", "enterprise", "E1"), ("agencies", "agency", "A1"),
                               ("agreements", "agreement", "G1"), ("contracts", "contract", "C1"),
                               ("inspections", "inspection", "I1"), ("hazards", "hazard", "H1"),
-                              ("accidents", "accident", "ACC"), ("self-reports", "self_report", "SR")]:
+                              ("accidents", "accident", "ACC"), ("self-reports", "self_report", "SR"),
+                              ("referrals", "referral", "RF")]:
         reads[f"{kind}.read"] = ("GET", f"/{path}/{w[ident]}", None)
         reads[f"{kind}.history"] = ("GET", f"/{path}/{w[ident]}/history", None)
     return {
@@ -158,6 +161,11 @@ def requests_for(w):
         "self_report.file": ("POST", "/self-reports", {"enterprise_id": w["E1"], "month": "2026-06",
                                                        "none_found": True}),
         "self_report.amend": ("POST", f"/self-reports/{w['SR']}/amend", {"none_found": True}),
+        "referral.refer": ("POST", "/referrals", {"hazard_ids": [w["H1"]], "township": "330226001",
+                                                  "instructions": "督促整改", "due_on": "2026-07-10"}),
+        "referral.sign": ("POST", f"/referrals/{w['RF']}/sign", {}),  # a regulator: 403 referral-by-receiver
+        "referral.answer": ("POST", f"/referrals/{w['RF']}/answer", {"answer": "已督促整改"}),
+        "referral.list": ("GET", "/referrals?state=open", None),
         "hazard.report": ("POST", "/hazards", {
             "enterprise_id": w["E1"], "source": "self_check", "category": "unsafe_act",
             "description": "未戴安全帽", "level": "general", "discovered_on": day}),

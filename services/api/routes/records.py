@@ -10,6 +10,7 @@ from domain.criteria import article_zh
 from domain.hazard import Hazard
 from domain.inspection import Inspection
 from domain.parties import Agency, Enterprise
+from domain.referral import Referral
 from domain.self_report import SelfReport
 from infra.auth import Principal
 from services.api.deps import ledger, principal
@@ -23,6 +24,7 @@ KINDS = {  # path → (aggregate class, action prefix in services/access.py)
     "agreements": (ProcurementAgreement, "agreement"), "contracts": (ServiceContract, "contract"),
     "inspections": (Inspection, "inspection"), "hazards": (Hazard, "hazard"),
     "accidents": (Accident, "accident"), "self-reports": (SelfReport, "self_report"),
+    "referrals": (Referral, "referral"),
 }
 
 AS_OF = Query(None, max_length=40, description="记录时间点（ISO 8601；无时区按北京时间；仅日期取当日结束；1990–2099）",

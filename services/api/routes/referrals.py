@@ -1,0 +1,60 @@
+"""Referrals (交办、抄告, issue 14): POST /referrals, /referrals/{id}/sign (签收),
+/referrals/{id}/answer (答复), GET /referrals?state=open|overdue|answered (the token's unit's);
+reading one is the generic record route (GET /referrals/{id}, /history: routes/records.py)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from fastapi import APIRouter, Depends, Query
+
+from domain.actor import Role
+from domain.referral import Referral
+from infra.auth import Principal
+from services.access import check_role
+from services.api import schemas as s
+from services.api.deps import ledger, principal
+
+router = APIRouter(prefix="/referrals", tags=["referrals"])
+
+
+def _unit(who: Principal) -> str | None:
+    """The token's unit: its township's code, or its sector's for a regulator."""
+    return who.township if who.role == Role.TOWNSHIP else who.sector if who.role == Role.REGULATOR else None
+
+
+@router.post("", status_code=201, summary="交办隐患（抄告）", name="referral.refer")
+def refer(body: s.NewReferral, who: Principal = Depends(principal), app=Depends(ledger)) -> s.Written:
+    """The bureau (县安委会办公室) refers hazards to a township (`township`) or a sector
+    regulator (`sector`): an unknown code or hazard is 422 naming it."""
+    app.authorize(who, "referral.refer")
+    return app.refer_hazards(who.actor, **body.model_dump())
+
+
+@router.post("/{referral_id}/sign", summary="签收交办", name="referral.sign")
+def sign(referral_id: str, body: s.ReferralSigning | None = None, who: Principal = Depends(principal),
+         app=Depends(ledger)) -> s.Written:
+    app.authorize(who, "referral.sign", app.subject_of(Referral, referral_id))
+    return app.sign_referral(who.actor, referral_id, unit=_unit(who),
+                             **(body or s.ReferralSigning()).model_dump())
+
+
+@router.post("/{referral_id}/answer", summary="答复交办", name="referral.answer")
+def answer(referral_id: str, body: s.ReferralAnswer, who: Principal = Depends(principal),
+           app=Depends(ledger)) -> s.Written:
+    app.authorize(who, "referral.answer", app.subject_of(Referral, referral_id))
+    return app.answer_referral(who.actor, referral_id, unit=_unit(who), **body.model_dump())
+
+
+@router.get("", summary="交办事项清单", name="referral.list")
+def referrals(state: Literal["open", "overdue", "answered"] | None = Query(
+                  None, description="open 办理中 / overdue 逾期未答复 / answered 已答复；不填为全部"),
+              who: Principal = Depends(principal), app=Depends(ledger)) -> dict:
+    """The referrals to the token's unit (a township its own, a regulator its sector's; the
+    county-wide roles all), oldest first. Read from the log, no view yet: O(referrals)."""
+    check_role(who, "referral.list")
+    unit, receiver = _unit(who), who.role in (Role.TOWNSHIP, Role.REGULATOR)
+    items = [] if receiver and not unit else app.referrals(
+        state=state, township=unit if who.role == Role.TOWNSHIP else None,
+        sector=unit if who.role == Role.REGULATOR else None)
+    return {"state": state, "count": len(items), "items": items}
