@@ -25,6 +25,7 @@ from domain.parties import Enterprise
 from domain.plan import rectification_plan
 from domain.values import (EnforcementKind, Level, Source, Status, SupervisionLevel, choice,
                            money, not_before, past_date, phone, text)
+from domain.working_days import WorkingCalendar
 
 
 class Category(StrEnum):
@@ -109,6 +110,7 @@ class Hazard(Aggregate):
         self.closed_on: date | None = None
         self.withdrawal: dict | None = None
         self.extensions: list[dict] = []
+        self.extension_request: dict | None = None  # the pending 延期申请 (issue 14)
 
     # --- what the state says -----------------------------------------------------------------
     @property
@@ -181,6 +183,72 @@ class Hazard(Aggregate):
         self.extensions.append({"previous": previous, "deadline": deadline, "reason": reason,
                                 "approver": actor})
         self.deadline = deadline
+
+    # --- extension requests (延期申请, issue 14 point 2) -------------------------------------
+    @property
+    def extension_approver(self) -> Role:
+        """Who decides an extension request: the bureau for 挂牌督办 or major hazards, the
+        township (乡镇街道) for general ones."""
+        return Role.BUREAU if self.needs_joint_review else Role.TOWNSHIP
+
+    def request_extension(self, *, new_deadline: date, reason: str, interim_controls: str,
+                          requested_on: date, today: date, calendar: WorkingCalendar,
+                          min_working_days: int, actor: Actor) -> None:
+        """The enterprise applies for a later deadline (延期申请), with its interim controls
+        (临时管控措施), at least `min_working_days` working days (工作日, `calendar`) before the
+        deadline in force. Nothing moves until an approval (`decide_extension`)."""
+        self._require_open()
+        rules.EXTEND_STATUS.require(self.status == Status.ASSIGNED, f"当前状态 {self.status}")
+        pending = getattr(self, "extension_request", None)
+        rules.EXTENSION_PENDING.require(pending is None, f"{pending and pending['requested_on']} 的申请待审批")
+        past_date("requested_on", requested_on, today)
+        rules.EXTENSION_BEFORE_DEADLINE.require(requested_on <= self.deadline,
+                                                f"整改期限 {self.deadline}，申请日 {requested_on}")
+        rules.EXTEND_LATER.require(new_deadline > self.deadline, f"原期限 {self.deadline}")
+        rules.EXTENSION_NOTICE.require(
+            calendar.working_days_between(requested_on, self.deadline) >= min_working_days,
+            f"须提前 {min_working_days} 个工作日，整改期限 {self.deadline}，"
+            f"最迟申请日 {calendar.subtract_working_days(self.deadline, min_working_days)}，申请日 {requested_on}")
+        self._extension_requested(
+            deadline=self.deadline, new_deadline=new_deadline,
+            reason=text("reason", reason, max_len=1000),
+            interim_controls=text("interim_controls", interim_controls, max_len=2000),
+            requested_on=requested_on, actor=actor.record())
+
+    @event("ExtensionRequested")
+    def _extension_requested(self, *, deadline: date, new_deadline: date, reason: str,
+                             interim_controls: str, requested_on: date, actor: dict) -> None:
+        self.extension_request = {"deadline": deadline, "new_deadline": new_deadline, "reason": reason,
+                                  "interim_controls": interim_controls, "requested_on": requested_on,
+                                  "applicant": actor}
+
+    def decide_extension(self, *, approved: bool, opinion: str, decided_on: date, today: date,
+                         by: Actor) -> None:
+        """The approver named by policy (`extension_approver`) approves or refuses (审批意见);
+        only an approval moves the deadline."""
+        self._require_open()
+        pending = getattr(self, "extension_request", None)
+        rules.EXTENSION_DECISION_NEEDS_REQUEST.require(pending is not None)
+        approver = self.extension_approver
+        rules.EXTENSION_APPROVER.require(
+            by.role == approver, f"本隐患由 {ROLE_NAMES_ZH.get(approver, approver)} 审批，操作角色 {by.role}")
+        past_date("decided_on", decided_on, today)
+        not_before("decided_on", decided_on, pending["requested_on"], "延期申请日期")
+        self._extension_decided(approved=bool(approved), opinion=text("opinion", opinion, max_len=1000),
+                                decided_on=decided_on, previous=self.deadline,
+                                deadline=pending["new_deadline"] if approved else self.deadline,
+                                actor=by.record())
+
+    @event("ExtensionDecided")
+    def _extension_decided(self, *, approved: bool, opinion: str, decided_on: date, previous: date,
+                           deadline: date, actor: dict) -> None:
+        request = self.extension_request
+        if approved:
+            self.extensions.append({"previous": previous, "deadline": deadline,
+                                    "reason": request["reason"], "approver": actor,
+                                    "requested_on": request["requested_on"], "decided_on": decided_on})
+            self.deadline = deadline
+        self.extension_request = None
 
     # --- grading and supervision ----------------------------------------------------------
     def regrade(self, *, level: str, reason: str, actor: Actor, criterion: Criterion | None = None,

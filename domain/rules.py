@@ -198,3 +198,19 @@ REFERRAL_ANSWER_AFTER_SIGNING = _rule(
     "referral-answer-after-signing", "交办事项须先签收、后答复，签收和答复各一次", "003 §五(一) 联席会 交办")
 REFERRAL_DUE_AFTER_REFERRAL = _rule(
     "referral-due-after-referral", "交办的办理期限不能早于交办日期", "003 §五(一) 联席会 交办")
+
+# --- extension requests (延期申请; issue 14 point 2; 宁波市隐患排查治理信息系统 延期申请与审批) ----------
+EXTENSION_NOTICE = _rule(
+    "extension-request-notice",
+    "延期申请须在整改期限前至少若干个工作日提出（县政策 extensions.min_working_days，缺省 15；工作日按国务院办公厅公布的节假日安排计算）",
+    "宁波市隐患排查治理信息系统 延期申请；县政策数据")
+EXTENSION_BEFORE_DEADLINE = _rule(
+    "extension-request-before-deadline", "整改期限已过，不能再申请延期", "宁波市隐患排查治理信息系统 延期申请")
+EXTENSION_PENDING = _rule(
+    "extension-request-pending", "已有待审批的延期申请，审批后才能再次申请", "宁波市隐患排查治理信息系统 延期申请")
+EXTENSION_DECISION_NEEDS_REQUEST = _rule(
+    "extension-decision-needs-request", "没有待审批的延期申请", "宁波市隐患排查治理信息系统 延期审批")
+EXTENSION_APPROVER = _rule(
+    "extension-approver",
+    "延期申请由政策指定的部门审批：挂牌督办或重大隐患由县应急管理局审批，一般隐患由乡镇（街道）审批",
+    "宁波市隐患排查治理信息系统 延期审批；003 §五(二)", about_who=True)

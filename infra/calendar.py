@@ -74,3 +74,18 @@ def _range(entry: dict[str, Any], year: int, where: str) -> list[date]:
     if "days" in entry and entry["days"] != len(days):
         raise CalendarError(f"{where}: the notice says {entry['days']} days, the range has {len(days)}")
     return days
+
+
+DEFAULT_MIN_WORKING_DAYS = 15
+
+
+def load_min_working_days(policy_file: str | Path) -> int:
+    """Section `extensions` of the county policy file: `{"min_working_days": 15}` — an extension
+    request (延期申请) is due at least that many working days before the deadline. A file
+    without the section gets 15; a value that is not a whole number from 0 to 60 is refused."""
+    data = orjson.loads(Path(policy_file).read_bytes())
+    section = data.get("extensions", {}) if isinstance(data, dict) else {}
+    value = section.get("min_working_days", DEFAULT_MIN_WORKING_DAYS)
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 60:
+        raise CalendarError(f"{policy_file}: extensions.min_working_days must be 0–60, got {value!r}")
+    return value

@@ -45,6 +45,7 @@ EVENT_LABELS = {  # event name (or "Aggregate.Event") → the step, for historie
     "SelfReport.Filed": "企业自查自报", "SelfReport.Amended": "修改自查自报",
     "ChecklistRecorded": "记录检查表结果", "ChecklistItemLinked": "检查项关联隐患",
     "Referral.Referred": "交办", "Referral.SignedFor": "签收交办", "Referral.Answered": "答复交办",
+    "ExtensionRequested": "申请延期", "ExtensionDecided": "延期审批",
 }
 REFERRAL_STATE = {"open": "办理中", "overdue": "逾期未答复", "answered": "已答复"}  # GET /referrals
 REFERRAL_RECEIVER = {"township": "乡镇（街道）", "sector": "行业监管部门"}

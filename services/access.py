@@ -135,6 +135,10 @@ POLICY: dict[str, frozenset[Role]] = {
     "referral.read":                 frozenset({B, T, R, AU, IN, AD}),
     "referral.history":              frozenset({B, T, R, AU, IN, AD}),
     "referral.list":                 frozenset({B, T, R, AU, IN, AD}),
+    # extension requests (延期申请, issue 14): the enterprise applies; the bureau (挂牌督办 or major
+    # hazards) or the township (general ones) decides — which of the two: domain rule extension-approver
+    "hazard.extension-request":      frozenset({E}),
+    "hazard.extension-decision":     frozenset({B, T}),
 }
 
 COUNTY_WIDE = frozenset({B, AU, IN, AD})

@@ -27,7 +27,7 @@ from domain.self_report import SelfReportPolicy
 from domain.working_days import WorkingCalendar
 from infra.auth import Tokens
 from infra.audit_chain import AuditChain
-from infra.calendar import load_calendar
+from infra.calendar import load_calendar, load_min_working_days
 from infra.chain_keeper import ChainKeeper
 from infra.criteria import Catalogue, Checklists, load_checklists, load_criteria
 from infra.files import FileStore, PostgresFileStore
@@ -80,6 +80,12 @@ class Config:
         return load_calendar()
 
     @cached_property
+    def extension_notice(self) -> int:
+        """Working days an extension request is due before the deadline (policy file, section
+        `extensions.min_working_days`, default 15; issue 14)."""
+        return load_min_working_days(self.settings.policy_file or DEFAULT_POLICY)
+
+    @cached_property
     def criteria(self) -> Catalogue:
         """Criteria for major hazards (HAZARD_CRITERIA_DIR), checked against the sectors (issue 13)."""
         return load_criteria(self.settings.criteria_dir, sectors=self.reference.sectors)
@@ -93,7 +99,7 @@ class Config:
     def loaded(self) -> Config:
         """Every file read now (before handing the config to other processes)."""
         _ = (self.reference, self.policy, self.oversight, self.contracts, self.self_reports,
-             self.calendar, self.criteria, self.checklists)
+             self.calendar, self.extension_notice, self.criteria, self.checklists)
         return self
 
     def replace(self, **settings: Any) -> Config:

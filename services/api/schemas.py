@@ -282,3 +282,18 @@ class ReferralAnswer(Body):
     """答复: what was done (answered_on defaults to today)."""
     answer: Text
     answered_on: Day | None = None
+
+
+class ExtensionRequest(Body):
+    """延期申请 by the enterprise: the deadline it asks for, why, and its interim controls (临时管控措施)."""
+    new_deadline: Day
+    reason: Text
+    interim_controls: Text
+    requested_on: Day | None = None
+
+
+class ExtensionDecision(Body):
+    """延期审批: approved or refused, with the approver's opinion (审批意见)."""
+    approved: bool
+    opinion: Text
+    decided_on: Day | None = None

@@ -19,8 +19,11 @@ from domain.hazard import Hazard
 from domain.inspection import Inspection
 from domain.parties import Enterprise
 from infra.citations import Citation, citing
+from domain.working_days import WorkingCalendar
+from infra.calendar import load_calendar, load_min_working_days
 from infra.criteria import Catalogue, load_criteria
 from infra.files import FileStore, PostgresFileStore
+from projections.compliance import DEFAULT_POLICY
 
 KIND = "hazard"  # the kind recorded in file_citations
 
@@ -68,7 +71,24 @@ class Evidence:
             return self.change(Hazard, hazard_id, decide)
 
 
-class HazardCommands(Evidence):
+class Extensions:
+    """What extension requests (延期申请) read: the working calendar and how many working days
+    before the deadline a request is due. Whoever starts the service may hand over its
+    `Config.calendar` and `Config.extension_notice`; otherwise the defaults (infra/data/
+    calendar_cn.json, Ninghai's policy file) are read on first use."""
+
+    working_calendar: WorkingCalendar | None = None
+    extension_working_days: int | None = None
+
+    def extension_rules(self) -> tuple[WorkingCalendar, int]:
+        if self.working_calendar is None:
+            self.working_calendar = load_calendar()
+        if self.extension_working_days is None:
+            self.extension_working_days = load_min_working_days(DEFAULT_POLICY)
+        return self.working_calendar, self.extension_working_days
+
+
+class HazardCommands(Evidence, Extensions):
     def report_hazard(self, actor: Actor, *, enterprise_id: str, source: str, category: str,
                       description: str, level: str, inspection_id: str | None = None,
                       discovered_on: date | None = None, location: str = "",
@@ -144,6 +164,23 @@ class HazardCommands(Evidence):
     def extend_deadline(self, actor: Actor, hazard_id: str, *, deadline: date, reason: str):
         return self.change(Hazard, hazard_id,
                            lambda h: h.extend_deadline(deadline=deadline, reason=reason, actor=actor))
+
+    def request_extension(self, actor: Actor, hazard_id: str, *, new_deadline: date, reason: str,
+                          interim_controls: str, requested_on: date | None = None):
+        """延期申请: recorded, the deadline unchanged until an approval."""
+        calendar, days = self.extension_rules()
+        today = self.today()
+        return self.change(Hazard, hazard_id, lambda h: h.request_extension(
+            new_deadline=new_deadline, reason=reason, interim_controls=interim_controls,
+            requested_on=requested_on or today, today=today, calendar=calendar,
+            min_working_days=days, actor=actor))
+
+    def decide_extension(self, actor: Actor, hazard_id: str, *, approved: bool, opinion: str,
+                         decided_on: date | None = None):
+        """延期审批 by the approver the policy names; only an approval moves the deadline."""
+        today = self.today()
+        return self.change(Hazard, hazard_id, lambda h: h.decide_extension(
+            approved=approved, opinion=opinion, decided_on=decided_on or today, today=today, by=actor))
 
     def withdraw_hazard(self, actor: Actor, hazard_id: str, *, reason: str):
         return self.change(Hazard, hazard_id, lambda h: h.withdraw(reason=reason, actor=actor))

@@ -181,6 +181,10 @@ def requests_for(w):
         "hazard.regrade": ("POST", f"{hz}/regrade", {"level": "major", "reason": "复核"}),
         "hazard.extend": ("POST", f"{hz}/extend", {"deadline": "2026-08-01", "reason": "待料"}),
         "hazard.withdraw": ("POST", f"{hz}/withdraw", {"reason": "误报"}),
+        "hazard.extension-request": ("POST", f"{hz}/extension-requests", {
+            "new_deadline": "2026-08-01", "reason": "待料", "interim_controls": "停用配电箱"}),
+        "hazard.extension-decision": ("POST", f"{hz}/extension-requests/decision",
+                                      {"approved": True, "opinion": "同意"}),
         "file.upload": ("POST", "/files", None),  # no multipart body: 415 once allowed
         "file.read": ("GET", f"/files/{w['F']}", None),
         "file.thumbnail": ("GET", f"/files/{w['F']}/thumbnail", None),

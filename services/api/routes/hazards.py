@@ -96,6 +96,21 @@ def extend(hazard_id: str, body: s.Extension, who: Principal = Depends(principal
     return app.extend_deadline(who.actor, hazard_id, **body.model_dump())
 
 
+@router.post("/{hazard_id}/extension-requests", summary="申请延期", name="hazard.extension-request")
+def request_extension(hazard_id: str, body: s.ExtensionRequest, who: Principal = Depends(principal),
+                      app=Depends(ledger)) -> s.Written:
+    _guard(app, who, "hazard.extension-request", hazard_id)
+    return app.request_extension(who.actor, hazard_id, **body.model_dump())
+
+
+@router.post("/{hazard_id}/extension-requests/decision", summary="延期审批",
+             name="hazard.extension-decision")
+def decide_extension(hazard_id: str, body: s.ExtensionDecision, who: Principal = Depends(principal),
+                     app=Depends(ledger)) -> s.Written:
+    _guard(app, who, "hazard.extension-decision", hazard_id)
+    return app.decide_extension(who.actor, hazard_id, **body.model_dump())
+
+
 @router.post("/{hazard_id}/withdraw", summary="撤销误报", name="hazard.withdraw")
 def withdraw(hazard_id: str, body: s.Withdrawal, who: Principal = Depends(principal),
              app=Depends(ledger)) -> s.Written:
