@@ -65,6 +65,19 @@ def _extended(row: Row, e: Any) -> date:
     return record_date(e)
 
 
+def _extension_requested(row: Row, e: Any) -> date:
+    """延期申请 (issue 14): the deadline stays until a decision."""
+    return e.requested_on
+
+
+def _extension_decided(row: Row, e: Any) -> date:
+    """延期审批: an approval moves the deadline as a direct extension does; a refusal changes nothing."""
+    if e.approved:
+        row["deadline"] = e.deadline
+        row["extensions"] += 1
+    return e.decided_on
+
+
 def _regraded(row: Row, e: Any) -> date:
     """The event carries the citation from now on (as `Hazard._regraded` applies it): None when
     a downgrade dropped a major criterion, or when none is cited."""
@@ -134,6 +147,7 @@ def _withdrawn(row: Row, e: Any) -> date:
 STEPS: dict[str, Callable[[Row, Any], date]] = {
     "Hazard.ResponsibilityAssigned": _assigned, "Hazard.RectificationPlanFiled": _plan,
     "Hazard.DeadlineExtended": _extended, "Hazard.Regraded": _regraded,
+    "Hazard.ExtensionRequested": _extension_requested, "Hazard.ExtensionDecided": _extension_decided,
     "Hazard.ListedForSupervision": _listed, "Hazard.EnforcementRecorded": _enforced,
     "Hazard.RectificationReported": _rectified, "Hazard.Reviewed": _reviewed,
     "Hazard.JointReviewSigned": _joint_signed, "Hazard.ClosureReportFiled": _closure_report,

@@ -83,3 +83,16 @@ def test_too_late_and_after_the_deadline_are_409_naming_the_rule_and_nothing_is_
                                                              "interim_controls": "y"})
     assert (other.status_code, other.json()["rule"]) == (403, "access:hazard.extension-request")
     assert stored_count(ledger) == before
+
+
+def test_the_ledger_moves_the_deadline_only_on_an_approval(api, auth, hazards):
+    assert _apply(api, auth, hazards, "general").status_code == 200
+    assert _apply(api, auth, hazards, "major").status_code == 200
+    assert _decide(api, auth("township", township=ENTERPRISE_TOWNSHIP), hazards["general"], True).status_code == 200
+    last = _decide(api, auth("bureau"), hazards["major"], False)
+    assert last.status_code == 200, last.text
+    rows = api.get("/api/v1/ledger", params={"after": last.json()["position"], "enterprise_id": hazards["E"]},
+                   headers=auth("bureau")).json()["items"]
+    deadlines = {r["hazard_id"]: r["deadline"] for r in rows}
+    assert deadlines[hazards["general"]] == "2026-11-30"  # approved
+    assert deadlines[hazards["major"]] == "2026-10-20"    # refused
