@@ -20,6 +20,7 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, Transcoder
 
+from domain.errors import InvalidValue
 from infra.clock import today as shanghai_today
 from infra.idempotency import current_request
 from infra.reference import ReferenceData
@@ -104,6 +105,25 @@ class HazardLedger(PartyCommands, ContractCommands, InspectionCommands, HazardCo
 
     def load_optional(self, cls: type[A], ident: str | None) -> A | None:
         return None if ident is None else self.load(cls, ident)
+
+    def find(self, cls: type[A], ident: str | UUID) -> A | None:
+        """The aggregate stored under `ident`, or None (a deterministic id not used yet)."""
+        try:
+            return self.load(cls, ident)
+        except NotFound:
+            return None
+
+    def named(self, cls: type[A], ident: str, field: str, what: str) -> A:
+        """The aggregate a request body names in `field`: a reference to nothing is bad input
+        (422 naming the field, e.g. "隐患 … 不存在"), not a missing resource."""
+        try:
+            return self.load(cls, ident)
+        except NotFound:
+            raise InvalidValue(field, f"{what} {ident} 不存在") from None
+
+    def named_each(self, cls: type[A], idents: list[str], field: str, what: str) -> list[A]:
+        """`named` for a list in `field`: the n-th bad one is named `field.n`."""
+        return [self.named(cls, ident, f"{field}.{n}", what) for n, ident in enumerate(idents)]
 
     def store(self, *aggregates: Aggregate, ident: Any = None,
               on_conflict: Callable[[], Exception] = ConcurrentModification) -> Written:

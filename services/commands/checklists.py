@@ -12,7 +12,6 @@ from domain.hazard import Hazard
 from domain.inspection import Inspection
 from domain.inspection_checklist import EVIDENCE
 from infra.citations import Citation, citing
-from services.errors import NotFound
 
 KIND = "inspection"  # the kind recorded in file_citations (infra/citations.py)
 
@@ -33,8 +32,7 @@ class ChecklistCommands:
         hazards = {}
         for n, result in enumerate(results):
             if result.get("hazard_id") and result.get("result") == "failed":  # others: the domain refuses
-                hazards[result["hazard_id"]] = self._hazard_named(f"results.{n}.hazard_id",
-                                                                  result["hazard_id"])
+                hazards[result["hazard_id"]] = self.named(Hazard, result["hazard_id"], f"results.{n}.hazard_id", "隐患")
         cited = self._stored_evidence(results)
         inspection.record_checklist(template=template, results=results, hazards=hazards, actor=actor)
         with citing(Citation(KIND, str(inspection.id), cited)):
@@ -43,7 +41,7 @@ class ChecklistCommands:
     def link_checklist_hazard(self, actor: Actor, inspection_id: str, *, item_id: str, hazard_id: str):
         """Link a failed item to the hazard it was reported as."""
         inspection = self.load(Inspection, inspection_id)
-        hazard = self._hazard_named("hazard_id", hazard_id)
+        hazard = self.named(Hazard, hazard_id, "hazard_id", "隐患")
         inspection.link_hazard(item_id=item_id, hazard=hazard, actor=actor)
         return self.store(inspection)
 
@@ -60,9 +58,3 @@ class ChecklistCommands:
                     raise InvalidValue(f"results.{n}.evidence.{m}", f"证据文件 {ref} 不存在（先 POST /api/v1/files 上传）")
                 hashes[ref.removeprefix("sha256:")] = None
         return tuple(hashes)
-
-    def _hazard_named(self, field: str, hazard_id: str) -> Hazard:
-        try:
-            return self.load(Hazard, hazard_id)
-        except NotFound:
-            raise InvalidValue(field, f"隐患 {hazard_id} 不存在") from None

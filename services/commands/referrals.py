@@ -17,7 +17,6 @@ from domain.errors import InvalidValue
 from domain.hazard import Hazard
 from domain.referral import Referral
 from projections.labels import REFERRAL_RECEIVER, REFERRAL_STATE
-from services.errors import NotFound
 
 REFERRED = get_topic(Referral.Referred)
 STATES = ("open", "overdue", "answered")
@@ -32,7 +31,7 @@ class ReferralCommands:
             raise InvalidValue("township", "须指定一个接收单位：乡镇（街道）代码 township 或行业代码 sector")
         kind, code = (("township", self.known_township("township", township)) if township is not None
                       else ("sector", self.known_sector("sector", sector)))
-        referral = Referral.refer(receiver_kind=kind, receiver=code, hazards=self._referred(hazard_ids),
+        referral = Referral.refer(receiver_kind=kind, receiver=code, hazards=self.named_each(Hazard, hazard_ids, "hazard_ids", "隐患"),
                                   instructions=instructions, referred_on=referred_on or self.today(),
                                   due_on=due_on, today=self.today(), actor=actor,
                                   document_no=document_no)
@@ -48,15 +47,6 @@ class ReferralCommands:
         return self.change(Referral, referral_id, lambda r: r.answer_with(
             actor=actor, unit=unit, answer=answer, answered_on=answered_on or self.today(),
             today=self.today()))
-
-    def _referred(self, hazard_ids: list[str]) -> list[Hazard]:
-        hazards = []
-        for n, hazard_id in enumerate(hazard_ids):
-            try:
-                hazards.append(self.load(Hazard, hazard_id))
-            except NotFound:
-                raise InvalidValue(f"hazard_ids.{n}", f"隐患 {hazard_id} 不存在") from None
-        return hazards
 
     # --- the list ------------------------------------------------------------------------
     def referrals(self, *, township: str | None = None, sector: str | None = None,

@@ -20,7 +20,6 @@ from domain.parties import Agency
 from domain.subsidy import ServedEnterprise, SubsidyPolicy, bill
 from domain.subsidy_claim import RETURNED, SubsidyClaim
 from infra.subsidy_policy import load_policies, policy_for
-from services.errors import NotFound
 
 
 @lru_cache(maxsize=1)
@@ -43,9 +42,8 @@ class SubsidyCommands:
         agency = self.load(Agency, agency_id)
         the_bill = bill(subsidy_policy(year), served)
         claim_id = SubsidyClaim.create_id(str(agency.id), year)
-        try:
-            claim = self.load(SubsidyClaim, claim_id)
-        except NotFound:
+        claim = self.find(SubsidyClaim, claim_id)
+        if claim is None:
             claim = SubsidyClaim.file(agency_id=str(agency.id), year=year, bill=the_bill, actor=actor)
             return self.store(claim)
         rules.SUBSIDY_ORDER.require(claim.status == RETURNED,
