@@ -43,6 +43,13 @@ export function today() {
   return dayFormat.format(new Date()); // YYYY-MM-DD in Shanghai
 }
 
+// "2026-11" moved by `delta` months
+export function shiftMonth(month, delta) {
+  const [y, m] = month.split("-").map(Number);
+  const n = y * 12 + (m - 1) + delta;
+  return `${Math.floor(n / 12)}-${String((n % 12) + 1).padStart(2, "0")}`;
+}
+
 export function thisYear() {
   return Number(today().slice(0, 4));
 }
@@ -148,4 +155,12 @@ export function select(name, options, value, { label, all = "全部" } = {}) {
 export function input(name, value, { label, type = "text", placeholder } = {}) {
   const el = h("input", { name, id: `f-${name}`, type, value: value ?? "", placeholder });
   return label ? h("label", { class: "field" }, h("span", {}, label), el) : el;
+}
+
+// the pager of a paged list: 上一页 / 第 n / m 页 / 下一页 (`go(page)` shows that page)
+export function pager(page, pages, go) {
+  return h("div", { class: "pager" }, h("span", { id: "page-of" }, `第 ${page} / ${pages} 页`),
+    h("div", { class: "pages" },
+      h("button", { type: "button", id: "prev", disabled: page <= 1, on: { click: () => go(page - 1) } }, "上一页"),
+      h("button", { type: "button", id: "next", disabled: page >= pages, on: { click: () => go(page + 1) } }, "下一页")));
 }

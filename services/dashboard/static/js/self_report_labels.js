@@ -7,11 +7,6 @@ export const proxyText = (proxy) => (proxy ? "代报" : "企业自报");
 export const foundText = (noneFound, count) => (noneFound ? "零隐患" : `${count} 项隐患`);
 
 // A month YYYY-MM moved by `delta` months.
-export function shiftMonth(month, delta) {
-  const [y, m] = month.split("-").map(Number);
-  const n = y * 12 + (m - 1) + delta;
-  return `${Math.floor(n / 12)}-${String((n % 12) + 1).padStart(2, "0")}`;
-}
 
 // The last day of a month YYYY-MM, as YYYY-MM-DD.
 export function monthEnd(month) {

@@ -1,15 +1,11 @@
 // 未报名单: the month's enterprises with neither a self-report (自查自报) nor an agency's inspection,
 // with the month's counts; filters in the address (month, township), paging, CSV / Excel export.
 import { api, download } from "../api.js";
-import { clear, h, input, int, link, select, table, today } from "../dom.js";
+import { clear, h, input, int, link, pager, select, shiftMonth, table, today } from "../dom.js";
 import { readQuery, showError, startPage, writeQuery } from "../layout.js";
 
 const PAGE_SIZE = 50;
 
-function lastMonth() {
-  const [y, m] = today().split("-").map(Number);
-  return m === 1 ? `${y - 1}-12` : `${y}-${String(m - 1).padStart(2, "0")}`;
-}
 
 const COUNTS = [
   ["enterprises", "应报企业"], ["self_reported", "已自查自报"], ["late", "其中逾期报送"], ["none_found", "其中零隐患"],
@@ -17,7 +13,7 @@ const COUNTS = [
 ];
 
 startPage("non-reporters", async (ctx, main) => {
-  const chosen = { month: lastMonth(), township: "", page: "1", ...Object.fromEntries(Object.entries(readQuery(["month", "township", "page"])).filter(([, v]) => v)) };
+  const chosen = { month: shiftMonth(today().slice(0, 7), -1), township: "", page: "1", ...Object.fromEntries(Object.entries(readQuery(["month", "township", "page"])).filter(([, v]) => v)) };
   const form = h("form", { class: "filters card", id: "filters" },
     input("month", chosen.month, { label: "月份", type: "month" }),
     ctx.township ? null : select("township", ctx.townshipOptions(), chosen.township, { label: "乡镇（街道）" }),
@@ -45,10 +41,7 @@ startPage("non-reporters", async (ctx, main) => {
         { label: "规模", value: (r) => r.scale_label || "" },
         { label: "最近自报月份", value: (r) => r.last_reported_month || "从未自报" },
       ], answer.items, { empty: `${answer.month} 没有未报企业`, testid: "non-reporters-table", rowAttrs: (r) => ({ dataset: { enterprise: r.enterprise_id } }) }),
-      h("div", { class: "pager" }, h("span", { id: "page-of" }, `第 ${answer.page} / ${pages} 页`),
-        h("div", { class: "pages" },
-          h("button", { type: "button", id: "prev", disabled: answer.page <= 1, on: { click: () => go(answer.page - 1) } }, "上一页"),
-          h("button", { type: "button", id: "next", disabled: answer.page >= pages, on: { click: () => go(answer.page + 1) } }, "下一页"))));
+      pager(answer.page, pages, go));
     main.dataset.loaded = String(Number(main.dataset.loaded || 0) + 1);
   };
   const run = () => show().catch((e) => showError(result, e));

@@ -2,8 +2,8 @@
 // enterprise's hazards discovered that month (from the ledger). The API's refusal is shown as
 // it gives it (e.g. 409 self-report-once-a-month), ids inside it as links.
 import { api } from "../api.js";
-import { clear, h, link, statusBadge } from "../dom.js";
-import { monthEnd, post, refusal, shiftMonth } from "../self_report_labels.js";
+import { clear, h, link, shiftMonth, statusBadge } from "../dom.js";
+import { monthEnd, post, refusal } from "../self_report_labels.js";
 
 const reportHref = (id) => `/self-reports/${encodeURIComponent(id)}`;
 

@@ -2,9 +2,9 @@
 // filters in the address (month, township), paging, CSV / Excel export; each row links to the
 // report's page. An enterprise's token also gets a form to file this month's or last month's.
 import { api, download } from "../api.js";
-import { clear, h, input, int, link, select, table, today } from "../dom.js";
+import { clear, h, input, int, link, pager, select, shiftMonth, table, today } from "../dom.js";
 import { readQuery, showError, startPage, writeQuery } from "../layout.js";
-import { foundText, lateBadge, proxyText, shiftMonth } from "../self_report_labels.js";
+import { foundText, lateBadge, proxyText } from "../self_report_labels.js";
 import { filingForm } from "./self_report_form.js";
 
 const PAGE_SIZE = 50;
@@ -48,10 +48,7 @@ startPage("self-reports", async (ctx, main) => {
         { label: "隐患数", class: "num", value: (r) => int(r.hazards) },
         { label: "修改次数", class: "num", value: (r) => int(r.amendments) },
       ], answer.items, { empty: `${answer.month} 没有自查自报`, testid: "self-reports-table", rowAttrs: (r) => ({ dataset: { report: r.report_id, late: String(r.late) } }) }),
-      h("div", { class: "pager" }, h("span", { id: "page-of" }, `第 ${answer.page} / ${pages} 页`),
-        h("div", { class: "pages" },
-          h("button", { type: "button", id: "prev", disabled: answer.page <= 1, on: { click: () => go(answer.page - 1) } }, "上一页"),
-          h("button", { type: "button", id: "next", disabled: answer.page >= pages, on: { click: () => go(answer.page + 1) } }, "下一页"))));
+      pager(answer.page, pages, go));
     main.dataset.loaded = String(Number(main.dataset.loaded || 0) + 1);
   };
   const run = () => show().catch((e) => showError(result, e));
