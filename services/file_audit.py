@@ -8,14 +8,13 @@ from collections.abc import Callable
 from typing import Any
 
 from infra.citations import CitationIndex
-from infra.files import PostgresFileStore
 from infra.files.check import FileFault, FilesVerdict
 
 
 def verify_files(ledger: Any, progress: Callable[[int, int], None] | None = None) -> FilesVerdict:
     """Faults: files whose bytes changed or whose chunks vanished (with the records citing
     them), then hashes cited by events that no stored file has."""
-    store = ledger.file_store or PostgresFileStore(ledger.recorder.datastore)
+    store = ledger.evidence_files
     index = CitationIndex(ledger.recorder.datastore)
     verdict = FilesVerdict()
 

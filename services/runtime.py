@@ -182,8 +182,7 @@ def running(source: Config | Settings | None = None, *,
         ledger.self_report_policy = config.self_reports  # self-reports' grace day (issue 13)
         ledger.working_calendar = config.calendar  # working days for extension requests (issue 14)
         ledger.extension_working_days = config.extension_notice
-        if config.settings.file_store != "postgres":  # else opened where first needed (create_app, Evidence)
-            ledger.file_store = config.file_store(ledger)  # CLI, simulate, audit verify and serve alike
+        ledger.file_store = config.file_store(ledger)  # CLI, simulate, audit verify and serve alike
         try:
             yield Runtime(config, database, ledger)
         finally:
