@@ -16,6 +16,14 @@ from typing import Any
 from domain.actor import JOINT_REVIEW_PARTIES
 from projections.views.base import kind_of, record_date
 
+# 挂牌督办 paperwork and the pending extension request (issue 14). listing_state: NULL (not
+# listed) | listed (old one-step supervise) | issued | served | signed | cancelled.
+LISTING_COLUMNS: dict[str, str] = {
+    "listing_state": "text", "listing_department": "text", "listing_served_on": "date",
+    "listing_signed_on": "date", "listing_finish_by": "date", "listing_plan_by": "date",
+    "listing_cancelled_on": "date", "extension_requested_on": "date",
+}
+
 # The ledger row's columns (besides hazard_id) and their SQL types, in table order.
 COLUMNS: dict[str, str] = {
     "enterprise_id": "text", "township": "text", "sector": "text", "agency_id": "text",
@@ -30,6 +38,8 @@ COLUMNS: dict[str, str] = {
     "joint_parties": "text", "joint_review_on": "date", "closure_report_on": "date",
     "closure_report_doc": "text", "closed_on": "date", "withdrawn_on": "date",
     "criterion": "text",  # the cited criterion's id (判定依据, issue 13); added last: ALTER TABLE
+    # issue 14 (挂牌督办 paperwork, docs/supervision.md; extension requests): added by ALTER TABLE
+    **LISTING_COLUMNS,
 }
 
 Row = dict[str, Any]
@@ -66,12 +76,15 @@ def _extended(row: Row, e: Any) -> date:
 
 
 def _extension_requested(row: Row, e: Any) -> date:
-    """延期申请 (issue 14): the deadline stays until a decision."""
+    """延期申请 (issue 14): the deadline stays until a decision; the request is pending."""
+    row["extension_requested_on"] = e.requested_on
     return e.requested_on
 
 
 def _extension_decided(row: Row, e: Any) -> date:
-    """延期审批: an approval moves the deadline as a direct extension does; a refusal changes nothing."""
+    """延期审批: an approval moves the deadline as a direct extension does; a refusal changes
+    nothing but ends the pending request."""
+    row["extension_requested_on"] = None
     if e.approved:
         row["deadline"] = e.deadline
         row["extensions"] += 1
@@ -86,8 +99,38 @@ def _regraded(row: Row, e: Any) -> date:
 
 
 def _listed(row: Row, e: Any) -> date:
-    row.update(supervision_level=e.level, supervision_doc=e.document_no, listed_on=e.listed_on)
+    """The old one-step 挂牌督办 (no paperwork): listing_state 'listed'."""
+    row.update(supervision_level=e.level, supervision_doc=e.document_no, listed_on=e.listed_on,
+               listing_state="listed")
     return e.listed_on
+
+
+def _listing_issued(row: Row, e: Any) -> date:
+    """挂牌督办通知书下达: a new notice starts its paperwork afresh (after a cancelled one)."""
+    row.update(supervision_level=e.level, supervision_doc=e.document_no, listed_on=e.issued_on,
+               listing_state="issued", listing_department=e.department, listing_served_on=None,
+               listing_signed_on=None, listing_finish_by=None, listing_plan_by=None,
+               listing_cancelled_on=None)
+    return e.issued_on
+
+
+def _listing_served(row: Row, e: Any) -> date:
+    row.update(listing_state="served", listing_served_on=e.served_on)
+    return e.served_on
+
+
+def _listing_signed(row: Row, e: Any) -> date:
+    """签收: the deadlines as the event carries them (computed once, from the 签收 date)."""
+    row.update(listing_state="signed", listing_signed_on=e.signed_on,
+               listing_finish_by=e.finish_by, listing_plan_by=e.plan_by)
+    return e.signed_on
+
+
+def _listing_cancelled(row: Row, e: Any) -> date:
+    """撤销挂牌督办: no longer supervised (grade, joint review), the paperwork's dates kept."""
+    row.update(listing_state="cancelled", listing_cancelled_on=e.cancelled_on,
+               supervision_level=None, supervision_doc=None, listed_on=None)
+    return e.cancelled_on
 
 
 def _enforced(row: Row, e: Any) -> date:
@@ -149,6 +192,8 @@ STEPS: dict[str, Callable[[Row, Any], date]] = {
     "Hazard.DeadlineExtended": _extended, "Hazard.Regraded": _regraded,
     "Hazard.ExtensionRequested": _extension_requested, "Hazard.ExtensionDecided": _extension_decided,
     "Hazard.ListedForSupervision": _listed, "Hazard.EnforcementRecorded": _enforced,
+    "Hazard.ListingIssued": _listing_issued, "Hazard.ListingServed": _listing_served,
+    "Hazard.ListingSigned": _listing_signed, "Hazard.ListingCancelled": _listing_cancelled,
     "Hazard.RectificationReported": _rectified, "Hazard.Reviewed": _reviewed,
     "Hazard.JointReviewSigned": _joint_signed, "Hazard.ClosureReportFiled": _closure_report,
     "Hazard.Closed": _closed, "Hazard.Withdrawn": _withdrawn,

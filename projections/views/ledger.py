@@ -46,6 +46,9 @@ DDL = (
     f"recorded_at timestamptz NOT NULL, {_COLS})",
     # issue 13: a store made before the column gets it on start (old rows NULL until a rebuild)
     *(_add_column(table, "criterion text") for table in ("ledger_hazards", "ledger_hazard_changes")),
+    # issue 14: the 挂牌督办 paperwork and the pending extension request, the same way
+    *(_add_column(table, f"{name} {kind}") for name, kind in hazard_rows.LISTING_COLUMNS.items()
+      for table in ("ledger_hazards", "ledger_hazard_changes")),
     "CREATE INDEX IF NOT EXISTS ledger_hazard_changes_hazard "
     "ON {schema}.ledger_hazard_changes (hazard_id, position DESC)",
     # the ledger's order (newest first): a page reads its rows from the index, not the whole table
