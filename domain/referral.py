@@ -19,6 +19,7 @@ from eventsourcing.domain import Aggregate, event
 from domain import rules
 from domain.actor import Actor, Role
 from domain.errors import InvalidValue
+from domain.self_report import past_month
 
 RECEIVER_ROLES = {"township": Role.TOWNSHIP, "sector": Role.REGULATOR}
 
@@ -29,6 +30,17 @@ def _day(field: str, day: date, *, not_before: date, today: date, before_what: s
     if day > today:
         raise InvalidValue(field, f"{day.isoformat()} 晚于今天 {today.isoformat()}")
     return day
+
+
+def meeting_month(meeting: str | None, today: date) -> str | None:
+    """The month of the joint meeting (联席会) that decided a referral: YYYY-MM, a real month
+    that has begun by `today`; None when the referral was not a meeting's decision."""
+    if meeting is None:
+        return None
+    try:
+        return past_month(meeting, today)
+    except InvalidValue as e:
+        raise InvalidValue("meeting", e.message) from None
 
 
 def _text(field: str, value: str, limit: int = 4000) -> str:
@@ -46,9 +58,10 @@ class Referral(Aggregate):
     @classmethod
     def refer(cls, *, receiver_kind: str, receiver: str, hazards: list[Any], instructions: str,
               referred_on: date, due_on: date, today: date, actor: Actor,
-              document_no: str = "") -> Referral:
+              document_no: str = "", meeting: str | None = None) -> Referral:
         """`hazards`: the referred hazards, loaded by the caller; `receiver`: a known township
-        code or sector code (checked by the caller against the reference data)."""
+        code or sector code (checked by the caller against the reference data); `meeting`: the
+        month of the joint meeting (联席会, YYYY-MM) whose decision this referral records."""
         rules.REFERRAL_BY_BUREAU.require(actor.role == Role.BUREAU, f"角色 {actor.role}")
         if receiver_kind not in RECEIVER_ROLES:
             raise InvalidValue("receiver_kind", f"须为 township 或 sector：{receiver_kind!r}")
@@ -56,6 +69,7 @@ class Referral(Aggregate):
             raise InvalidValue("hazard_ids", "至少交办一条隐患")
         if referred_on > today:
             raise InvalidValue("referred_on", f"{referred_on.isoformat()} 晚于今天 {today.isoformat()}")
+        meeting = meeting_month(meeting, today)
         rules.REFERRAL_DUE_AFTER_REFERRAL.require(
             due_on >= referred_on, f"办理期限 {due_on.isoformat()}，交办日期 {referred_on.isoformat()}")
         listed: dict[str, dict] = {}
@@ -65,11 +79,14 @@ class Referral(Aggregate):
                                           "enterprise_id": h.enterprise_id})
         return cls(receiver_kind=receiver_kind, receiver=receiver, hazards=list(listed.values()),
                    instructions=_text("instructions", instructions), referred_on=referred_on,
-                   due_on=due_on, document_no=(document_no or "").strip()[:200], actor=actor.record())
+                   due_on=due_on, document_no=(document_no or "").strip()[:200], actor=actor.record(),
+                   meeting=meeting)
 
     @event("Referred")
     def __init__(self, *, receiver_kind: str, receiver: str, hazards: list[dict], instructions: str,
-                 referred_on: date, due_on: date, document_no: str, actor: dict) -> None:
+                 referred_on: date, due_on: date, document_no: str, actor: dict,
+                 meeting: str | None = None) -> None:
+        # `meeting` (issue 14 §4): events stored before it carry none, and replay with None
         self.receiver_kind = receiver_kind  # "township" or "sector"
         self.receiver = receiver  # the township's code or the sector's code
         self.hazards = hazards
@@ -78,6 +95,7 @@ class Referral(Aggregate):
         self.referred_on = referred_on
         self.due_on = due_on
         self.document_no = document_no
+        self.meeting = meeting  # the joint meeting's month (联席会, YYYY-MM), or None
         self.signed_on: date | None = None
         self.signed_by: dict | None = None
         self.answered_on: date | None = None

@@ -5,7 +5,8 @@ to report, which were inspected in a period, which have a monthly service contra
 Tables: `activity_enterprises`, `activity_inspections`, `activity_contracts`,
 `activity_self_reports` (企业月度自查自报, issue 13: one row per enterprise and month), and the
 oversight tables of issue 6 (agencies, experts, agreements, 考评, blacklist, accidents and
-findings, subsidy claims — `projections/views/oversight.py`), kept by the same transactions.
+findings, subsidy claims — `projections/views/oversight.py`) and `activity_referrals` (交办,
+issue 14: `projections/views/referrals.py`), kept by the same transactions.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from projections.views import oversight
+from projections.views import referrals  # issue 14: 交办 (activity_referrals)
 from projections.views.base import View, id_text
 from projections.views.tables import Fold, Table, changing
 
@@ -150,9 +152,9 @@ def on_self_report_amended(row: dict, e: Any, position: int) -> None:
 
 
 class ActivityView(View):
-    layout = LAYOUT + oversight.LAYOUT
+    layout = LAYOUT + oversight.LAYOUT + referrals.LAYOUT
     tables = tuple(t.name for t in layout)
-    ddl = DDL + oversight.DDL
+    ddl = DDL + oversight.DDL + referrals.DDL
     handlers = {
         "Enterprise.Registered": on_enterprise,
         "Inspection.Scheduled": on_scheduled,
@@ -166,6 +168,7 @@ class ActivityView(View):
         "SelfReport.Filed": on_self_report,
         "SelfReport.Amended": on_self_report_amended,
         **oversight.HANDLERS,
+        **referrals.HANDLERS,
     }
     changes = {
         **dict.fromkeys(["Inspection.Performed", "Inspection.ReportFiled", "Inspection.Cancelled"],
@@ -174,4 +177,5 @@ class ActivityView(View):
                          "ServiceContract.Terminated"], (CONTRACTS, _id)),
         "SelfReport.Amended": (SELF_REPORTS, _id),
         **oversight.CHANGES,
+        **referrals.CHANGES,
     }

@@ -271,6 +271,8 @@ class NewReferral(Body):
     due_on: Day
     referred_on: Day | None = None
     document_no: Short = ""
+    # issue 14 §4: the joint meeting's month (联席会, YYYY-MM) whose decision this records
+    meeting: Ident | None = None
 
 
 class ReferralSigning(Body):

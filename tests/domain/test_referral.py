@@ -88,3 +88,30 @@ def test_bad_values_are_named():
     r.sign_for(actor=TOWNSHIP, unit="330226001", signed_on=ON, today=TODAY)
     rejected(r, "answer", r.answer_with, actor=TOWNSHIP, unit="330226001", answer="  ", answered_on=ON,
              today=TODAY)
+
+
+# --- the joint meeting (联席会) whose decision a referral records (issue 14 §4) ----------------
+def test_a_referral_may_record_the_joint_meeting_that_decided_it():
+    r = Referral.refer(receiver_kind="sector", receiver="chem", hazards=[hazard()], instructions="会议交办",
+                       referred_on=ON, due_on=DUE, today=TODAY, actor=BUREAU, meeting="2026-06")
+    assert r.meeting == "2026-06"
+    assert referred().meeting is None  # not every referral is a meeting's decision
+
+
+@pytest.mark.parametrize("meeting", ["2026-13", "2026-6", "六月", "2026-06-01", "1989-12", "2027-01"])
+def test_the_meeting_month_is_a_real_month_not_in_the_future(meeting):
+    with pytest.raises(InvalidValue) as info:
+        Referral.refer(receiver_kind="township", receiver="330226001", hazards=[hazard()],
+                       instructions="会议交办", referred_on=ON, due_on=DUE, today=TODAY, actor=BUREAU,
+                       meeting=meeting)
+    assert info.value.field == "meeting"
+
+
+def test_a_referral_stored_before_the_meeting_field_replays_without_one():
+    r = Referral.refer(receiver_kind="township", receiver="330226001", hazards=[hazard()],
+                       instructions="会议交办", referred_on=ON, due_on=DUE, today=TODAY, actor=BUREAU,
+                       meeting="2026-06")
+    [created] = r.collect_events()
+    del created.__dict__["meeting"]  # as an event stored before issue 14 §4 reads back
+    again = created.mutate(None)
+    assert again.meeting is None and again.instructions == "会议交办"

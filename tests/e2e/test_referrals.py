@@ -34,7 +34,8 @@ def _refer(client, headers, **body):
     return client.post(URL, headers=headers, json=body)
 
 
-def test_the_bureau_refers_the_township_signs_for_and_answers(client, auth, town):
+def test_the_bureau_refers_the_township_signs_for_and_answers(api, auth, town):
+    client = api
     bureau, mine = auth("bureau"), auth("township", township="330226001")
     made = _refer(client, bureau, hazard_ids=[town["H1"]], township="330226001", referred_on="2026-06-20",
                   document_no="宁安委办交〔2026〕3号")
@@ -51,8 +52,10 @@ def test_the_bureau_refers_the_township_signs_for_and_answers(client, auth, town
         "signed_on": "2026-06-21", "answered_on": "2026-06-30", "answer": "已督促企业更换阀门"}
     steps = client.get(f"{URL}/{ident}/history", headers=mine).json()
     assert len(steps) == 3
-    [row] = client.get(f"{URL}?state=answered", headers=mine).json()["items"]
+    after = answered.json()["position"]
+    [row] = client.get(f"{URL}?state=answered&after={after}", headers=mine).json()["items"]
     assert (row["receiver_name"], row["state_label"], row["signed"]) == ("跃龙街道", "已答复", "已签收")
+    assert (row["signed_on"], row["signed_by"], row["answer"]) == ("2026-06-21", "township 测试", "已督促企业更换阀门")
     assert row["hazards"] == [{"id": town["H1"], "description": "储罐区阀门泄漏"}]
 
 
@@ -93,16 +96,17 @@ def test_a_due_date_before_the_referral_is_refused(client, auth, town, ledger):
     assert stored_count(ledger) == before
 
 
-def test_each_unit_lists_its_referrals_by_state(client, auth, town):
-    bureau = auth("bureau")
+def test_each_unit_lists_its_referrals_by_state(api, auth, town):
+    client, bureau = api, auth("bureau")
     overdue = _refer(client, bureau, hazard_ids=[town["H1"]], township="330226001", referred_on="2026-06-01",
                      due_on="2026-06-15").json()["id"]  # today is 2026-06-30
     still_open = _refer(client, bureau, hazard_ids=[town["H1"]], township="330226001").json()["id"]
-    to_sector = _refer(client, bureau, hazard_ids=[town["H2"]], sector="construction").json()["id"]
+    made = _refer(client, bureau, hazard_ids=[town["H2"]], sector="construction").json()
+    to_sector, after = made["id"], made["position"]
     mine = auth("township", township="330226001")
 
     def listed(headers, state=None):
-        answer = client.get(URL + (f"?state={state}" if state else ""), headers=headers)
+        answer = client.get(f"{URL}?after={after}" + (f"&state={state}" if state else ""), headers=headers)
         assert answer.status_code == 200, answer.text
         return [row["id"] for row in answer.json()["items"]]
 
@@ -118,3 +122,31 @@ def test_each_unit_lists_its_referrals_by_state(client, auth, town):
     assert (regulator["receiver_kind_label"], regulator["receiver_name"]) == ("行业监管部门", "建筑施工")
     assert client.get(f"{URL}?state=late", headers=mine).status_code == 422
     assert client.get(URL, headers=auth("enterprise", enterprise_id="x")).status_code == 403
+
+
+def test_the_list_pages_and_waits_for_its_own_writes(api, auth, town):
+    """`?page=&page_size=` like the other lists; `?after=` a position the store does not hold is 422."""
+    bureau = auth("bureau")
+    made = [_refer(api, bureau, hazard_ids=[town["H1"]], township="330226001").json() for _ in range(5)]
+    after = made[-1]["position"]
+    first = api.get(f"{URL}?after={after}&page=1&page_size=2", headers=bureau).json()
+    second = api.get(f"{URL}?page=3&page_size=2", headers=bureau).json()
+    assert (first["total"], first["count"], [r["id"] for r in first["items"]]) == (
+        5, 2, [m["id"] for m in made[:2]])
+    assert [r["id"] for r in second["items"]] == [made[4]["id"]]
+    beyond = api.get(f"{URL}?after={after + 1000}", headers=bureau)
+    assert beyond.status_code == 422 and "after" in beyond.text
+    assert api.get(f"{URL}?page_size=0", headers=bureau).status_code == 422
+
+
+def test_a_meeting_decision_records_its_month_and_a_bad_month_is_422(api, auth, town, ledger):
+    bureau = auth("bureau")
+    made = _refer(api, bureau, hazard_ids=[town["H2"]], sector="construction", meeting="2026-06")
+    assert made.status_code == 201, made.text
+    [row] = api.get(f"{URL}?after={made.json()['position']}", headers=bureau).json()["items"]
+    assert row["meeting"] == "2026-06"
+    before = stored_count(ledger)
+    for month in ("2026-07", "2026-13", "6月", "2026-6"):  # today is 2026-06-30
+        refused = _refer(api, bureau, hazard_ids=[town["H2"]], sector="construction", meeting=month)
+        assert (refused.status_code, refused.json()["field"]) == (422, "meeting"), refused.text
+    assert stored_count(ledger) == before

@@ -1,6 +1,7 @@
 """Referrals (交办、抄告, issue 14): POST /referrals, /referrals/{id}/sign (签收),
 /referrals/{id}/answer (答复), GET /referrals?state=open|overdue|answered (the token's unit's);
-reading one is the generic record route (GET /referrals/{id}, /history: routes/records.py)."""
+reading one is the generic record route (GET /referrals/{id}, /history: routes/records.py).
+The list reads the activity view's `activity_referrals` (docs/referrals.md)."""
 
 from __future__ import annotations
 
@@ -11,9 +12,13 @@ from fastapi import APIRouter, Depends, Query
 from domain.actor import Role
 from domain.referral import Referral
 from infra.auth import Principal
-from services.access import check_role
+from projections.queries import referrals as referrals_q
+from projections.queries.ledger import Page
+from projections.readmodels import ReadModels
+from services.access import read_scope
 from services.api import schemas as s
 from services.api.deps import ledger, principal
+from services.api.routes.readmodels import caught_up, page, read_models
 
 router = APIRouter(prefix="/referrals", tags=["referrals"])
 
@@ -49,12 +54,15 @@ def answer(referral_id: str, body: s.ReferralAnswer, who: Principal = Depends(pr
 @router.get("", summary="交办事项清单", name="referral.list")
 def referrals(state: Literal["open", "overdue", "answered"] | None = Query(
                   None, description="open 办理中 / overdue 逾期未答复 / answered 已答复；不填为全部"),
-              who: Principal = Depends(principal), app=Depends(ledger)) -> dict:
+              p: Page = Depends(page), _: None = Depends(caught_up("referral.list", ("activity",))),
+              who: Principal = Depends(principal), rm: ReadModels = Depends(read_models),
+              app=Depends(ledger)) -> dict:
     """The referrals to the token's unit (a township its own, a regulator its sector's; the
-    county-wide roles all), oldest first. Read from the log, no view yet: O(referrals)."""
-    check_role(who, "referral.list")
-    unit, receiver = _unit(who), who.role in (Role.TOWNSHIP, Role.REGULATOR)
-    items = [] if receiver and not unit else app.referrals(
-        state=state, township=unit if who.role == Role.TOWNSHIP else None,
-        sector=unit if who.role == Role.REGULATOR else None)
-    return {"state": state, "count": len(items), "items": items}
+    county-wide roles all), oldest first, paged; the state judged on today (Asia/Shanghai).
+    Read from the activity view (`?after=` waits for it)."""
+    today = app.today()
+    total, rows = referrals_q.rows(rm.activity, scope=read_scope(who).as_filters(), day=today,
+                                   state=state, limit=p.size, offset=p.offset)
+    items = [referrals_q.item(row, rm.reference, today) for row in rows]
+    return {"state": state, "total": total, "count": len(items), "page": p.number,
+            "page_size": p.size, "items": items}
