@@ -94,7 +94,15 @@ POLICY: dict[str, frozenset[Role]] = {
     "hazard.closure-report":         frozenset({B, T, A, E}),
     "hazard.close":                  frozenset({B, T, R}),
     "hazard.regrade":                frozenset({B, T, R, A}),
-    "hazard.extend":                 frozenset({B, T, R}),
+    # issue 14 §2 (H1): a decision on a paper application, by the approver the policy names
+    # (domain rule extension-approver: the bureau for listed or major hazards, the township otherwise)
+    "hazard.extend":                 frozenset({B, T}),
+    # issue 14 §1 (H1): 挂牌督办通知书 — the bureau issues, records service and cancels; the
+    # enterprise signs for it (the bureau may record a paper receipt)
+    "hazard.listing-issue":          frozenset({B}),
+    "hazard.listing-serve":          frozenset({B}),
+    "hazard.listing-sign":           frozenset({B, E}),
+    "hazard.listing-cancel":         frozenset({B}),
     "hazard.withdraw":               frozenset({B, T, R}),
     # evidence files (issue 13): any role that writes uploads; reading is scoped by `may_read_file`
     "file.upload":                   frozenset({B, T, R, A, E, IN, AD}),  # auditors never write
@@ -139,6 +147,11 @@ POLICY: dict[str, frozenset[Role]] = {
     # hazards) or the township (general ones) decides — which of the two: domain rule extension-approver
     "hazard.extension-request":      frozenset({E}),
     "hazard.extension-decision":     frozenset({B, T}),
+    # to-do and 督办 (issue 14 §6): every role reads its own to-do (auditors, investigators and
+    # admins get an empty list with a note); the 挂牌督办 listings are read-model rows filtered by
+    # read_scope, as the ledger's are
+    "todo.read":                     EVERYONE,
+    "supervision.list":              EVERYONE,
 }
 
 COUNTY_WIDE = frozenset({B, AU, IN, AD})

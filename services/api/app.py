@@ -23,6 +23,7 @@ from services import dashboard
 from services.api.routes import (accountability, audit, checklists, contracts, criteria, events, files,
                                  hazards, inspections, parties, readmodels, records, reference,
                                  referrals, self_reports)
+from services.api.routes import supervision, todo  # issue 14 §6: to-do and 督办
 from services.api.uploads import body_limit
 from services.application import HazardLedger
 
@@ -64,7 +65,8 @@ def create_app(ledger: HazardLedger, tokens: Tokens, *, read_models: ReadModels 
                                                         sectors=ledger.reference.sectors)
     ledger.catalogue, ledger.file_store = app.state.criteria, app.state.files  # what hazards cite
     for module in (reference, parties, contracts, inspections, hazards, records, audit, readmodels,
-                   accountability, events, files, criteria, checklists, self_reports, referrals):
+                   accountability, events, files, criteria, checklists, self_reports, referrals,
+                   todo, supervision):
         app.include_router(module.router, prefix=API_PREFIX)
     dashboard.install(app)  # the web dashboard at / (issue 7)
     errors.install(app)

@@ -24,6 +24,7 @@ NOT_ABOUT_A_PARTY = {"reference.townships", "reference.sectors", "agency.registe
                      "ledger.read", "rates.read", "compliance.read", "statistics.read",
                      "coverage.read", "subsidy.read", "events.stream",  # filtered by scope, never refused
                      "non_reporters.read", "self_report.list", "referral.list",
+                     "todo.read", "supervision.list",  # the holder's own to-do; rows filtered by scope
                      "file.upload",  # any writing role, about no party's record
                      "criteria.list", "criteria.read", "checklist.list", "checklist.read"}  # reference data
 # in scope, yet not allowed: an enterprise is no party to a procurement agreement
@@ -166,6 +167,8 @@ def requests_for(w):
         "referral.sign": ("POST", f"/referrals/{w['RF']}/sign", {}),  # a regulator: 403 referral-by-receiver
         "referral.answer": ("POST", f"/referrals/{w['RF']}/answer", {"answer": "已督促整改"}),
         "referral.list": ("GET", "/referrals?state=open", None),
+        "todo.read": ("GET", "/todo", None),
+        "supervision.list": ("GET", "/supervision/listings", None),
         "hazard.report": ("POST", "/hazards", {
             "enterprise_id": w["E1"], "source": "self_check", "category": "unsafe_act",
             "description": "未戴安全帽", "level": "general", "discovered_on": day}),

@@ -1,0 +1,290 @@
+"""待办 (GET /todo, issue 14 §6): what the token's holder must do next, from the read models.
+
+Each item is one step of the lifecycle (domain/hazard.py, rules in domain/rules.py) that the
+holder's party takes next, on a record in its scope, oldest first. Who takes which step
+(docs/todo.md has the table and the rule behind each line):
+
+- enterprise: 落实责任人 (reported), 备案治理方案 (major, assigned, no plan), 整改 (assigned,
+  its deadline), 提交书面销号报告 (joint review complete), 签收挂牌督办 (listing served),
+  月度自查自报 (this month's, and last month's while missing);
+- township / regulator / agency: 复查 a general hazard (township: its township's; agency:
+  those it may act on), 联合复查签字 (major or listed, its party's signature missing);
+  township also 审批延期申请 of general hazards;
+- bureau: 审批延期申请 of major or listed hazards, 销号 (review passed, closure report when
+  required), 送达挂牌督办通知书 (listing issued).
+
+`row_duties` is pure (a ledger row and the day → the holder's steps on it); `todo` reads the
+views: the ledger's current rows (`ledger_hazards`) and, for an agency, the activity view's
+contracts and agreements in force today (the enterprises it serves: the hazards it may act on,
+as `services.access.agency_in_scope` judges a write).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from psycopg.sql import SQL, Composable
+
+from domain.actor import JOINT_REVIEW_PARTIES
+from domain.self_report import SelfReportPolicy
+from infra.clock import SHANGHAI
+from infra.reference import ReferenceData
+from projections.labels import GRADE, SUPERVISION
+from projections.queries.base import fetch
+from projections.views.base import View
+
+# kind → what the holder must do (kind_label), in the order items of one day are listed
+KINDS: dict[str, str] = {
+    "listing_sign": "签收挂牌督办通知书",
+    "assign": "落实责任人和整改期限",
+    "plan": "备案治理方案",
+    "rectify": "整改隐患",
+    "closure_report": "提交书面销号报告",
+    "self_report": "报送月度自查自报",
+    "listing_serve": "送达挂牌督办通知书",
+    "extension_decision": "审批延期申请",
+    "review": "复查整改情况",
+    "joint_review": "联合复查签字",
+    "close": "隐患销号",
+}
+ORDER = {kind: n for n, kind in enumerate(KINDS)}
+
+# the roles that have a to-do, and the kinds each can get
+ROLE_KINDS: dict[str, tuple[str, ...]] = {
+    "enterprise": ("listing_sign", "assign", "plan", "rectify", "closure_report", "self_report"),
+    "township": ("extension_decision", "review", "joint_review"),
+    "regulator": ("joint_review",),
+    "agency": ("review", "joint_review"),
+    "bureau": ("listing_serve", "extension_decision", "close"),
+}
+NO_TODO_NOTE = "审计、事故调查和管理员角色只查阅，不办理隐患排查治理事项，没有待办"
+
+OPEN = ("reported", "assigned", "rectified")
+
+
+@dataclass(frozen=True)
+class Holder:
+    """The token's holder as the to-do needs it (projections never import services)."""
+
+    role: str
+    township: str | None = None
+    sector: str | None = None
+    enterprise_id: str | None = None
+    agency_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Duty:
+    kind: str
+    since: date
+    due_on: date | None = None
+
+
+def joint(row: dict[str, Any]) -> bool:
+    """Major and listed (挂牌督办) hazards close after the three-party joint review
+    (`Hazard.needs_joint_review`)."""
+    return row["level"] == "major" or row["supervision_level"] is not None
+
+
+def _earliest(*days: date | None) -> date | None:
+    given = [d for d in days if d is not None]
+    return min(given) if given else None
+
+
+def _enterprise_duties(row: dict[str, Any]) -> list[Duty]:
+    """The enterprise: sign for a served listing; assign; file the plan (major, or listed with
+    a 方案备案期限); rectify by the deadline (a signed listing's 治理完毕期限 when earlier);
+    file the closure report once the joint review is complete."""
+    status, duties = row["status"], []
+    if row["listing_state"] == "served":
+        duties.append(Duty("listing_sign", row["listing_served_on"]))
+    if status == "reported":
+        duties.append(Duty("assign", row["discovered_on"]))
+    if status == "assigned":
+        plan_by = row["listing_plan_by"]
+        if (row["level"] == "major" or plan_by is not None) and row["plan_filed_on"] is None:
+            since = max(d for d in (row["assigned_on"], row["listing_signed_on"] if plan_by else None) if d)
+            duties.append(Duty("plan", since, plan_by))
+        duties.append(Duty("rectify", row["assigned_on"], _earliest(row["deadline"], row["listing_finish_by"])))
+    if status == "rectified" and joint(row) and row["joint_review_on"] and not row["closure_report_on"]:
+        duties.append(Duty("closure_report", row["joint_review_on"]))
+    return duties
+
+
+def row_duties(role: str, row: dict[str, Any]) -> list[Duty]:
+    """The steps `role` takes next on one open hazard (a ledger row), each with the date it
+    became due to that party and its deadline, if any."""
+    if role == "enterprise":
+        return _enterprise_duties(row)
+    status, duties = row["status"], []
+    signed = set(filter(None, (row["joint_parties"] or "").split(",")))
+    if row["extension_requested_on"] and role == ("bureau" if joint(row) else "township"):
+        # rule extension-approver; decided before the deadline in force runs out
+        duties.append(Duty("extension_decision", row["extension_requested_on"], row["deadline"]))
+    if role == "bureau" and row["listing_state"] == "issued":
+        duties.append(Duty("listing_serve", row["listed_on"]))
+    if status != "rectified":
+        return duties
+    if role in ("township", "agency") and not joint(row) and row["review_passed_on"] is None:
+        duties.append(Duty("review", row["rectified_on"]))
+    if role in _JOINT_PARTIES and joint(row) and role not in signed:
+        duties.append(Duty("joint_review", row["rectified_on"]))
+    if role == "bureau":
+        if joint(row) and row["joint_review_on"] and row["closure_report_on"]:
+            duties.append(Duty("close", row["closure_report_on"]))
+        elif not joint(row) and row["review_passed_on"]:
+            duties.append(Duty("close", row["review_passed_on"]))
+    return duties
+
+
+_JOINT_PARTIES = frozenset(str(p) for p in JOINT_REVIEW_PARTIES)
+
+
+# --- reading the views ------------------------------------------------------------------------
+_HAZARDS = SQL(
+    "SELECT h.hazard_id, h.enterprise_id, h.township, h.sector, h.description, h.level, "
+    "h.supervision_level, h.status, h.discovered_on, h.assigned_on, h.deadline, h.plan_filed_on, "
+    "h.rectified_on, h.review_passed_on, h.joint_parties, h.joint_review_on, h.closure_report_on, "
+    "h.listed_on, h.listing_state, h.listing_served_on, h.listing_signed_on, h.listing_finish_by, "
+    "h.listing_plan_by, h.extension_requested_on, e.name AS enterprise_name "
+    "FROM {hz} h LEFT JOIN {ent} e ON e.enterprise_id = h.enterprise_id "
+    "WHERE h.status = ANY(%(open)s) AND ({candidates}) AND {scope}")
+
+# the rows a role's steps can start from (a narrower read than every open hazard)
+_CANDIDATES = {
+    "enterprise": SQL("TRUE"),
+    "township": SQL("h.status = 'rectified' OR h.extension_requested_on IS NOT NULL"),
+    "regulator": SQL("h.status = 'rectified'"),
+    "agency": SQL("h.status = 'rectified'"),
+    "bureau": SQL("h.status = 'rectified' OR h.extension_requested_on IS NOT NULL "
+                  "OR h.listing_state = 'issued'"),
+}
+
+_SERVED = SQL(
+    "SELECT c.enterprise_id FROM {con} c WHERE c.agency_id = %(agency)s "
+    " AND c.start_on <= %(day)s AND c.last_day >= %(day)s "
+    "UNION SELECT e.enterprise_id FROM {ent} e JOIN {agr} g ON e.township = ANY(g.townships) "
+    " AND e.sector = ANY(g.sectors) WHERE g.agency_id = %(agency)s "
+    " AND g.start_on <= %(day)s AND g.end_on >= %(day)s")
+
+
+def served_enterprises(activity: View, agency_id: str, day: date) -> list[str]:
+    """The enterprises an agency serves on `day`: a countersigned contract in force, or a
+    procurement agreement in force covering their township × sector (`SubjectQueries.engagements`)."""
+    query = _SERVED.format(con=activity.table("activity_contracts"), ent=activity.table("activity_enterprises"),
+                           agr=activity.table("activity_agreements"))
+    return [r["enterprise_id"] for r in fetch(activity, query, {"agency": agency_id, "day": day})]
+
+
+def _scope(holder: Holder, served: list[str] | None) -> tuple[Composable, dict[str, Any]]:
+    """The holder's hazards: a township its township's, a regulator its sector's, an enterprise
+    its own, an agency those of the enterprises it serves today, the bureau the county's."""
+    if holder.role == "township":
+        return SQL("h.township = %(township)s"), {"township": holder.township or "-"}
+    if holder.role == "regulator":
+        return SQL("h.sector = %(sector)s"), {"sector": holder.sector or "-"}
+    if holder.role == "enterprise":
+        return SQL("h.enterprise_id = %(enterprise)s"), {"enterprise": holder.enterprise_id or "-"}
+    if holder.role == "agency":
+        return SQL("h.enterprise_id = ANY(%(served)s)"), {"served": served or []}
+    return SQL("TRUE"), {}
+
+
+def _hazard_rows(ledger: View, holder: Holder, served: list[str] | None) -> list[dict[str, Any]]:
+    scope, params = _scope(holder, served)
+    query = _HAZARDS.format(hz=ledger.table("ledger_hazards"), ent=ledger.table("ledger_enterprises"),
+                            candidates=_CANDIDATES[holder.role], scope=scope)
+    return fetch(ledger, query, {**params, "open": list(OPEN)})
+
+
+def _subject(row: dict[str, Any], reference: ReferenceData) -> dict[str, Any]:
+    grade = "supervised" if row["supervision_level"] else row["level"]
+    level_label = GRADE.get(grade, grade)
+    if row["supervision_level"]:
+        level_label += f"（{SUPERVISION.get(row['supervision_level'], row['supervision_level'])}）"
+    description = row["description"] or ""
+    short = description if len(description) <= 40 else description[:39] + "…"
+    name = row["enterprise_name"] or "（企业名称未登记）"
+    return {"hazard_id": row["hazard_id"], "enterprise_id": row["enterprise_id"],
+            "enterprise_name": name, "description": description,
+            "township_name": reference.townships.get(row["township"], ""),
+            "sector_name": reference.sectors.get(row["sector"], ""),
+            "level_label": level_label, "discovered_on": row["discovered_on"],
+            "subject": f"{name}：{short}（{row['discovered_on']} 发现，{level_label}）",
+            "link": f"/hazards/{row['hazard_id']}"}
+
+
+def hazard_items(ledger: View, holder: Holder, reference: ReferenceData, *,
+                 served: list[str] | None = None) -> list[dict[str, Any]]:
+    """The holder's steps on hazards, as to-do items (not yet sorted)."""
+    items = []
+    for row in _hazard_rows(ledger, holder, served):
+        for duty in row_duties(holder.role, row):
+            items.append({"kind": duty.kind, "since": duty.since, "due_on": duty.due_on,
+                          **_subject(row, reference)})
+    return items
+
+
+_SELF_REPORTS = SQL(
+    "SELECT e.name, e.registered_at, "
+    "ARRAY(SELECT s.month FROM {sr} s WHERE s.enterprise_id = e.enterprise_id "
+    " AND s.month = ANY(%(months)s)) AS filed "
+    "FROM {ent} e WHERE e.enterprise_id = %(enterprise)s")
+
+
+def _month(day: date) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def self_report_items(activity: View, enterprise_id: str, today: date,
+                      policy: SelfReportPolicy) -> list[dict[str, Any]]:
+    """This month's self-report while not filed, and last month's while missing (the
+    enterprise registered before that month ended)."""
+    first = today.replace(day=1)
+    last_month_first = (first - timedelta(days=1)).replace(day=1)
+    months = [(last_month_first, first - timedelta(days=1)), (first, None)]
+    query = _SELF_REPORTS.format(sr=activity.table("activity_self_reports"),
+                                 ent=activity.table("activity_enterprises"))
+    rows = fetch(activity, query, {"enterprise": enterprise_id,
+                                   "months": [_month(start) for start, _ in months]})
+    if not rows:
+        return []
+    enterprise, items = rows[0], []
+    registered = enterprise["registered_at"].astimezone(SHANGHAI).date()
+    for start, end in months:
+        month = _month(start)
+        if month in enterprise["filed"] or (end is not None and registered > end):
+            continue
+        items.append({"kind": "self_report", "since": start, "due_on": policy.due(month),
+                      "month": month, "enterprise_id": enterprise_id,
+                      "enterprise_name": enterprise["name"],
+                      "subject": f"{enterprise['name']}：{start.year} 年 {start.month} 月隐患自查自报",
+                      "link": "/self-reports"})
+    return items
+
+
+def finish(items: Iterable[dict[str, Any]], today: date) -> list[dict[str, Any]]:
+    """Labels and the overdue flag; oldest first (then by step, then subject)."""
+    out = []
+    for item in items:
+        due = item.get("due_on")
+        out.append({**item, "kind_label": KINDS[item["kind"]],
+                    "overdue": due is not None and due < today})
+    out.sort(key=lambda i: (i["since"], ORDER[i["kind"]], i["subject"]))
+    return out
+
+
+def todo(ledger: View, activity: View, holder: Holder, *, today: date, reference: ReferenceData,
+         self_report_policy: SelfReportPolicy) -> list[dict[str, Any]]:
+    """Every step the holder must take next, oldest first (an empty list for the roles that
+    only read: auditor, investigator, admin)."""
+    if holder.role not in ROLE_KINDS:
+        return []
+    served = served_enterprises(activity, holder.agency_id or "-", today) if holder.role == "agency" else None
+    items = hazard_items(ledger, holder, reference, served=served)
+    if holder.role == "enterprise" and holder.enterprise_id:
+        items += self_report_items(activity, holder.enterprise_id, today, self_report_policy)
+    return finish(items, today)

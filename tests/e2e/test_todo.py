@@ -1,0 +1,189 @@
+"""待办 over HTTP (GET /api/v1/todo) on a seeded county: each party's items appear when the
+lifecycle makes the next step theirs and disappear once it is taken; a township never sees
+another township's items; bad input is 422 naming the field.
+
+The tests' "today" is Tuesday 30 June 2026 (tests/conftest.py)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from domain.actor import Role
+from tests.conftest import actor, credit_code
+
+API = "/api/v1"
+YUELONG, TAOYUAN = "330226001", "330226002"  # 跃龙街道, 桃源街道
+PLAN = {k: "内容" for k in ("objectives", "measures", "funds", "organisation", "timeline", "safety_measures")}
+
+
+@pytest.fixture
+def county(ledger):
+    """甲化工 (跃龙街道, chem) served by 甲咨询 under a procurement agreement; 乙建筑 (桃源街道,
+    construction) served by none. 甲化工: a general hazard (deadline passed) and a major one;
+    乙建筑: a general one. All reported by the bureau, none assigned yet."""
+    bureau = actor(Role.BUREAU)
+    e1 = ledger.register_enterprise(bureau, credit_code=credit_code(), name="甲化工", township=YUELONG,
+                                    sector="chem", scale="small_micro").id
+    e2 = ledger.register_enterprise(bureau, credit_code=credit_code(), name="乙建筑", township=TAOYUAN,
+                                    sector="construction", scale="small_micro").id
+    a1 = ledger.register_agency(bureau, credit_code=credit_code(), name="甲咨询").id
+    ledger.sign_agreement(bureau, agency_id=a1, townships=[YUELONG], sectors=["chem"], start=date(2026, 1, 1),
+                          end=date(2029, 12, 31), prices={"comprehensive": 200}, budget=10000)
+
+    def hazard(enterprise: str, description: str, level: str) -> str:
+        return ledger.report_hazard(bureau, enterprise_id=enterprise, source="government_check",
+                                    category="unsafe_condition", description=description, level=level,
+                                    discovered_on=date(2026, 6, 1)).id
+
+    return {"E1": e1, "E2": e2, "A1": a1, "general": hazard(e1, "配电箱破损", "general"),
+            "major": hazard(e1, "储罐区可燃气体报警器失效", "major"), "other": hazard(e2, "脚手架未设防护网", "general")}
+
+
+class Parties:
+    """Each party's token, and its to-do read after the last write (`?after=`)."""
+
+    def __init__(self, api, auth, county):
+        self.api, self.position = api, 0
+        self.headers = {
+            "bureau": auth("bureau"), "enterprise": auth("enterprise", enterprise_id=county["E1"]),
+            "enterprise2": auth("enterprise", enterprise_id=county["E2"]),
+            "township": auth("township", township=YUELONG), "taoyuan": auth("township", township=TAOYUAN),
+            "regulator": auth("regulator", sector="chem"), "agency": auth("agency", agency_id=county["A1"]),
+            "auditor": auth("auditor"),
+        }
+
+    def post(self, who: str, path: str, body: dict | None = None) -> dict:
+        answer = self.api.post(API + path, json=body or {}, headers=self.headers[who])
+        assert answer.status_code in (200, 201), answer.text
+        self.position = answer.json()["position"]
+        return answer.json()
+
+    def todo(self, who: str, **params) -> dict:
+        answer = self.api.get(f"{API}/todo", params={"after": self.position, **params}, headers=self.headers[who])
+        assert answer.status_code == 200, answer.text
+        return answer.json()
+
+    def items(self, who: str, **params) -> set[tuple[str, str]]:
+        """(kind, hazard id or month) of each item."""
+        return {(i["kind"], i.get("hazard_id") or i["month"]) for i in self.todo(who, **params)["items"]}
+
+
+@pytest.fixture
+def parties(api, auth, county):
+    return Parties(api, auth, county)
+
+
+def test_each_party_sees_its_next_steps_as_the_hazards_move(parties, county):
+    g, m, o = county["general"], county["major"], county["other"]
+    p = parties
+    assert p.items("enterprise") == {("assign", g), ("assign", m), ("self_report", "2026-06")}
+    assert p.items("township") == p.items("regulator") == p.items("agency") == p.items("bureau") == set()
+
+    p.post("enterprise", f"/hazards/{g}/assign", {"responsible_person": "张三", "deadline": "2026-06-20"})
+    p.post("enterprise", f"/hazards/{m}/assign", {"responsible_person": "李四", "deadline": "2026-09-30"})
+    p.post("enterprise2", f"/hazards/{o}/assign", {"responsible_person": "王五", "deadline": "2026-07-31"})
+    body = p.todo("enterprise")
+    assert {(i["kind"], i["hazard_id"]) for i in body["items"] if "hazard_id" in i} == {
+        ("rectify", g), ("plan", m), ("rectify", m)}
+    rectify_g = next(i for i in body["items"] if i["kind"] == "rectify" and i["hazard_id"] == g)
+    assert (rectify_g["due_on"], rectify_g["overdue"], rectify_g["since"]) == ("2026-06-20", True, "2026-06-30")
+    assert body["overdue"] == 1 and body["counts"]["rectify"] == {"label": "整改隐患", "count": 2, "overdue": 1}
+
+    p.post("enterprise", f"/hazards/{m}/plan", PLAN)
+    for who, hazard in (("enterprise", g), ("enterprise", m), ("enterprise2", o)):
+        p.post(who, f"/hazards/{hazard}/rectify", {"evidence": ["整改后照片说明"], "cost": 100})
+    assert {k for k, _ in p.items("enterprise")} == {"self_report"}
+    assert p.items("township") == {("review", g), ("joint_review", m)}
+    assert p.items("agency") == {("review", g), ("joint_review", m)}
+    assert p.items("regulator") == {("joint_review", m)}
+    assert p.items("taoyuan") == {("review", o)}  # its own township's only
+    assert p.items("bureau") == set()
+
+    p.post("township", f"/hazards/{g}/review", {"passed": True})
+    assert p.items("township") == {("joint_review", m)}
+    assert p.items("agency") == {("joint_review", m)}  # whoever reviews first takes it off both lists
+    assert p.items("bureau") == {("close", g)}
+
+    for who in ("township", "regulator"):
+        p.post(who, f"/hazards/{m}/review", {"passed": True})
+        assert ("joint_review", m) not in p.items(who)
+    assert p.items("agency") == {("joint_review", m)}
+    p.post("agency", f"/hazards/{m}/review", {"passed": True})
+    assert p.items("agency") == set()
+    assert ("closure_report", m) in p.items("enterprise")
+    p.post("enterprise", f"/hazards/{m}/closure-report", {"document_no": "甲化工销〔2026〕1号"})
+    assert p.items("bureau") == {("close", g), ("close", m)}
+    p.post("bureau", f"/hazards/{g}/close")
+    p.post("bureau", f"/hazards/{m}/close")
+    assert p.items("bureau") == set()
+    assert {k for k, _ in p.items("enterprise")} == {"self_report"}
+
+    p.post("enterprise", "/self-reports", {"enterprise_id": county["E1"], "month": "2026-06", "none_found": True})
+    assert p.items("enterprise") == set()
+
+
+def test_a_failed_review_gives_the_enterprise_its_rectification_back(parties, county):
+    g, p = county["general"], parties
+    p.post("enterprise", f"/hazards/{g}/assign", {"responsible_person": "张三", "deadline": "2026-07-20"})
+    p.post("enterprise", f"/hazards/{g}/rectify", {"evidence": ["照片说明"], "cost": 10})
+    assert ("rectify", g) not in p.items("enterprise")
+    p.post("agency", f"/hazards/{g}/review", {"passed": False, "notes": "未整改到位"})
+    assert ("rectify", g) in p.items("enterprise")
+    assert p.items("township") == p.items("agency") == set()
+
+
+def test_extension_requests_go_to_the_approver_the_policy_names(parties, county):
+    g, m, p = county["general"], county["major"], parties
+    for hazard in (g, m):
+        p.post("enterprise", f"/hazards/{hazard}/assign", {"responsible_person": "张三", "deadline": "2026-10-20"})
+    p.post("enterprise", f"/hazards/{m}/plan", PLAN)
+    for hazard in (g, m):
+        p.post("enterprise", f"/hazards/{hazard}/extension-requests",
+               {"new_deadline": "2026-11-30", "reason": "进口阀门到货延迟", "interim_controls": "停用，设警戒线"})
+    township = p.todo("township")["items"]
+    assert [(i["kind"], i["hazard_id"], i["since"], i["due_on"]) for i in township] == [
+        ("extension_decision", g, "2026-06-30", "2026-10-20")]
+    assert p.items("bureau") == {("extension_decision", m)}
+    assert p.items("taoyuan") == set()
+    p.post("township", f"/hazards/{g}/extension-requests/decision", {"approved": True, "opinion": "同意"})
+    p.post("bureau", f"/hazards/{m}/extension-requests/decision", {"approved": False, "opinion": "按期整改"})
+    assert p.items("township") == p.items("bureau") == set()
+    dues = {i["hazard_id"]: i["due_on"] for i in p.todo("enterprise", kind="rectify")["items"]}
+    assert dues == {g: "2026-11-30", m: "2026-10-20"}
+
+
+def test_items_speak_chinese_and_link_to_the_dashboard(parties, county):
+    body = parties.todo("enterprise")
+    assert (body["role"], body["role_label"]) == ("enterprise", "企业")
+    assign = next(i for i in body["items"] if i["hazard_id"] == county["major"])
+    assert assign["kind_label"] == "落实责任人和整改期限"
+    assert assign["subject"] == "甲化工：储罐区可燃气体报警器失效（2026-06-01 发现，重大隐患）"
+    assert assign["enterprise_name"] == "甲化工" and assign["link"] == f"/hazards/{county['major']}"
+    month = next(i for i in body["items"] if i["kind"] == "self_report")
+    assert (month["kind_label"], month["subject"], month["due_on"], month["link"]) == (
+        "报送月度自查自报", "甲化工：2026 年 6 月隐患自查自报", "2026-07-05", "/self-reports")
+    assert [i["since"] for i in body["items"]] == sorted(i["since"] for i in body["items"])  # oldest first
+
+
+def test_paging_and_the_kind_filter(parties):
+    everything = parties.todo("enterprise")["items"]
+    assert len(everything) == 3
+    pages = [parties.todo("enterprise", limit=2, offset=o)["items"] for o in (0, 2)]
+    assert pages[0] + pages[1] == everything and len(pages[0]) == 2
+    only = parties.todo("enterprise", kind="self_report")
+    assert (only["total"], [i["kind"] for i in only["items"]]) == (1, ["self_report"])
+
+
+def test_reading_roles_get_an_empty_list_with_a_note(parties):
+    body = parties.todo("auditor")
+    assert body["items"] == [] and body["total"] == 0 and "没有待办" in body["note"]
+
+
+@pytest.mark.parametrize("params, field", [({"kind": "nonsense"}, "kind"), ({"limit": 0}, "limit"),
+                                           ({"limit": 501}, "limit"), ({"offset": -1}, "offset")])
+def test_bad_input_is_422_naming_the_field(parties, params, field):
+    answer = parties.api.get(f"{API}/todo", params=params, headers=parties.headers["bureau"])
+    assert answer.status_code == 422, answer.text
+    assert field in answer.text
