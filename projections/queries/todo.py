@@ -49,14 +49,16 @@ KINDS: dict[str, str] = {
     "review": "复查整改情况",
     "joint_review": "联合复查签字",
     "close": "隐患销号",
+    "referral_sign": "签收交办事项",
+    "referral_answer": "答复交办事项",
 }
 ORDER = {kind: n for n, kind in enumerate(KINDS)}
 
 # the roles that have a to-do, and the kinds each can get
 ROLE_KINDS: dict[str, tuple[str, ...]] = {
     "enterprise": ("listing_sign", "assign", "plan", "rectify", "closure_report", "self_report"),
-    "township": ("extension_decision", "review", "joint_review"),
-    "regulator": ("joint_review",),
+    "township": ("extension_decision", "review", "joint_review", "referral_sign", "referral_answer"),
+    "regulator": ("joint_review", "referral_sign", "referral_answer"),
     "agency": ("review", "joint_review"),
     "bureau": ("listing_serve", "extension_decision", "close"),
 }
@@ -266,6 +268,31 @@ def self_report_items(activity: View, enterprise_id: str, today: date,
     return items
 
 
+_REFERRALS = SQL(
+    "SELECT referral_id, document_no, instructions, referred_on, due_on, signed_on, hazards "
+    "FROM {ref} WHERE receiver_kind = %(kind)s AND receiver = %(unit)s AND answered_on IS NULL")
+
+
+def referral_items(activity: View, holder: Holder) -> list[dict[str, Any]]:
+    """The referrals (交办) to the holder's unit not yet answered: sign for it (签收) first, then
+    answer it (答复) by its due date (rules referral-by-receiver, referral-answer-after-signing)."""
+    kind, unit = ("township", holder.township) if holder.role == "township" else ("sector", holder.sector)
+    query = _REFERRALS.format(ref=activity.table("activity_referrals"))
+    items = []
+    for row in fetch(activity, query, {"kind": kind, "unit": unit or "-"}):
+        hazards = row["hazards"] or []
+        named = "、".join(h["description"] for h in hazards[:2]) + ("等" if len(hazards) > 2 else "")
+        document = f"（{row['document_no']}）" if row["document_no"] else ""
+        signed = row["signed_on"] is not None
+        items.append({"kind": "referral_answer" if signed else "referral_sign",
+                      "since": row["signed_on"] if signed else row["referred_on"], "due_on": row["due_on"],
+                      "referral_id": row["referral_id"], "instructions": row["instructions"],
+                      "hazard_ids": [h["id"] for h in hazards],
+                      "subject": f"交办{document}：{len(hazards)} 项隐患（{named}）",
+                      "link": f"/referrals?id={row['referral_id']}"})
+    return items
+
+
 def finish(items: Iterable[dict[str, Any]], today: date) -> list[dict[str, Any]]:
     """Labels and the overdue flag; oldest first (then by step, then subject)."""
     out = []
@@ -287,4 +314,6 @@ def todo(ledger: View, activity: View, holder: Holder, *, today: date, reference
     items = hazard_items(ledger, holder, reference, served=served)
     if holder.role == "enterprise" and holder.enterprise_id:
         items += self_report_items(activity, holder.enterprise_id, today, self_report_policy)
+    if holder.role in ("township", "regulator"):
+        items += referral_items(activity, holder)
     return finish(items, today)

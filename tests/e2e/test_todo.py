@@ -187,3 +187,32 @@ def test_bad_input_is_422_naming_the_field(parties, params, field):
     answer = parties.api.get(f"{API}/todo", params=params, headers=parties.headers["bureau"])
     assert answer.status_code == 422, answer.text
     assert field in answer.text
+
+
+def test_a_referral_is_signed_for_then_answered_by_the_receiving_unit_only(parties, county):
+    p = parties
+    referral = p.post("bureau", "/referrals", {"hazard_ids": [county["general"], county["major"]],
+                                               "township": YUELONG, "instructions": "督促企业限期整改",
+                                               "due_on": "2026-07-10", "document_no": "宁安委办〔2026〕3号"})["id"]
+    p.post("bureau", "/referrals", {"hazard_ids": [county["other"]], "sector": "construction",
+                                    "instructions": "依法查处", "due_on": "2026-07-29"})
+    [item] = [i for i in p.todo("township")["items"]]
+    assert (item["kind"], item["kind_label"], item["referral_id"], item["since"], item["due_on"], item["overdue"]) == (
+        "referral_sign", "签收交办事项", referral, "2026-06-30", "2026-07-10", False)
+    assert item["subject"] == "交办（宁安委办〔2026〕3号）：2 项隐患（配电箱破损、储罐区可燃气体报警器失效）"
+    assert p.items("taoyuan") == set() and p.items("regulator") == set()  # chem: not its referral
+    assert p.todo("bureau")["items"] == []  # the bureau refers; it signs nothing
+    p.post("township", f"/referrals/{referral}/sign")
+    assert [i["kind"] for i in p.todo("township")["items"]] == ["referral_answer"]
+    p.post("township", f"/referrals/{referral}/answer", {"answer": "已督促整改，企业已落实责任人"})
+    assert p.todo("township")["items"] == []
+
+
+def test_a_regulator_sees_its_sectors_referrals_overdue(parties, auth, county):
+    parties.headers["construction"] = auth("regulator", sector="construction")
+    parties.post("bureau", "/referrals", {"hazard_ids": [county["other"]], "sector": "construction",
+                                          "instructions": "依法查处", "due_on": "2026-06-29",
+                                          "referred_on": "2026-06-20"})
+    [item] = parties.todo("construction")["items"]
+    assert (item["kind"], item["since"], item["overdue"]) == ("referral_sign", "2026-06-20", True)
+    assert item["subject"] == "交办：1 项隐患（脚手架未设防护网）"
