@@ -15,6 +15,7 @@ from enum import StrEnum
 from eventsourcing.domain import Aggregate, event
 
 from domain import rules
+from domain import supervision_notice as notice
 from domain.actor import (GOVERNMENT, JOINT_REVIEW_PARTIES, REVIEWING_UNITS, ROLE_NAMES_ZH,
                           Actor, Role)
 from domain.criteria import Criterion, level_required, require_level_fits
@@ -100,7 +101,8 @@ class Hazard(Aggregate):
         self.deadline: date | None = None
         self.assigned_on: date | None = None
         self.plan: dict[str, str] | None = None
-        self.supervision: dict | None = None
+        self.supervision: dict | None = None  # the listing in force (挂牌督办), else None
+        self.listing: dict | None = None  # the 挂牌督办 paperwork (domain/supervision_notice.py)
         self.enforcement: list[dict] = []
         self.rectification: dict | None = None
         self.review: dict | None = None
@@ -169,17 +171,10 @@ class Hazard(Aggregate):
     def _plan_filed(self, *, plan: dict[str, str], filed_on: date, actor: dict) -> None:
         self.plan = {**plan, "filed_on": filed_on}
 
-    def extend_deadline(self, *, deadline: date, reason: str, actor: Actor) -> None:
-        """Deadline extension (延期), approved by the government officer holding the token."""
-        self._require_open()
-        rules.EXTEND_STATUS.require(self.status == Status.ASSIGNED, f"当前状态 {self.status}")
-        rules.GOVERNMENT_APPROVER.require(actor.role in GOVERNMENT, f"批准人角色 {actor.role}")
-        rules.EXTEND_LATER.require(deadline > self.deadline, f"原期限 {self.deadline}")
-        self._deadline_extended(previous=self.deadline, deadline=deadline,
-                                reason=text("reason", reason, max_len=1000), actor=actor.record())
-
     @event("DeadlineExtended")
     def _deadline_extended(self, *, previous: date, deadline: date, reason: str, actor: dict) -> None:
+        """The old direct extension (before issue 14): no command records it any more; stored
+        ones still apply (docs/supervision.md)."""
         self.extensions.append({"previous": previous, "deadline": deadline, "reason": reason,
                                 "approver": actor})
         self.deadline = deadline
@@ -193,34 +188,40 @@ class Hazard(Aggregate):
 
     def request_extension(self, *, new_deadline: date, reason: str, interim_controls: str,
                           requested_on: date, today: date, calendar: WorkingCalendar,
-                          min_working_days: int, actor: Actor) -> None:
+                          min_working_days: int, actor: Actor, channel: str = "online") -> None:
         """The enterprise applies for a later deadline (延期申请), with its interim controls
         (临时管控措施), at least `min_working_days` working days (工作日, `calendar`) before the
-        deadline in force. Nothing moves until an approval (`decide_extension`)."""
+        deadline in force. Nothing moves until an approval (`decide_extension`).
+        `channel` "paper": a paper application recorded by its approver (`extend`); its interim
+        controls may be left out."""
         self._require_open()
         rules.EXTEND_STATUS.require(self.status == Status.ASSIGNED, f"当前状态 {self.status}")
         pending = getattr(self, "extension_request", None)
         rules.EXTENSION_PENDING.require(pending is None, f"{pending and pending['requested_on']} 的申请待审批")
         past_date("requested_on", requested_on, today)
+        not_before("requested_on", requested_on, self.assigned_on, "责任落实日期")
         rules.EXTENSION_BEFORE_DEADLINE.require(requested_on <= self.deadline,
                                                 f"整改期限 {self.deadline}，申请日 {requested_on}")
         rules.EXTEND_LATER.require(new_deadline > self.deadline, f"原期限 {self.deadline}")
+        notice_given = calendar.working_days_between(requested_on, self.deadline) >= min_working_days
         rules.EXTENSION_NOTICE.require(
-            calendar.working_days_between(requested_on, self.deadline) >= min_working_days,
+            notice_given, "" if notice_given else  # (a policy of 0 days has no latest day)
             f"须提前 {min_working_days} 个工作日，整改期限 {self.deadline}，"
             f"最迟申请日 {calendar.subtract_working_days(self.deadline, min_working_days)}，申请日 {requested_on}")
         self._extension_requested(
             deadline=self.deadline, new_deadline=new_deadline,
             reason=text("reason", reason, max_len=1000),
-            interim_controls=text("interim_controls", interim_controls, max_len=2000),
-            requested_on=requested_on, actor=actor.record())
+            interim_controls=text("interim_controls", interim_controls, max_len=2000,
+                                  required=channel != "paper"),
+            requested_on=requested_on, actor=actor.record(), channel=channel)
 
     @event("ExtensionRequested")
     def _extension_requested(self, *, deadline: date, new_deadline: date, reason: str,
-                             interim_controls: str, requested_on: date, actor: dict) -> None:
+                             interim_controls: str, requested_on: date, actor: dict,
+                             channel: str = "online") -> None:
         self.extension_request = {"deadline": deadline, "new_deadline": new_deadline, "reason": reason,
                                   "interim_controls": interim_controls, "requested_on": requested_on,
-                                  "applicant": actor}
+                                  "applicant": actor, "channel": channel}
 
     def decide_extension(self, *, approved: bool, opinion: str, decided_on: date, today: date,
                          by: Actor) -> None:
@@ -238,6 +239,26 @@ class Hazard(Aggregate):
                                 decided_on=decided_on, previous=self.deadline,
                                 deadline=pending["new_deadline"] if approved else self.deadline,
                                 actor=by.record())
+
+    def extend_on_paper(self, *, new_deadline: date, reason: str, requested_on: date,
+                        interim_controls: str, opinion: str, decided_on: date, today: date,
+                        calendar: WorkingCalendar, min_working_days: int, by: Actor) -> None:
+        """延期 on a paper application (纸质延期申请), decided by its approver in one step: records
+        `ExtensionRequested` (channel "paper", recorded by the approver) and an approving
+        `ExtensionDecided`. Every rule of a request and of a decision applies, the notice
+        (`extension-request-notice`) included; all are checked before either event."""
+        self._require_open()
+        approver = self.extension_approver
+        rules.EXTENSION_APPROVER.require(
+            by.role == approver, f"本隐患由 {ROLE_NAMES_ZH.get(approver, approver)} 审批，操作角色 {by.role}")
+        past_date("decided_on", decided_on, today)
+        not_before("decided_on", decided_on, requested_on, "延期申请日期")
+        opinion = text("opinion", opinion, max_len=1000, required=False) or "同意延期（纸质申请）"
+        self.request_extension(new_deadline=new_deadline, reason=reason,
+                               interim_controls=interim_controls, requested_on=requested_on,
+                               today=today, calendar=calendar, min_working_days=min_working_days,
+                               actor=by, channel="paper")
+        self.decide_extension(approved=True, opinion=opinion, decided_on=decided_on, today=today, by=by)
 
     @event("ExtensionDecided")
     def _extension_decided(self, *, approved: bool, opinion: str, decided_on: date, previous: date,
@@ -288,7 +309,7 @@ class Hazard(Aggregate):
         """List the hazard for supervision (挂牌督办): the county bureau's decision."""
         self._require_open()
         rules.SUPERVISE_BY_BUREAU.require(actor.role == Role.BUREAU, f"操作角色 {actor.role}")
-        rules.SUPERVISE_TWICE.require(self.supervision is None, str(self.supervision))
+        notice.require_issuable(self.listing)
         past_date("listed_on", listed_on, today)
         not_before("listed_on", listed_on, self.discovered_on, "隐患发现日期")
         self._listed(level=choice("level", level, SupervisionLevel),
@@ -297,7 +318,82 @@ class Hazard(Aggregate):
 
     @event("ListedForSupervision")
     def _listed(self, *, level: str, document_no: str, listed_on: date, actor: dict) -> None:
-        self.supervision = {"level": level, "document_no": document_no, "listed_on": listed_on}
+        """The old one-step listing (still recorded by `supervise`): in force, no paperwork."""
+        self.listing = notice.old_listing(level=level, document_no=document_no, listed_on=listed_on)
+        self.supervision = notice.supervision_of(self.listing)
+
+    # --- 挂牌督办通知书 (issue 14 §1): the rules live in domain/supervision_notice.py ----------
+    def issue_listing(self, *, level: str, government: str, department: str, document_no: str,
+                      finish_days: int, plan_days: int, signatory: str, issued_on: date,
+                      today: date, actor: Actor) -> None:
+        """The bureau issues a 挂牌督办通知书; the hazard is supervised from now on."""
+        self._require_open()
+        notice.require_bureau(actor)
+        notice.require_issuable(self.listing)
+        self._listing_issued(**notice.terms(
+            level=level, government=government, department=department, document_no=document_no,
+            finish_days=finish_days, plan_days=plan_days, signatory=signatory, issued_on=issued_on,
+            today=today, discovered_on=self.discovered_on), actor=actor.record())
+
+    @event("ListingIssued")
+    def _listing_issued(self, *, level: str, government: str, department: str, document_no: str,
+                        finish_days: int, plan_days: int, signatory: str, issued_on: date,
+                        actor: dict) -> None:
+        self.listing = notice.issued(
+            level=level, government=government, department=department, document_no=document_no,
+            finish_days=finish_days, plan_days=plan_days, signatory=signatory, issued_on=issued_on)
+        self.supervision = notice.supervision_of(self.listing)
+
+    def serve_listing(self, *, served_by: str, served_on: date, today: date, actor: Actor) -> None:
+        """送达: the bureau records who served the notice and when."""
+        self._require_open()
+        notice.require_bureau(actor)
+        notice.require_servable(self.listing)
+        self._listing_served(served_by=text("served_by", served_by, max_len=50),
+                             served_on=notice.step_date("served_on", served_on, self.listing, today, "下达日期"),
+                             actor=actor.record())
+
+    @event("ListingServed")
+    def _listing_served(self, *, served_by: str, served_on: date, actor: dict) -> None:
+        self.listing = notice.served(self.listing, served_by=served_by, served_on=served_on)
+
+    def sign_listing(self, *, signed_by: str, signed_on: date, today: date, actor: Actor) -> None:
+        """签收 by the enterprise (or its paper receipt, recorded by the bureau); the deadlines are
+        computed here, once, and stored on the event."""
+        self._require_open()
+        channel = notice.sign_channel(actor)
+        notice.require_signable(self.listing)
+        signed_on = notice.step_date("signed_on", signed_on, self.listing, today, "送达日期")
+        finish_by, plan_by = notice.deadlines(signed_on, self.listing["finish_days"],
+                                              self.listing["plan_days"])
+        self._listing_signed(signed_by=text("signed_by", signed_by, max_len=50), signed_on=signed_on,
+                             channel=channel, finish_by=finish_by, plan_by=plan_by, actor=actor.record())
+
+    @event("ListingSigned")
+    def _listing_signed(self, *, signed_by: str, signed_on: date, channel: str, finish_by: date,
+                        plan_by: date, actor: dict) -> None:
+        self.listing = notice.signed(self.listing, signed_by=signed_by, signed_on=signed_on,
+                                     channel=channel, finish_by=finish_by, plan_by=plan_by)
+
+    def cancel_listing(self, *, reason: str, document_no: str, cancelled_on: date, today: date,
+                       actor: Actor) -> None:
+        """撤销挂牌督办 of a listing in force (an old one included), before rectification is
+        reported; the hazard is no longer supervised (joint review, extension approver)."""
+        self._require_open()
+        notice.require_bureau(actor)
+        notice.require_cancellable(self.listing, self.status)
+        self._listing_cancelled(
+            reason=text("reason", reason, max_len=1000),
+            document_no=text("document_no", document_no, max_len=100),
+            cancelled_on=notice.step_date("cancelled_on", cancelled_on, self.listing, today, "上一步办理日期"),
+            actor=actor.record())
+
+    @event("ListingCancelled")
+    def _listing_cancelled(self, *, reason: str, document_no: str, cancelled_on: date,
+                           actor: dict) -> None:
+        self.listing = notice.cancelled(self.listing, reason=reason, document_no=document_no,
+                                        cancelled_on=cancelled_on)
+        self.supervision = notice.supervision_of(self.listing)
 
     def record_enforcement(self, *, kind: str, document_no: str, taken_on: date, today: date,
                            actor: Actor) -> None:

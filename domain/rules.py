@@ -92,6 +92,27 @@ SUPERVISE_BY_BUREAU = _rule(
     "supervision-by-bureau", "挂牌督办只能由县应急管理局（安委会办公室）决定", "003 §五(二)", about_who=True)
 SUPERVISE_TWICE = _rule(
     "supervision-once", "隐患已挂牌督办", "003 §五(二)")
+# issue 14 §1 (helper H1): 挂牌督办通知书 paperwork, domain/supervision_notice.py -----------------
+LISTING_BY_BUREAU = _rule(
+    "listing-by-bureau", "挂牌督办通知书由县应急管理局（安委会办公室）下达、登记送达和撤销",
+    "宁波市隐患排查治理信息系统 挂牌督办；003 §五(二)", about_who=True)
+LISTING_SIGNED_BY_ENTERPRISE = _rule(
+    "listing-signed-by-enterprise", "挂牌督办通知书由被督办企业签收；县应急管理局可登记纸质送达回执",
+    "宁波市隐患排查治理信息系统 挂牌督办", about_who=True)
+LISTING_SERVE_AFTER_ISSUE = _rule(
+    "listing-serve-after-issue", "挂牌督办通知书须先下达、后送达，且只送达一次",
+    "宁波市隐患排查治理信息系统 挂牌督办")
+LISTING_SIGN_AFTER_SERVE = _rule(
+    "listing-sign-after-serve", "挂牌督办通知书须送达后才能签收，且只签收一次",
+    "宁波市隐患排查治理信息系统 挂牌督办")
+LISTING_CANCEL_IN_FORCE = _rule(
+    "listing-cancel-in-force", "只能撤销正在督办中的挂牌督办",
+    "宁波市隐患排查治理信息系统 撤销挂牌督办")
+LISTING_CANCEL_BEFORE_RECTIFICATION = _rule(
+    "listing-cancel-before-rectification",
+    "已报告整改完成、进入复查的挂牌督办隐患不能撤销挂牌，须经三方联合复查后销号",
+    "003 §五(二)")
+# end of H1's block
 INSPECTION_SOURCE = _rule(
     "inspection-hazard-needs-performed-inspection", "排查发现的隐患须关联本企业一次已实施的排查", "003 §三3")
 

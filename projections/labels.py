@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from domain.supervision_notice import STATE_NAMES_ZH
+
 STATUS = {"reported": "已上报", "assigned": "整改中", "rectified": "待复查", "closed": "已销号",
           "withdrawn": "已撤销"}
 LEVEL = {"general": "一般隐患", "major": "重大隐患"}
@@ -46,7 +48,12 @@ EVENT_LABELS = {  # event name (or "Aggregate.Event") → the step, for historie
     "ChecklistRecorded": "记录检查表结果", "ChecklistItemLinked": "检查项关联隐患",
     "Referral.Referred": "交办", "Referral.SignedFor": "签收交办", "Referral.Answered": "答复交办",
     "ExtensionRequested": "申请延期", "ExtensionDecided": "延期审批",
+    # issue 14 §1 (H1): 挂牌督办通知书 paperwork; listing_state in the ledger
+    "ListingIssued": "下达挂牌督办通知书", "ListingServed": "挂牌督办通知书送达",
+    "ListingSigned": "挂牌督办通知书签收", "ListingCancelled": "撤销挂牌督办",
 }
+# ledger_hazards.listing_state (挂牌督办 paperwork, H1): the domain's one table of these names
+LISTING_STATE = {k: v for k, v in STATE_NAMES_ZH.items() if k is not None}
 REFERRAL_STATE = {"open": "办理中", "overdue": "逾期未答复", "answered": "已答复"}  # GET /referrals
 REFERRAL_RECEIVER = {"township": "乡镇（街道）", "sector": "行业监管部门"}
 

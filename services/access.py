@@ -143,6 +143,9 @@ POLICY: dict[str, frozenset[Role]] = {
     "referral.read":                 frozenset({B, T, R, AU, IN, AD}),
     "referral.history":              frozenset({B, T, R, AU, IN, AD}),
     "referral.list":                 frozenset({B, T, R, AU, IN, AD}),
+    # the monthly joint meeting pack (联席会材料, issue 14 §4): a township its township's section,
+    # a regulator its sector's (read_scope), the county-wide roles every section
+    "meeting.pack":                  frozenset({B, T, R, AU, IN, AD}),
     # extension requests (延期申请, issue 14): the enterprise applies; the bureau (挂牌督办 or major
     # hazards) or the township (general ones) decides — which of the two: domain rule extension-approver
     "hazard.extension-request":      frozenset({E}),

@@ -31,6 +31,7 @@ from typing import Any, TextIO
 
 from domain.actor import Actor, Role
 from domain.credit_code import make
+from domain.working_days import OutsideCalendar
 from infra.criteria import Checklists
 from services.errors import AlreadyRegistered
 from services.simulate_fieldwork import Fieldwork, county_checklists
@@ -302,14 +303,25 @@ class Simulation:
                                            deadline=deadline, assigned_on=on)), h["e"]["lane"])
 
     def _maybe_extend(self, h: dict, assigned: date, deadline: date) -> tuple[date, date]:
-        """2 % get an approved extension (延期) shortly before the deadline."""
+        """2 % apply on paper for an extension (纸质延期申请) on the last day the notice allows
+        (policy working days before the deadline); the township approves it a few days later
+        (`extend`, issue 14 §2). A deadline too close to the assignment gets none."""
         if self.rng.random() >= 0.02:
             return assigned, deadline
-        asked = max(assigned, deadline - timedelta(days=self.rng.randint(1, 5)))
+        gap = self.rng.randint(1, 5)
         later = deadline + timedelta(days=self.rng.randint(15, 30))
-        self.at(asked, lambda: self._set(h, deadline=later)(self.app.extend_deadline(
-            self.office[h["e"]["township"]], h["id"], deadline=later, reason="设备采购周期长")), h["e"]["lane"])
-        return asked, later
+        calendar, days = self.app.extension_rules()
+        try:
+            asked = calendar.subtract_working_days(deadline, days) if days else deadline
+        except OutsideCalendar:  # a year the working calendar does not cover
+            return assigned, deadline
+        if asked < assigned:
+            return assigned, deadline
+        decided = min(asked + timedelta(days=gap), deadline)
+        self.at(decided, lambda: self._set(h, deadline=later)(self.app.extend_deadline(
+            self.office[h["e"]["township"]], h["id"], deadline=later, reason="设备采购周期长",
+            requested_on=asked, decided_on=decided)), h["e"]["lane"])
+        return decided, later
 
     def _enforce(self, h: dict, on: date, kind: str = "order_rectification") -> None:
         self.at(on, lambda: self.count("enforcement")(self.app.record_enforcement(

@@ -160,6 +160,42 @@ class Supervision(Body):
     listed_on: Day | None = None
 
 
+# --- 挂牌督办通知书 (issue 14 §1, helper H1; domain/supervision_notice.py) -----------------------
+Days = Annotated[int, Field(strict=True)]  # whole days; the domain checks the range (422 in Chinese)
+
+
+class ListingNotice(Body):
+    """下达挂牌督办通知书: level, 挂牌政府, 督办部门, 文号, the two periods in days from 签收, 签发人."""
+    level: Short
+    government: Short
+    department: Short
+    document_no: Short
+    finish_days: Days
+    plan_days: Days
+    signatory: Short
+    issued_on: Day | None = None
+
+
+class ListingService(Body):
+    """送达: who served the notice, and when (default today)."""
+    served_by: Short
+    served_on: Day | None = None
+
+
+class ListingReceipt(Body):
+    """签收: who signed for the notice, and when (default today)."""
+    signed_by: Short
+    signed_on: Day | None = None
+
+
+class ListingCancellation(Body):
+    """撤销挂牌督办: reason, document number, date (default today)."""
+    reason: Text
+    document_no: Short
+    cancelled_on: Day | None = None
+# --- end of H1's block ----------------------------------------------------------------------
+
+
 class Enforcement(Body):
     kind: Short
     document_no: Short
@@ -195,8 +231,15 @@ class Regrading(Body):
 
 
 class Extension(Body):
+    """延期 (issue 14 §2): the approver's decision on a paper application (纸质延期申请): the new
+    deadline, the application's date and reason, its interim controls if given; the opinion and
+    decision date (default today) are optional."""
     deadline: Day
     reason: Text
+    requested_on: Day
+    interim_controls: Text = ""
+    opinion: Text = ""
+    decided_on: Day | None = None
 
 
 class Withdrawal(Body):

@@ -126,6 +126,35 @@ class HazardCommands(Evidence, Extensions):
             level=level, document_no=document_no, listed_on=listed_on or self.today(),
             today=self.today(), actor=actor))
 
+    # --- 挂牌督办通知书 (issue 14 §1, domain/supervision_notice.py) ----------------------------
+    def issue_listing(self, actor: Actor, hazard_id: str, *, level: str, government: str,
+                      department: str, document_no: str, finish_days: int, plan_days: int,
+                      signatory: str, issued_on: date | None = None):
+        today = self.today()
+        return self.change(Hazard, hazard_id, lambda h: h.issue_listing(
+            level=level, government=government, department=department, document_no=document_no,
+            finish_days=finish_days, plan_days=plan_days, signatory=signatory,
+            issued_on=issued_on or today, today=today, actor=actor))
+
+    def serve_listing(self, actor: Actor, hazard_id: str, *, served_by: str,
+                      served_on: date | None = None):
+        today = self.today()
+        return self.change(Hazard, hazard_id, lambda h: h.serve_listing(
+            served_by=served_by, served_on=served_on or today, today=today, actor=actor))
+
+    def sign_listing(self, actor: Actor, hazard_id: str, *, signed_by: str,
+                     signed_on: date | None = None):
+        today = self.today()
+        return self.change(Hazard, hazard_id, lambda h: h.sign_listing(
+            signed_by=signed_by, signed_on=signed_on or today, today=today, actor=actor))
+
+    def cancel_listing(self, actor: Actor, hazard_id: str, *, reason: str, document_no: str,
+                       cancelled_on: date | None = None):
+        today = self.today()
+        return self.change(Hazard, hazard_id, lambda h: h.cancel_listing(
+            reason=reason, document_no=document_no, cancelled_on=cancelled_on or today,
+            today=today, actor=actor))
+
     def record_enforcement(self, actor: Actor, hazard_id: str, *, kind: str, document_no: str,
                            taken_on: date | None = None):
         return self.change(Hazard, hazard_id, lambda h: h.record_enforcement(
@@ -161,9 +190,17 @@ class HazardCommands(Evidence, Extensions):
             level=level, reason=reason, actor=actor, criterion=cited_criterion,
             cited=self.criteria_catalogue.get(h.criterion) if h.criterion else None))
 
-    def extend_deadline(self, actor: Actor, hazard_id: str, *, deadline: date, reason: str):
-        return self.change(Hazard, hazard_id,
-                           lambda h: h.extend_deadline(deadline=deadline, reason=reason, actor=actor))
+    def extend_deadline(self, actor: Actor, hazard_id: str, *, deadline: date, reason: str,
+                        requested_on: date, interim_controls: str = "", opinion: str = "",
+                        decided_on: date | None = None):
+        """延期 on a paper application (纸质延期申请), decided by the approver the policy names:
+        one command, two events (ExtensionRequested channel "paper", ExtensionDecided approved)."""
+        calendar, days = self.extension_rules()
+        today = self.today()
+        return self.change(Hazard, hazard_id, lambda h: h.extend_on_paper(
+            new_deadline=deadline, reason=reason, requested_on=requested_on,
+            interim_controls=interim_controls, opinion=opinion, decided_on=decided_on or today,
+            today=today, calendar=calendar, min_working_days=days, by=actor))
 
     def request_extension(self, actor: Actor, hazard_id: str, *, new_deadline: date, reason: str,
                           interim_controls: str, requested_on: date | None = None):

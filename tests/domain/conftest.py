@@ -169,6 +169,18 @@ def ready_to_close_major() -> Hazard:
     return file_closure(joint_review(rectified("major")))
 
 
+def extend(h: Hazard, deadline: date, by: Actor = TOWNSHIP, reason: str = "设备到货延迟",
+           requested_on: date = ASSIGNED_ON, **overrides) -> Hazard:
+    """延期 on a paper application (issue 14 §2), decided by `by`; no notice period unless
+    `min_working_days` is given (the notice rule is tested in test_supervision_notice.py)."""
+    from .test_working_days import CALENDAR
+    kwargs = dict(new_deadline=deadline, reason=reason, requested_on=requested_on,
+                  interim_controls="", opinion="同意", decided_on=requested_on, today=TODAY,
+                  calendar=CALENDAR, min_working_days=0, by=by)
+    h.extend_on_paper(**{**kwargs, **overrides})
+    return h
+
+
 # --- asserting a refusal changes nothing ----------------------------------------------------
 def snapshot(agg) -> tuple:
     """Version, pending-event count and every attribute: what a refusal must leave alone."""

@@ -9,7 +9,7 @@ import pytest
 
 from .conftest import (AGENCY, ASSIGNED_ON, BUREAU, CLOSED, DEADLINE, DISCOVERED, ENTERPRISE,
                       JOINT_PARTIES, PLAN, PLAN_FILED, RECTIFIED, REGULATOR, REVIEWED, TODAY,
-                      TOWNSHIP, agency, assign, assigned, enterprise, file_closure, file_plan,
+                      TOWNSHIP, agency, assign, assigned, enterprise, extend, file_closure, file_plan,
                       hazard, joint_review, last_actor, performed_inspection, rectified, rectify,
                       refused, review)
 from domain.actor import Actor, Role
@@ -123,12 +123,12 @@ def test_regrade_major_to_general_drops_joint_review():
     assert h.level == "general" and not h.needs_joint_review
 
 
-def test_extension_by_government_records_approver_and_previous_deadline():
-    h = assigned()
-    h.extend_deadline(deadline=date(2026, 7, 31), reason="设备到货延迟", actor=TOWNSHIP)
+def test_extension_by_the_approver_records_approver_and_previous_deadline():
+    h = extend(assigned(), date(2026, 7, 31))
     assert h.deadline == date(2026, 7, 31)
     assert h.extensions == [{"previous": DEADLINE, "deadline": date(2026, 7, 31),
-                             "reason": "设备到货延迟", "approver": TOWNSHIP.record()}]
+                             "reason": "设备到货延迟", "approver": TOWNSHIP.record(),
+                             "requested_on": ASSIGNED_ON, "decided_on": ASSIGNED_ON}]
     assert not h.is_overdue(date(2026, 7, 1))
 
 
@@ -208,8 +208,8 @@ def test_commands_on_a_reported_hazard_record_actor(command):
 def test_every_step_of_the_major_path_records_its_actor():
     h = assign(hazard("major"), actor=CLERK)
     assert last_actor(h) == CLERK.record()
-    h.extend_deadline(deadline=date(2026, 7, 1), reason="延期", actor=OFFICER)
-    assert last_actor(h) == OFFICER.record()
+    extend(h, date(2026, 7, 1), by=BUREAU, reason="延期")  # a major hazard: the bureau decides
+    assert last_actor(h) == BUREAU.record()
     file_plan(h)
     assert last_actor(h) == ENTERPRISE.record()
     rectify(h)

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from .conftest import (ADMIN, AGENCY, file_closure, AUDITOR, BUREAU, CLOSED, DISCOVERED, ENTERPRISE, PLAN, REGULATOR,
+from .conftest import (ADMIN, AGENCY, extend, file_closure, AUDITOR, BUREAU, CLOSED, DISCOVERED, ENTERPRISE, PLAN, REGULATOR,
                       REVIEWED, TODAY, TOWNSHIP, agency, assign, assigned, enterprise,
                       hazard, joint_review, performed_inspection, ready_to_close_major,
                       rectified, refused, review, scheduled_inspection)
@@ -180,22 +180,25 @@ def test_regrade_must_change_the_level():
 @pytest.mark.parametrize("make", [hazard, rectified])
 def test_extension_needs_a_running_deadline(make):
     h = make()
-    refused(h, "extend-requires-deadline", h.extend_deadline, deadline=date(2026, 8, 1),
-            reason="设备到货延迟", actor=TOWNSHIP)
+    refused(h, "extend-requires-deadline", extend, h=h, deadline=date(2026, 8, 1))
 
 
 @pytest.mark.parametrize("deadline", [date(2026, 6, 20), date(2026, 6, 19)])
 def test_extension_must_move_the_deadline_later(deadline):
     h = assigned()
-    refused(h, "extension-moves-later", h.extend_deadline, deadline=deadline, reason="延期",
-            actor=TOWNSHIP)
+    refused(h, "extension-moves-later", extend, h=h, deadline=deadline, reason="延期")
 
 
-@pytest.mark.parametrize("actor", [ENTERPRISE, AGENCY, AUDITOR])
-def test_extension_approved_by_government_only(actor):
+@pytest.mark.parametrize("actor", [ENTERPRISE, AGENCY, AUDITOR, REGULATOR, BUREAU])
+def test_extension_decided_by_the_approver_the_policy_names_only(actor):
+    """issue 14 §2: a general hazard's extension is the township's decision (extension-approver)."""
     h = assigned()
-    refused(h, "government-approver", h.extend_deadline, deadline=date(2026, 8, 1),
-            reason="设备到货延迟", actor=actor)
+    refused(h, "extension-approver", extend, h=h, deadline=date(2026, 8, 1), by=actor)
+
+
+def test_withdrawal_approved_by_government_only():
+    h = assigned()
+    refused(h, "government-approver", h.withdraw, reason="误报", actor=ENTERPRISE)
 
 
 @pytest.mark.parametrize("actor", [ENTERPRISE, AGENCY])
@@ -286,7 +289,7 @@ def test_reassignment_cannot_postpone_the_deadline_without_an_approved_extension
     h = assigned()
     refused(h, "reassign-keeps-deadline", h.assign_responsibility, responsible_person="李四",
             deadline=date(2026, 6, 25), assigned_on=date(2026, 6, 5), today=TODAY, actor=ENTERPRISE)
-    h.extend_deadline(deadline=date(2026, 6, 25), reason="设备到货延迟", actor=TOWNSHIP)
+    extend(h, date(2026, 6, 25))
     assert h.deadline == date(2026, 6, 25)
 
 

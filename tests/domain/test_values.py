@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from .conftest import (AGENCY, ASSIGNED_ON, BUREAU, DISCOVERED, ENTERPRISE, PLAN, RECTIFIED,
-                      REGULATOR, REVIEWED, TODAY, TOWNSHIP, agency, assigned, enterprise, hazard,
+                      REGULATOR, REVIEWED, TODAY, TOWNSHIP, agency, assigned, enterprise, extend, hazard,
                       joint_review, performed_inspection, rectified, rejected, review)
 from domain import values
 from domain.errors import InvalidValue
@@ -183,8 +183,7 @@ def test_rectification_evidence_items_are_checked():
     ("responsible_person", lambda h: h.assign_responsibility(
         responsible_person="", deadline=date(2026, 6, 20), assigned_on=TODAY, today=TODAY,
         actor=ENTERPRISE)),
-    ("reason", lambda h: h.extend_deadline(deadline=date(2026, 7, 1), reason="x" * 1001,
-                                           actor=TOWNSHIP)),
+    ("reason", lambda h: extend(h, date(2026, 7, 1), reason="x" * 1001)),
     ("reason", lambda h: h.regrade(level="major", reason="\x7f", actor=BUREAU)),
     ("reason", lambda h: h.withdraw(reason="", actor=BUREAU)),
 ])

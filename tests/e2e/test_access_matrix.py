@@ -182,7 +182,15 @@ def requests_for(w):
         "hazard.closure-report": ("POST", f"{hz}/closure-report", {"document_no": "销1号"}),
         "hazard.close": ("POST", f"{hz}/close", {}),
         "hazard.regrade": ("POST", f"{hz}/regrade", {"level": "major", "reason": "复核"}),
-        "hazard.extend": ("POST", f"{hz}/extend", {"deadline": "2026-08-01", "reason": "待料"}),
+        "hazard.extend": ("POST", f"{hz}/extend", {"deadline": "2026-08-01", "reason": "待料",
+                                                    "requested_on": day}),
+        # 挂牌督办通知书 (issue 14 §1, H1)
+        "hazard.listing-issue": ("POST", f"{hz}/listing", {
+            "level": "county", "government": "宁海县人民政府", "department": "宁海县应急管理局",
+            "document_no": "宁政督〔2026〕第1号", "finish_days": 30, "plan_days": 15, "signatory": "王县长"}),
+        "hazard.listing-serve": ("POST", f"{hz}/listing/serve", {"served_by": "李四"}),
+        "hazard.listing-sign": ("POST", f"{hz}/listing/sign", {"signed_by": "赵六"}),
+        "hazard.listing-cancel": ("POST", f"{hz}/listing/cancel", {"reason": "误列", "document_no": "撤1号"}),
         "hazard.withdraw": ("POST", f"{hz}/withdraw", {"reason": "误报"}),
         "hazard.extension-request": ("POST", f"{hz}/extension-requests", {
             "new_deadline": "2026-08-01", "reason": "待料", "interim_controls": "停用配电箱"}),

@@ -93,7 +93,9 @@ def test_undated_steps_take_their_record_date_in_shanghai():
     h = _hazard()
     h.assign_responsibility(responsible_person="王五", deadline=date(2026, 5, 20),
                             assigned_on=date(2026, 5, 2), today=TODAY, actor=PEOPLE[Role.ENTERPRISE])
-    h.extend_deadline(deadline=date(2026, 6, 20), reason="设备采购", actor=PEOPLE[Role.TOWNSHIP])
+    # an old direct extension (no command writes one since issue 14; stored ones still count)
+    h.trigger_event(Hazard.DeadlineExtended, previous=date(2026, 5, 20), deadline=date(2026, 6, 20),
+                    reason="设备采购", actor=PEOPLE[Role.TOWNSHIP].record())
     h.regrade(level="major", reason="复核", actor=PEOPLE[Role.BUREAU])
     events = h.collect_events()
     for e in events[2:]:  # 23:30 UTC on 1 June is 07:30 on 2 June in Shanghai

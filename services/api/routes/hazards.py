@@ -45,6 +45,35 @@ def supervise(hazard_id: str, body: s.Supervision, who: Principal = Depends(prin
     return app.list_for_supervision(who.actor, hazard_id, **body.model_dump())
 
 
+# --- 挂牌督办通知书 (issue 14 §1): issue, serve, sign, cancel -----------------------------------
+@router.post("/{hazard_id}/listing", summary="下达挂牌督办通知书", name="hazard.listing-issue")
+def issue_listing(hazard_id: str, body: s.ListingNotice, who: Principal = Depends(principal),
+                  app=Depends(ledger)) -> s.Written:
+    _guard(app, who, "hazard.listing-issue", hazard_id)
+    return app.issue_listing(who.actor, hazard_id, **body.model_dump())
+
+
+@router.post("/{hazard_id}/listing/serve", summary="挂牌督办通知书送达", name="hazard.listing-serve")
+def serve_listing(hazard_id: str, body: s.ListingService, who: Principal = Depends(principal),
+                  app=Depends(ledger)) -> s.Written:
+    _guard(app, who, "hazard.listing-serve", hazard_id)
+    return app.serve_listing(who.actor, hazard_id, **body.model_dump())
+
+
+@router.post("/{hazard_id}/listing/sign", summary="挂牌督办通知书签收", name="hazard.listing-sign")
+def sign_listing(hazard_id: str, body: s.ListingReceipt, who: Principal = Depends(principal),
+                 app=Depends(ledger)) -> s.Written:
+    _guard(app, who, "hazard.listing-sign", hazard_id)
+    return app.sign_listing(who.actor, hazard_id, **body.model_dump())
+
+
+@router.post("/{hazard_id}/listing/cancel", summary="撤销挂牌督办", name="hazard.listing-cancel")
+def cancel_listing(hazard_id: str, body: s.ListingCancellation, who: Principal = Depends(principal),
+                   app=Depends(ledger)) -> s.Written:
+    _guard(app, who, "hazard.listing-cancel", hazard_id)
+    return app.cancel_listing(who.actor, hazard_id, **body.model_dump())
+
+
 @router.post("/{hazard_id}/enforce", summary="执法措施", name="hazard.enforce")
 def enforce(hazard_id: str, body: s.Enforcement, who: Principal = Depends(principal),
             app=Depends(ledger)) -> s.Written:
@@ -89,7 +118,7 @@ def regrade(hazard_id: str, body: s.Regrading, who: Principal = Depends(principa
     return app.regrade_hazard(who.actor, hazard_id, **body.model_dump())
 
 
-@router.post("/{hazard_id}/extend", summary="延期", name="hazard.extend")
+@router.post("/{hazard_id}/extend", summary="延期（审批纸质延期申请）", name="hazard.extend")
 def extend(hazard_id: str, body: s.Extension, who: Principal = Depends(principal),
            app=Depends(ledger)) -> s.Written:
     _guard(app, who, "hazard.extend", hazard_id)
