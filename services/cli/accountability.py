@@ -20,6 +20,7 @@ from typing import Any
 
 import orjson
 
+from services.cli.output import add_format, print_table
 from services.runtime import Config, running
 
 _JSON = orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS
@@ -38,10 +39,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     p = commands.add_parser("coverage", help="社会化服务覆盖率 and the annual enforcement list")
     p.add_argument("--year", type=int)
     p.add_argument("--township")
-    p.add_argument("--format", choices=["table", "json", "csv", "xlsx"], default="table")
+    add_format(p)
     p.add_argument("--table", choices=["enforcement", "townships"], default="enforcement",
-                   help="CSV: which table (XLSX holds both)")
-    p.add_argument("--output", "-o", help="file for csv/xlsx (default: stdout)")
+                   help="CSV 导出哪张表：enforcement 执法名单、townships 各乡镇覆盖率（XLSX 两张都有）")
     _common(p, run_coverage, json_flag=False)
     p = commands.add_parser("subsidies", help="补贴台账 what each agency is owed, and its approval state")
     p.add_argument("--year", type=int)
@@ -65,7 +65,9 @@ def register_audit(actions: argparse._SubParsersAction) -> None:
 
 def _common(p: argparse.ArgumentParser, run: Any, json_flag: bool = True) -> None:
     if json_flag:
-        p.add_argument("--json", action="store_true")
+        add_format(p, files=False)
+        p.add_argument("--json", action="store_const", dest="format", const="json",
+                       help="同 --format json")
     p.add_argument("--no-catch-up", action="store_true", help="read the views as they are")
     p.set_defaults(run=run)
 
@@ -117,7 +119,7 @@ def run_accountability(args: argparse.Namespace, config: Config) -> int:
     if result is None:
         print("hazard accountability: the view has not caught up with this agency", file=sys.stderr)
         return 1
-    if args.json:
+    if args.format == "json":
         _print_json(result)
         return 0
     print("\n".join(accountability_lines(result)))
@@ -154,30 +156,37 @@ def run_trace(args: argparse.Namespace, config: Config) -> int:
     from projections.queries.oversight import localize
     from projections.queries.records import enterprise_events
     from projections.queries.trace import trace
+    from projections.field_labels import describe
+    from services.cli.output import record_names
     from services.reports_html import trace_html
 
     with _session(args, config) as (app, rm):
         enterprise_id = _party_id(app, "enterprise", args.enterprise, "trace")
         if enterprise_id is None:
             return 1
+        names = record_names(app)
         _, records = enterprise_events(app, rm, enterprise_id)
         result = localize(trace(rm, records, enterprise_id, args.until or app.today(),
                                 policy=config.policy, oversight=config.oversight))
+        steps = [{**step, "fields": "；".join(
+            f"{k}：{v}" for k, v in describe(step["data"], reference=config.reference, names=names)
+            if v != "—")} for step in result["steps"]] if args.format == "table" else []
     if args.html:
         Path(args.html).write_text(trace_html(result, generated_at=local(datetime.now(UTC))), "utf-8")
         print(f"追溯报告 → {args.html}", file=sys.stderr)
-    if args.json:
+    if args.format == "json":
         _print_json(result)
     elif not args.html:
         s = result["summary"]
-        print(f"{result['enterprise']['name']} 截至 {result['until']}：中介机构 {s['agencies']} 家，"
-              f"排查 {s['inspections']} 次，隐患 {s['hazards']} 条（逾期 {s['overdue']}，"
-              f"执法未到位 {s['unenforced']}，已销号 {s['closed']}）")
-        for step in result["steps"]:
-            late = f"  补录晚 {step['late_entry_days']} 日" if step["late_entry_days"] else ""
-            print(f"  {step['business_date']}  {step['label']:<10} {step['by']}  "
-                  f"{step['subject_id'][:8]}  记录 {step['recorded_at']}{late}")
+        print_table(TRACE_STEPS, steps,
+            title=f"{result['enterprise']['name']} 截至 {result['until']}：中介机构 {s['agencies']} 家，"
+                  f"排查 {s['inspections']} 次，隐患 {s['hazards']} 条（逾期 {s['overdue']}，"
+                  f"执法未到位 {s['unenforced']}，已销号 {s['closed']}）")
     return 0
+
+
+TRACE_STEPS = [("business_date", "业务日期"), ("label", "步骤"), ("by", "操作人"), ("fields", "内容"),
+               ("recorded_at", "记录时间"), ("late_entry_days", "补录晚（日）")]
 
 
 # --- hazard coverage ----------------------------------------------------------------------------------
@@ -192,11 +201,8 @@ def run_coverage(args: argparse.Namespace, config: Config) -> int:
     if args.format == "json":
         _print_json(result)
     elif args.format == "table":
-        print(f"{result['year']} 年社会化服务覆盖率（目标 {result['goal'] * 100}%）")
-        for t in [*result["townships"], result["total"]]:
-            print(f"  {t['township_name']:<8} 企业 {t['enterprises']:>6}  纳入 {t['served']:>5}  "
-                  f"覆盖率 {_pct(t['coverage']):>7} {'达标' if t['meets_goal'] else '未达标'}  "
-                  f"执法名单 {t['enforcement']:>5}")
+        print_table(coverage_q.TOWNSHIP_COLUMNS, [*result["townships"], result["total"]],
+                    title=f"{result['year']} 年社会化服务覆盖率（目标 {result['goal'] * 100:g}%）")
     else:
         data, _ = coverage_q.export(result, args.format, args.table)
         if args.output:
@@ -220,15 +226,20 @@ def run_subsidies(args: argparse.Namespace, config: Config) -> int:
         except InvalidValue as e:
             print(f"hazard subsidies: {e.message}", file=sys.stderr)
             return 1
-    if args.json:
+    if args.format == "json":
         _print_json(result)
         return 0
-    print(f"{year} 年补贴台账（全面排查 {result['policy']['comprehensive']} 元，按月服务 {result['policy']['monthly']} 元）")
-    for a in result["agencies"]:
-        print(f"  {a['name']:<20} 全面排查 {a['comprehensive_enterprises']:>4} 家  按月 {a['monthly_enterprises']:>4} 家  "
-              f"签约率 {_pct(float(a['signing_rate']))}  应得 {a['total']} 元  {a['claim']['status_label']}")
-    print(f"  合计 {result['total']['total']} 元，已拨付 {result['total']['paid']} 元")
+    rows = [{**a, "status": a["claim"]["status_label"], "signing_rate": float(a["signing_rate"])}
+            for a in result["agencies"]]
+    rows.append({"name": "合计", "total": result["total"]["total"], "paid": result["total"]["paid"]})
+    print_table(SUBSIDY_COLUMNS, rows, title=f"{year} 年补贴台账（全面排查 {result['policy']['comprehensive']} 元，"
+                                             f"按月服务 {result['policy']['monthly']} 元）")
     return 0
+
+
+SUBSIDY_COLUMNS = [("name", "中介机构"), ("comprehensive_enterprises", "全面排查（家）"),
+                   ("monthly_enterprises", "按月服务（家）"), ("signing_rate", "签约率"), ("total", "应得（元）"),
+                   ("paid", "已拨付（元）"), ("status", "申报状态")]
 
 
 # --- hazard audit export / check-export -----------------------------------------------------------------

@@ -162,7 +162,10 @@ _NOT_SHOWN = {"township", "sector"}  # already in the line; ids are in --json
 
 def readable_line(body: dict, reference: ReferenceData) -> str:
     """One event as a line for people, e.g.
-    `#42  2026-06-30T10:15:02+08:00  隐患上报  西店镇·危险化学品  李工（agency）  Hazard 1a2b3c4d  level=major …`"""
+    `#42  2026-06-30 10:15:02+08:00  隐患上报  西店镇·危险化学品  李工（中介机构）  隐患 1a2b3c4d  等级：重大隐患 …`
+    (fields by their Chinese names, codes as labels: projections/field_labels.py)."""
+    from domain.actor import ROLE_NAMES_ZH
+    from projections.field_labels import RECORD_KINDS, describe
     from projections.labels import event_label
 
     if body["type"] == "AuditCheckpoint":
@@ -171,12 +174,15 @@ def readable_line(body: dict, reference: ReferenceData) -> str:
     where = "·".join(name for name in (reference.townships.get(township, township),
                                        reference.sectors.get(sector, sector)) if name)
     actor = body.get("actor") or {}
-    who = f"{actor.get('name', '?')}（{actor.get('role', '?')}）"
-    moment = datetime.fromisoformat(body["time"]).astimezone(SHANGHAI).isoformat(timespec="seconds")
-    data = "  ".join(f"{k}={v}" for k, v in body.get("data", {}).items()
-                     if v not in (None, "", [], {}) and k not in _NOT_SHOWN and not k.endswith("_id"))
-    line = (f"#{body['position']}  {moment}  {event_label(body['aggregate_type'], body['type'][len(body['aggregate_type']) + 1:])}  {where or '—'}  {who}  "
-            f"{body['aggregate_type']} {body['aggregate_id'][:8]}  {data}")
+    role = actor.get("role", "")
+    who = f"{actor.get('name', '-')}（{ROLE_NAMES_ZH.get(role, role or '-')}）"
+    moment = datetime.fromisoformat(body["time"]).astimezone(SHANGHAI).isoformat(sep=" ", timespec="seconds")
+    shown = {k: v for k, v in body.get("data", {}).items() if k not in _NOT_SHOWN and not k.endswith("_id")}
+    data = "  ".join(f"{k}：{v}" for k, v in describe(shown, reference=reference) if v != "—")
+    kind = body["aggregate_type"]
+    step = event_label(kind, body["type"][len(kind) + 1:])
+    line = (f"#{body['position']}  {moment}  {step}  {where or '—'}  {who}  "
+            f"{RECORD_KINDS.get(kind, kind)} {body['aggregate_id'][:8]}  {data}")
     return line if len(line) <= 240 else line[:237] + "..."
 
 

@@ -166,6 +166,7 @@ def _witness(value: str) -> tuple[int, str]:
 def _history(args: argparse.Namespace, config: Config) -> int:
     from eventsourcing.domain import Aggregate
 
+    from services.cli.output import record_names
     from services.errors import NotFound
     from services.presenters import aggregate_state, event_entry
     from services.runtime import running
@@ -178,24 +179,45 @@ def _history(args: argparse.Namespace, config: Config) -> int:
         except NotFound as e:
             print(f"hazard history: {e}", file=sys.stderr)
             return 1
-    for record in (*(e["data"] for e in events), state):  # 判定依据 in Chinese (issue 13)
-        if "criterion" in record:
-            record["criterion_article"] = _article(record["criterion"], config)
+        for record in (*(e["data"] for e in events), state):  # 判定依据 in Chinese (issue 13)
+            if "criterion" in record:
+                record["criterion_article"] = _article(record["criterion"], config)
+        lines = None if args.json else history_lines(events, state, as_of=args.as_of,
+                                                      reference=config.reference, names=record_names(rt.ledger))
     if args.json:
         sys.stdout.buffer.write(orjson.dumps({"events": events, "state": state},
                                              option=orjson.OPT_INDENT_2) + b"\n")
         return 0
+    print("\n".join(lines))
+    return 0
+
+
+def history_lines(events: list[dict], state: dict, *, as_of: str | None, reference: object,
+                  names: object = None) -> list[str]:
+    """A record's timeline for people: each step's label, who took it, its fields by their
+    Chinese names with codes as labels (projections/field_labels.py); the state as of a
+    moment as labelled fields too. Empty fields are left out."""
+    from projections.field_labels import RECORD_KINDS, describe
+
+    def fields(data: dict) -> list[str]:
+        shown = {k: v for k, v in data.items() if k != "criterion_article"}
+        if data.get("criterion_article"):
+            shown["criterion"] = data["criterion_article"]
+        return [f"      {k}：{v}" for k, v in describe(shown, reference=reference, names=names) if v != "—"]
+
     cited = f"  判定依据 {state['criterion_article']}" if state.get("criterion_article") else ""
-    print(f"{state['type']} {state['id']}  （版本 {state['version']}）{cited}")
+    lines = [f"{RECORD_KINDS.get(state['type'], state['type'])} {state['id']}（版本 {state['version']}）{cited}"]
     for e in events:
         actor = e["actor"] or {}
-        role = actor.get("role", "?")
-        who = f"{actor.get('name', '?')}（{ROLE_NAMES_ZH.get(role, role)}）"
-        print(f"  {e['recorded_at']}  v{e['version']:<3} {e['label']:<12} {who}  {_summary(e['data'])}")
-    if args.as_of:
-        print(f"截至 {args.as_of} 的状态：")
-        print(orjson.dumps(state, option=orjson.OPT_INDENT_2).decode())
-    return 0
+        role = actor.get("role", "")
+        lines.append(f"  {e['recorded_at'].replace('T', ' ')}  第 {e['version']} 版  {e['label']}  "
+                     f"{actor.get('name', '-')}（{ROLE_NAMES_ZH.get(role, role or '-')}）")
+        lines += fields(e["data"])
+    if as_of:
+        lines.append(f"截至 {as_of} 的状态：")
+        lines += fields({k: v for k, v in state.items()
+                         if k not in ("id", "type", "version", "created_at", "modified_at")})
+    return lines
 
 
 def _article(criterion: object, config: Config) -> str | None:
@@ -205,13 +227,3 @@ def _article(criterion: object, config: Config) -> str | None:
 
     found = config.criteria.get(criterion) if isinstance(criterion, str) else None
     return article_zh(found) if found else None
-
-
-def _summary(data: dict) -> str:
-    """The event's fields as k=v; a cited criterion as its article (判定依据 …) first."""
-    article = data.get("criterion_article")
-    parts = [f"判定依据 {article}"] if article else []
-    parts += [f"{k}={v}" for k, v in data.items()
-              if v not in (None, "", [], {}) and k != "criterion_article" and not (article and k == "criterion")]
-    line = "  ".join(parts)
-    return line if len(line) <= 120 else line[:117] + "..."

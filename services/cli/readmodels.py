@@ -18,9 +18,8 @@ from typing import Any
 import orjson
 
 from infra.clock import parse_moment
+from services.cli.output import FORMATS, add_format, emit
 from services.runtime import Config, Runtime, running
-
-FORMATS = ("table", "json", "csv", "xlsx")
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -71,8 +70,7 @@ def _common(p: argparse.ArgumentParser, *, filters: bool = True, moment: bool = 
     if moment:
         p.add_argument("--as-of", type=date.fromisoformat, help="业务日期（如 2025-06-30）")
     p.add_argument("--known-at", help="记录时间（审计视角：只看此刻之前记录的变化）")
-    p.add_argument("--format", choices=FORMATS, default="table")
-    p.add_argument("--output", "-o", help="file for csv/xlsx (default: stdout)")
+    add_format(p)
     p.add_argument("--no-catch-up", action="store_true", help="read the views as they are")
 
 
@@ -94,32 +92,23 @@ def _moment(args: argparse.Namespace):
                   known_at=parse_moment(args.known_at) if args.known_at else None)
 
 
-def _emit(args: argparse.Namespace, kind: str, result: dict, lines: list[str]) -> int:
-    from projections.export import render
+def _emit(args: argparse.Namespace, kind: str, result: dict, *, title: str,
+          columns: list[tuple[str, str]], rows: list[dict], notes: list[str] | None = None) -> int:
+    """A report: `columns`/`rows` on the terminal, the export's own columns in csv/xlsx."""
     from projections.reports import table
 
-    if args.format == "json":
-        sys.stdout.buffer.write(orjson.dumps(result, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS,
-                                             default=str) + b"\n")
-    elif args.format == "table":
-        print("\n".join(lines))
-    else:
-        columns, rows, title = table(kind, result)
-        data = render(args.format, columns, rows, title)
-        if args.output:
-            with open(args.output, "wb") as f:
-                f.write(data)
-            print(f"{len(rows)} 行 → {args.output}", file=sys.stderr)
-        else:
-            sys.stdout.buffer.write(data)
-    return 0
-
-
-def _pct(value: float | None) -> str:
-    return "-" if value is None else f"{value * 100:.1f}%"
+    file_columns, file_rows, sheet = table(kind, result)
+    return emit(args, title=title, columns=columns, rows=rows, result=result, notes=notes or (),
+                file_columns=file_columns, file_rows=file_rows, sheet=sheet)
 
 
 # --- hazard ledger ----------------------------------------------------------------------------
+LEDGER_TABLE = [("discovered_on", "发现日期"), ("grade_label", "隐患等级"), ("status_label", "状态"),
+                ("overdue", "逾期"), ("enterprise_name", "企业名称"), ("township_name", "乡镇（街道）"),
+                ("description", "隐患描述"), ("responsible_person", "责任人"), ("deadline", "整改期限"),
+                ("criterion_article", "判定依据"), ("hazard_id", "隐患编号")]
+
+
 def _ledger(p: argparse.ArgumentParser) -> None:
     _common(p)
     p.add_argument("--criterion", help="判定依据：引用该判定标准条款的隐患（如 gm10-4-1）")
@@ -141,23 +130,24 @@ def run_ledger(args: argparse.Namespace, config: Config) -> int:
         filters.equals["criterion"] = args.criterion
     with _read_models(args, config, ("ledger",)) as rm:
         result = reports.ledger(rm, _moment(args), filters, page)
-    lines = [f"隐患台账 截至 {result['as_of']}：共 {result['total']} 条"
-             + (f"（第 {args.page} 页）" if page else "")]
-    for i in result["items"]:
-        cited = f"  判定依据 {i['criterion_article']}" if i["criterion_article"] else ""
-        lines.append(f"  {i['discovered_on']}  {i['grade_label']:<8} {i['status_label']:<4} "
-                     f"{'逾期 ' if i['overdue'] else ''}{i['enterprise_name']}  {i['township_name']}  "
-                     f"{i['description'][:24]}  责任人 {i['responsible_person'] or '-'} "
-                     f"期限 {i['deadline'] or '-'}  {i['hazard_id']}{cited}")
-    return _emit(args, "ledger", result, lines)
+    pages = -(-result["total"] // args.page_size) if page else 1
+    title = (f"隐患台账 截至 {result['as_of']}：共 {result['total']} 条"
+             + (f"（第 {args.page}/{max(pages, 1)} 页，每页 {args.page_size} 条）" if page else ""))
+    return _emit(args, "ledger", result, title=title, columns=LEDGER_TABLE, rows=result["items"])
 
 
 # --- hazard rates -----------------------------------------------------------------------------
+RATES_TABLE = [("period", "期间"), ("name", "名称"), ("found", "发现"), ("rectified", "已整改"),
+               ("closed", "已销号"), ("overdue", "逾期"), ("rate", "整改率"), ("on_time_rate", "按期整改率")]
+BY = {"county": "全县", "township": "乡镇（街道）", "sector": "行业", "agency": "机构", "enterprise": "企业"}
+PERIOD = {"month": "月", "quarter": "季度", "year": "年"}
+
+
 def _rates(p: argparse.ArgumentParser) -> None:
     _common(p)
-    p.add_argument("--by", choices=["county", "township", "sector", "agency", "enterprise"],
-                   default="township")
-    p.add_argument("--period", choices=["month", "quarter", "year"], default="year")
+    p.add_argument("--by", choices=list(BY), default="township",
+                   help="按 county 全县、township 乡镇（街道）、sector 行业、agency 机构、enterprise 企业")
+    p.add_argument("--period", choices=list(PERIOD), default="year", help="按 month 月、quarter 季度、year 年")
     p.set_defaults(run=run_rates)
 
 
@@ -166,23 +156,28 @@ def run_rates(args: argparse.Namespace, config: Config) -> int:
 
     with _read_models(args, config, ("ledger",)) as rm:
         result = reports.rates(rm, _moment(args), _filters(args), args.by, args.period)
-    by = {"county": "全县", "township": "乡镇（街道）", "sector": "行业", "agency": "机构",
-          "enterprise": "企业"}.get(args.by, args.by)
-    period = {"month": "月", "quarter": "季度", "year": "年"}.get(args.period, args.period)
-    lines = [f"整改率 截至 {result['as_of']}（按{by}，按{period}）",
-             f"  {'期间':<8} {'名称':<16} {'发现':>6} {'已整改':>6} {'已销号':>6} {'逾期':>5} {'整改率':>7} {'按期整改率':>8}"]
-    for g in [*result["groups"], {**result["total"], "period": "合计", "name": ""}]:
-        lines.append(f"  {g['period']:<8} {(g['name'] or g.get('key') or '')[:16]:<16} {g['found']:>6} "
-                     f"{g['rectified']:>6} {g['closed']:>6} {g['overdue']:>5} {_pct(g['rate']):>7} "
-                     f"{_pct(g['on_time_rate']):>8}")
-    return _emit(args, "rates", result, lines)
+    rows = [{**g, "name": g["name"] or g.get("key") or ""} for g in result["groups"]]
+    rows.append({**result["total"], "period": "合计", "name": ""})
+    return _emit(args, "rates", result, columns=RATES_TABLE, rows=rows,
+                 title=f"整改率 截至 {result['as_of']}（按{BY[args.by]}，按{PERIOD[args.period]}）")
 
 
 # --- hazard compliance --------------------------------------------------------------------------
+CHECKS = (("responsibility", "责任"), ("enforcement", "执法"), ("elimination", "消除"))
+COMPLIANCE_TOTALS = [("name", "乡镇（街道）"), ("hazards", "隐患"),
+                     *((f"{c}_{s}", f"{t}{label}") for c, t in CHECKS
+                       for s, label in (("met", "已落实"), ("pending", "待落实"), ("violated", "未落实")))]
+COMPLIANCE_ITEMS = [("enterprise_name", "企业名称"), ("grade_label", "隐患等级"), ("status_label", "状态"),
+                    ("responsibility", "责任不落实不放过"), ("enforcement", "执法不到位不放过"),
+                    ("elimination", "隐患不消除不放过"), ("hazard_id", "隐患编号")]
+
+
 def _compliance(p: argparse.ArgumentParser) -> None:
     _common(p)
-    p.add_argument("--check", choices=["responsibility", "enforcement", "elimination"])
-    p.add_argument("--state", choices=["met", "pending", "violated"])
+    p.add_argument("--check", choices=[c for c, _ in CHECKS],
+                   help="只看一项：responsibility 责任、enforcement 执法、elimination 消除")
+    p.add_argument("--state", choices=["met", "pending", "violated"],
+                   help="met 已落实、pending 待落实、violated 未落实")
     p.add_argument("--page", type=int, default=1)
     p.add_argument("--page-size", type=int, default=20)
     p.set_defaults(run=run_compliance)
@@ -191,27 +186,34 @@ def _compliance(p: argparse.ArgumentParser) -> None:
 def run_compliance(args: argparse.Namespace, config: Config) -> int:
     from projections import reports
     from projections.queries.ledger import Page
+    from services.cli.output import print_table
 
     page = Page(args.page, args.page_size) if args.format in ("table", "json") else None
     with _read_models(args, config, ("ledger",)) as rm:
         result = reports.compliance(rm, _moment(args), _filters(args), page, args.check, args.state)
-    lines = [f"三不放过 截至 {result['as_of']}：{result['total']} 条",
-             "  乡镇（街道）           隐患  责任 已/待/未      执法 已/待/未      消除 已/待/未"]
-    for t in result["totals"]["by_township"]:
-        cells = "  ".join(f"{t[c]['met']:>5}/{t[c]['pending']:<4}/{t[c]['violated']:<4}"
-                          for c in ("responsibility", "enforcement", "elimination"))
-        lines.append(f"  {(t['name'] or t['key']):<12} {t['hazards']:>6}  {cells}")
-    for i in result["items"]:
-        lines.append(f"  {i['hazard_id'][:8]} {i['enterprise_name']} {i['grade_label']} {i['status_label']}")
-        lines += [f"      {c['title']}：{c['label']}（{c['why']}）" for c in i["checks"].values()]
-    return _emit(args, "compliance", result, lines)
+    if args.format == "table":
+        totals = [{"name": t["name"] or t["key"], "hazards": t["hazards"],
+                   **{f"{c}_{s}": t[c][s] for c, _ in CHECKS for s in ("met", "pending", "violated")}}
+                  for t in result["totals"]["by_township"]]
+        print_table(COMPLIANCE_TOTALS, totals, title=f"三不放过 截至 {result['as_of']}：{result['total']} 条")
+    items = [{**i, **{c: f"{i['checks'][c]['label']}（{i['checks'][c]['why']}）"
+                      for c, _ in CHECKS if c in i["checks"]}} for i in result["items"]]
+    return _emit(args, "compliance", result, title=f"逐条（第 {args.page} 页）", columns=COMPLIANCE_ITEMS,
+                 rows=items)
 
 
 # --- hazard statistics -------------------------------------------------------------------------
+STATISTICS_TABLE = [("inspections", "排查次数"), ("general_found", "一般隐患"), ("general_open", "一般未整改"),
+                    ("major_found", "重大隐患"), ("major_open", "重大未整改"), ("supervised", "挂牌督办"),
+                    ("rate", "整改率")]
+
+
 def _statistics(p: argparse.ArgumentParser) -> None:
     _common(p, filters=False, moment=False)
-    p.add_argument("period", help="2025（年报）或 2025Q1（季报）")
-    p.add_argument("--by", choices=["township", "enterprise"], default="township")
+    p.add_argument("period_arg", nargs="?", metavar="PERIOD", help="同 --period")
+    p.add_argument("--period", help="2025（年报）或 2025Q1（季报）；与 API 的 period 参数相同")
+    p.add_argument("--by", choices=["township", "enterprise"], default="township",
+                   help="按 township 乡镇（街道）或 enterprise 企业")
     p.add_argument("--township", help="只看一个乡镇（街道）")
     p.set_defaults(run=run_statistics)
 
@@ -220,25 +222,25 @@ def run_statistics(args: argparse.Namespace, config: Config) -> int:
     from projections import reports
     from projections.queries.statistics import Period
 
-    period = Period.parse(args.period)
+    chosen = args.period or args.period_arg
+    if not chosen:
+        print("hazard statistics: 请给出期间 --period（如 2025 或 2025Q1）", file=sys.stderr)
+        return 2
+    period = Period.parse(chosen)
     scope = {"township": args.township} if args.township else {}
     with _read_models(args, config, ("ledger", "activity")) as rm:
         result = reports.statistics(rm, period, args.by, scope, _moment(args).known_at, None)
-    lines = [f"统计分析表 {result['period']}（{result['start']} 至 {result['end']}，报送截止 {result['due_on']}）"]
-    for r in result["rows"]:
-        name = r.get("township_name") if args.by == "township" else r.get("name")
-        lines.append(f"  {name:<14} 排查 {r['inspections']:>5}  一般 {r['general_found']:>5}/未整改 "
-                     f"{r['general_open']:<4} 重大 {r['major_found']:>3}/未整改 {r['major_open']:<3} "
-                     f"挂牌 {r['supervised']:>3}  整改率 {_pct(r['rate'])}")
-    return _emit(args, "statistics", result, lines)
+    name = ("township_name", "乡镇（街道）") if args.by == "township" else ("name", "企业名称")
+    return _emit(args, "statistics", result, columns=[name, *STATISTICS_TABLE], rows=result["rows"],
+                 title=f"统计分析表 {result['period']}（{result['start']} 至 {result['end']}，"
+                       f"报送截止 {result['due_on']}）")
 
 
 # --- hazard non-reporters ----------------------------------------------------------------------
 def _non_reporters(p: argparse.ArgumentParser) -> None:
     p.add_argument("--month", required=True, help="月份 YYYY-MM，如 2026-11（不能是将来的月份）")
     p.add_argument("--township", help="只看一个乡镇（街道）（代码）")
-    p.add_argument("--format", choices=FORMATS, default="table")
-    p.add_argument("--output", "-o", help="file for csv/xlsx (default: stdout)")
+    add_format(p)
     p.add_argument("--no-catch-up", action="store_true", help="read the views as they are")
     p.set_defaults(run=run_non_reporters)
 
@@ -246,7 +248,6 @@ def _non_reporters(p: argparse.ArgumentParser) -> None:
 def run_non_reporters(args: argparse.Namespace, config: Config) -> int:
     from domain.errors import InvalidValue
     from domain.self_report import past_month
-    from projections.export import render
     from projections.queries import self_reports as q
 
     with running(config) as rt:
@@ -260,31 +261,15 @@ def run_non_reporters(args: argparse.Namespace, config: Config) -> int:
         with caught_up(rt, ("activity",), catch_up=not args.no_catch_up) as rm:
             result = q.non_reporters(rm.activity, month, scope={}, reference=rm.reference,
                                      township=args.township, due_on=rt.ledger.self_report_policy.due(month))
-    if args.format in ("csv", "xlsx"):
-        data = render(args.format, q.NON_REPORTER_COLUMNS, result["items"], f"{month} 未报名单")
-        if args.output:
-            with open(args.output, "wb") as f:
-                f.write(data)
-            print(f"{len(result['items'])} 行 → {args.output}", file=sys.stderr)
-        else:
-            sys.stdout.buffer.write(data)
-        return 0
-    if args.format == "json":
-        sys.stdout.buffer.write(orjson.dumps(result, option=orjson.OPT_INDENT_2, default=str) + b"\n")
-        return 0
-    print("\n".join(_non_reporter_lines(result, q.NON_REPORTER_COLUMNS)))
-    return 0
+    return emit(args, title=_non_reporter_title(result), columns=q.NON_REPORTER_COLUMNS,
+                rows=result["items"], result=result, sheet=f"{month} 未报名单")
 
 
-def _non_reporter_lines(result: dict, columns: list[tuple[str, str]]) -> list[str]:
-    lines = [f"未报名单 {result['month']}（报送截止 {result['due_on']}）：应报 {result['enterprises']} 家，"
-             f"已自查自报 {result['self_reported']} 家（逾期 {result['late']}，代报 {result['proxy']}，"
-             f"零隐患 {result['none_found']}），仅有机构排查 {result['inspected_only']} 家，"
-             f"未报 {result['non_reporters']} 家",
-             "  " + "  ".join(header for _, header in columns)]
-    for item in result["items"]:
-        lines.append("  " + "  ".join(str(item.get(key) or "-") for key, _ in columns))
-    return lines
+def _non_reporter_title(result: dict) -> str:
+    return (f"未报名单 {result['month']}（报送截止 {result['due_on']}）：应报 {result['enterprises']} 家，"
+            f"已自查自报 {result['self_reported']} 家（逾期 {result['late']}，代报 {result['proxy']}，"
+            f"零隐患 {result['none_found']}），仅有机构排查 {result['inspected_only']} 家，"
+            f"未报 {result['non_reporters']} 家")
 
 
 # --- hazard projections -------------------------------------------------------------------------
@@ -294,6 +279,7 @@ def _projections(p: argparse.ArgumentParser) -> None:
     p.add_argument("--batch", type=int, default=None,
                    help="rebuild while `hazard serve` follows the view: events per transaction of the "
                         "new generation (default 5000)")
+    add_format(p, files=False)
     p.set_defaults(run=run_projections)
 
 
@@ -308,12 +294,16 @@ def run_projections(args: argparse.Namespace, config: Config) -> int:
             return worker.run_forever(rt.env, worker.runners.names(args.names))
         read_models = rt.open_read_models()
         try:
-            print(f"{'view':<10} {'position':>10} {'store head':>11} {'lag (ids)':>10} {'events behind':>14}")
-            for s in read_models.status():
-                print(f"{s['view']:<10} {s['position']:>10} {s['head']:>11} {s['lag']:>10} {s['events_behind']:>14}")
+            status = [{**s, "name": VIEW_NAMES.get(s["view"], s["view"])} for s in read_models.status()]
         finally:
             read_models.close()
-    return 0
+    return emit(args, title="读模型（视图）跟随事件日志的进度", columns=VIEW_STATUS, rows=status, result=status)
+
+
+VIEW_NAMES = {"ledger": "隐患台账", "activity": "排查、机构与企业活动", "referrals": "交办",
+              "reminders": "提醒"}
+VIEW_STATUS = [("view", "视图"), ("name", "内容"), ("position", "已处理到位置"), ("head", "日志头位置"),
+               ("lag", "相差位置"), ("events_behind", "未处理事件")]
 
 
 def _rebuild(env: dict[str, str], names: list[str], batch: int | None) -> int:
@@ -383,9 +373,36 @@ def run_simulate(args: argparse.Namespace, config: Config) -> int:
     if args.json:
         print(orjson.dumps(summary, option=orjson.OPT_INDENT_2).decode())
         return 0
-    print(f"模拟 {summary['year']} 年（seed {summary['seed']}，scale {summary['scale']}）："
+    print(f"模拟 {summary['year']} 年（种子 {summary['seed']}，规模 {summary['scale']}）："
           f"{summary['commands']:,} 条命令，{summary['events']:,} 个事件，{summary['seconds']} 秒")
-    for key, value in summary.items():
-        if key not in ("seed", "scale", "year", "commands", "events", "seconds"):
-            print(f"  {key:<26} {value}")
+    print("\n".join(simulate_lines(summary)))
     return 1 if summary["failures"] else 0
+
+
+SIMULATED = {  # hazard simulate's summary, in the words of the county's year-end report
+    "enterprises": "企业", "agencies": "中介机构", "experts": "专家", "agreements": "政府购买服务协议",
+    "monthly_contracts": "按月排查委托合同", "comprehensive_enterprises": "全面排查企业",
+    "inspections": "隐患排查", "reports_filed": "排查报告备案", "hazards": "隐患", "general": "一般隐患",
+    "major": "重大隐患", "regraded_to_general": "重大降为一般", "supervised": "挂牌督办",
+    "enforcement_actions": "执法措施", "withdrawn": "撤销", "rectified": "已整改", "closed": "已销号",
+    "overdue_at_year_end": "年末逾期未整改", "checklists": "检查表", "recorded": "记录",
+    "items_failed": "不合格项", "photos_attached": "照片", "self_reports": "企业自查自报",
+    "filed": "报送", "late": "逾期报送", "none_found": "零隐患", "with_hazards": "报告隐患",
+    "rectification_rate": "整改率", "commands_per_second": "每秒命令数", "failures": "失败的命令",
+}
+_NOT_SHOWN = ("seed", "scale", "year", "commands", "events", "seconds")
+
+
+def simulate_lines(summary: dict[str, Any]) -> list[str]:
+    """The summary as labelled lines; nested counts as 名称 数 pairs; inspection kinds by their labels."""
+    from projections.oversight_labels import INSPECTION_KIND
+
+    def words(key: str, value: Any) -> str:
+        if isinstance(value, dict):
+            names = {**SIMULATED, **INSPECTION_KIND}
+            return "，".join(f"{names.get(k, k)} {v}" for k, v in value.items()) or "无"
+        if key == "rectification_rate":
+            return f"{value * 100:.1f}%"
+        return f"{value:,}" if isinstance(value, int) else str(value)
+
+    return [f"  {SIMULATED.get(k, k)}：{words(k, v)}" for k, v in summary.items() if k not in _NOT_SHOWN]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import stat
 import subprocess
@@ -18,6 +19,7 @@ import pytest
 
 from domain.actor import Role
 from infra.auth import Tokens
+from infra.reference import ReferenceData
 from infra.settings import Settings
 from tests.conftest import actor, credit_code
 
@@ -69,10 +71,19 @@ def test_history_prints_a_readable_timeline(ledger, database_url, schema, cli_en
     cli_env.update(DATABASE_URL=database_url, HAZARD_DB_SCHEMA=schema)
     done = run("history", hazard.id, env=cli_env)
     assert done.returncode == 0, done.stderr
-    lines = done.stdout.splitlines()
-    assert lines[0].startswith(f"Hazard {hazard.id}")
-    assert "隐患上报" in lines[1] and "县应急管理局 张局" in lines[1] and "+08:00" in lines[1]
-    assert "落实责任人和整改期限" in lines[2] and "deadline=2026-06-09" in lines[2]
+    out = done.stdout
+    lines = out.splitlines()
+    assert lines[0].startswith(f"隐患 {hazard.id}")
+    assert "隐患上报" in lines[1] and "县应急管理局 张局（县应急管理局）" in lines[1] and "+08:00" in lines[1]
+    township = ReferenceData.load().townships["330226010"]
+    for shown in ("企业：某纺织厂", f"乡镇（街道）：{township}", "行业：工贸", "隐患来源：群众举报",
+                  "类别：物的不安全状态", "等级：一般隐患", "描述：消防通道堵塞", "发现日期：2026-06-02"):
+        assert f"      {shown}" in lines, shown
+    step = next(i for i, line in enumerate(lines) if "落实责任人和整改期限" in line)
+    assert lines[step + 1:step + 3] == ["      责任人：钱七", "      整改期限：2026-06-09"]
+    assert not re.search(r"[a-z_]+=|[{}]|public_tip|unsafe_condition|330226010", out)  # no raw keys or codes
+    now = run("history", hazard.id, "--as-of", "2099-01-01", env=cli_env)
+    assert "截至 2099-01-01 的状态：" in now.stdout and "      状态：整改中" in now.stdout.splitlines()
     as_json = run("history", hazard.id, "--json", "--as-of", "2020-01-01", env=cli_env)
     assert as_json.returncode == 1 and "not found" in as_json.stderr  # it did not exist then
     missing = run("history", "00000000-0000-0000-0000-000000000000", env=cli_env)

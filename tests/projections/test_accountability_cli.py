@@ -68,7 +68,13 @@ def test_the_commands_print_read_and_export(hazard, world, capsys, tmp_path):
     assert "跃龙街道" in capsys.readouterr().out
 
     assert hazard("subsidies", "--year", "2026", "--no-catch-up") == 0
-    assert "应得 500 元  未申报" in capsys.readouterr().out
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1].split() == ["中介机构", "全面排查（家）", "按月服务（家）", "签约率", "应得（元）",
+                                "已拨付（元）", "申报状态"]
+    assert ["500", "-", "未申报"] in [line.split()[-3:] for line in lines[3:-1]]
+    assert lines[-1].split()[0] == "合计" and lines[-1].split()[-3:] == ["500", "0", "-"]
+    assert hazard("subsidies", "--year", "2026", "--format", "json", "--no-catch-up") == 0
+    assert orjson.loads(capsys.readouterr().out)["total"]["total"] == "500"
     assert hazard("subsidies", "--year", "2010", "--no-catch-up") == 1
 
     exported = tmp_path / "e1.json"

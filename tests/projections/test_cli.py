@@ -37,7 +37,8 @@ def test_simulate_then_status_rebuild_and_the_four_reports(hazard, capsys, tmp_p
 
     assert hazard("projections", "status") == 0
     status = capsys.readouterr().out.splitlines()
-    assert status[0].split()[:2] == ["view", "position"] and status[1].split()[:2] == ["ledger", "0"]
+    assert status[1].split()[:3] == ["视图", "内容", "已处理到位置"]
+    assert status[3].split()[:3] == ["ledger", "隐患台账", "0"]
 
     assert hazard("projections", "rebuild") == 0
     out, err = capsys.readouterr()
@@ -64,3 +65,37 @@ def test_simulate_then_status_rebuild_and_the_four_reports(hazard, capsys, tmp_p
     assert hazard("statistics", "2025Q4", "--format", "xlsx", "-o", str(xlsx)) == 0
     sheet = load_workbook(io.BytesIO(xlsx.read_bytes())).active
     assert [c.value for c in sheet[1]][:3] == ["乡镇（街道）", "应报企业数", "已排查企业数"]
+
+
+def test_listings_print_aligned_tables_with_chinese_headers(hazard, capsys):
+    """Issue 17 §7: columns with Chinese headers, labels not codes, the API's parameter names."""
+    assert hazard("simulate", "--seed", "5", "--scale", "0.002") == 0
+    summary = capsys.readouterr().out
+    assert "企业：60" in summary and "隐患排查：全面排查" in summary and "{" not in summary
+
+    assert hazard("ledger", "--page-size", "3") == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1].split() == ["发现日期", "隐患等级", "状态", "逾期", "企业名称", "乡镇（街道）", "隐患描述",
+                                "责任人", "整改期限", "判定依据", "隐患编号"]
+    assert len(lines) == 3 + 3 and lines[3].split()[1] in ("一般隐患", "重大隐患")
+
+    assert hazard("compliance", "--page-size", "1") == 0
+    out = capsys.readouterr().out
+    assert "责任已落实" in out and "/0" not in out  # was "1/0   /0"
+
+    assert hazard("statistics", "--period", "2025Q4") == 0  # the API's name for it
+    assert capsys.readouterr().out.splitlines()[1].split()[:2] == ["乡镇（街道）", "排查次数"]
+    assert hazard("statistics") == 2
+
+
+def test_an_event_on_the_stream_reads_in_chinese():
+    from infra.reference import ReferenceData
+    from services.cli.fanout import readable_line
+
+    line = readable_line({"type": "Hazard.Reported", "aggregate_type": "Hazard", "aggregate_id": "1a2b3c4d-0000",
+                          "position": 42, "time": "2026-06-30T02:15:02+00:00", "township": "330226011",
+                          "sector": "chem", "actor": {"name": "李工", "role": "agency"},
+                          "data": {"level": "major", "source": "inspection", "description": "储罐区",
+                                   "enterprise_id": "x"}}, ReferenceData.load())
+    assert line == ("#42  2026-06-30 10:15:02+08:00  隐患上报  西店镇·危险化学品  李工（中介机构）  隐患 1a2b3c4d  "
+                    "等级：重大隐患  隐患来源：隐患排查  描述：储罐区")
