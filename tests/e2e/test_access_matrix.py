@@ -25,6 +25,7 @@ NOT_ABOUT_A_PARTY = {"reference.townships", "reference.sectors", "agency.registe
                      "coverage.read", "subsidy.read", "events.stream",  # filtered by scope, never refused
                      "non_reporters.read", "self_report.list", "referral.list",
                      "todo.read", "supervision.list",  # the holder's own to-do; rows filtered by scope
+                     "meeting.pack",  # the joint meeting pack: sections filtered by scope
                      "file.upload",  # any writing role, about no party's record
                      "criteria.list", "criteria.read", "checklist.list", "checklist.read"}  # reference data
 # in scope, yet not allowed: an enterprise is no party to a procurement agreement
@@ -167,6 +168,7 @@ def requests_for(w):
         "referral.sign": ("POST", f"/referrals/{w['RF']}/sign", {}),  # a regulator: 403 referral-by-receiver
         "referral.answer": ("POST", f"/referrals/{w['RF']}/answer", {"answer": "已督促整改"}),
         "referral.list": ("GET", "/referrals?state=open", None),
+        "meeting.pack": ("GET", "/meetings/pack?month=2026-06", None),
         "todo.read": ("GET", "/todo", None),
         "supervision.list": ("GET", "/supervision/listings", None),
         "hazard.report": ("POST", "/hazards", {

@@ -125,18 +125,20 @@ def test_each_unit_lists_its_referrals_by_state(api, auth, town):
 
 
 def test_the_list_pages_and_waits_for_its_own_writes(api, auth, town):
-    """`?page=&page_size=` like the other lists; `?after=` a position the store does not hold is 422."""
+    """`?limit=&offset=` like the other lists of issue 14 (/todo, /supervision/listings); `?after=`
+    a position the store does not hold is 422."""
     bureau = auth("bureau")
     made = [_refer(api, bureau, hazard_ids=[town["H1"]], township="330226001").json() for _ in range(5)]
     after = made[-1]["position"]
-    first = api.get(f"{URL}?after={after}&page=1&page_size=2", headers=bureau).json()
-    second = api.get(f"{URL}?page=3&page_size=2", headers=bureau).json()
+    first = api.get(f"{URL}?after={after}&limit=2", headers=bureau).json()
+    second = api.get(f"{URL}?offset=4&limit=2", headers=bureau).json()
     assert (first["total"], first["count"], [r["id"] for r in first["items"]]) == (
         5, 2, [m["id"] for m in made[:2]])
     assert [r["id"] for r in second["items"]] == [made[4]["id"]]
     beyond = api.get(f"{URL}?after={after + 1000}", headers=bureau)
     assert beyond.status_code == 422 and "after" in beyond.text
-    assert api.get(f"{URL}?page_size=0", headers=bureau).status_code == 422
+    assert api.get(f"{URL}?limit=0", headers=bureau).status_code == 422
+    assert api.get(f"{URL}?offset=-1", headers=bureau).status_code == 422
 
 
 def test_a_meeting_decision_records_its_month_and_a_bad_month_is_422(api, auth, town, ledger):

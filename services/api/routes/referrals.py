@@ -13,12 +13,11 @@ from domain.actor import Role
 from domain.referral import Referral
 from infra.auth import Principal
 from projections.queries import referrals as referrals_q
-from projections.queries.ledger import Page
 from projections.readmodels import ReadModels
 from services.access import read_scope
 from services.api import schemas as s
 from services.api.deps import ledger, principal
-from services.api.routes.readmodels import caught_up, page, read_models
+from services.api.routes.readmodels import caught_up, read_models
 
 router = APIRouter(prefix="/referrals", tags=["referrals"])
 
@@ -54,15 +53,17 @@ def answer(referral_id: str, body: s.ReferralAnswer, who: Principal = Depends(pr
 @router.get("", summary="交办事项清单", name="referral.list")
 def referrals(state: Literal["open", "overdue", "answered"] | None = Query(
                   None, description="open 办理中 / overdue 逾期未答复 / answered 已答复；不填为全部"),
-              p: Page = Depends(page), _: None = Depends(caught_up("referral.list", ("activity",))),
+              limit: int = Query(50, ge=1, le=500, description="每页条数"),
+              offset: int = Query(0, ge=0, le=1_000_000, description="跳过的条数"),
+              _: None = Depends(caught_up("referral.list", ("activity",))),
               who: Principal = Depends(principal), rm: ReadModels = Depends(read_models),
               app=Depends(ledger)) -> dict:
     """The referrals to the token's unit (a township its own, a regulator its sector's; the
-    county-wide roles all), oldest first, paged; the state judged on today (Asia/Shanghai).
-    Read from the activity view (`?after=` waits for it)."""
+    county-wide roles all), oldest first, `limit`/`offset` as the other lists of issue 14; the
+    state judged on today (Asia/Shanghai). Read from the activity view (`?after=` waits for it)."""
     today = app.today()
     total, rows = referrals_q.rows(rm.activity, scope=read_scope(who).as_filters(), day=today,
-                                   state=state, limit=p.size, offset=p.offset)
+                                   state=state, limit=limit, offset=offset)
     items = [referrals_q.item(row, rm.reference, today) for row in rows]
-    return {"state": state, "total": total, "count": len(items), "page": p.number,
-            "page_size": p.size, "items": items}
+    return {"state": state, "total": total, "count": len(items), "limit": limit, "offset": offset,
+            "items": items}
