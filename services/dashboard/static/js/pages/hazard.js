@@ -74,6 +74,7 @@ function render(ctx, main, s, history, compliance, enterprise, agency) {
       ]) : h("p", { class: "muted" }, s.level === "major" ? "重大隐患尚未备案治理方案" : "一般隐患无需治理方案")),
       section("整改、复查与证据", facts([
         ["挂牌督办", s.supervision ? `${SUPERVISION[s.supervision.level] || s.supervision.level} · ${s.supervision.document_no} · ${s.supervision.listed_on}` : ""],
+        ["督办文书", listingText(s.listing)],
         ["执法措施", (s.enforcement || []).length ? h("ul", {}, s.enforcement.map((e) =>
           h("li", {}, `${e.taken_on} ${ENFORCEMENT[e.kind] || e.kind} ${e.document_no}（${e.by ? e.by.name : ""}）`))) : ""],
         ["上报时证据", textEntries(s.evidence).length ? h("ul", {}, textEntries(s.evidence).map((e) => h("li", {}, e))) : ""],
@@ -107,7 +108,22 @@ function photos(history) {
       gallery(e.data.evidence)))));
 }
 
-const DATE_KEYS = ["discovered_on", "assigned_on", "filed_on", "listed_on", "taken_on", "rectified_on", "reviewed_on", "closed_on"];
+const DATE_KEYS = ["discovered_on", "assigned_on", "filed_on", "listed_on", "issued_on", "served_on", "signed_on",
+  "cancelled_on", "requested_on", "decided_on", "taken_on", "rectified_on", "reviewed_on", "closed_on"];
+
+// 挂牌督办通知书 (issue 14 §1): the paperwork's state and dates in Chinese (docs/supervision.md)
+const LISTING_STATE = { listed: "已挂牌（旧记录）", issued: "已下达待送达", served: "已送达待签收", signed: "已签收", cancelled: "已撤销" };
+
+function listingText(l) {
+  if (!l) return "";
+  const parts = [LISTING_STATE[l.state] || l.state];
+  if (l.government) parts.push(`${l.government} · ${l.department} · 签发人 ${l.signatory}`);
+  if (l.served_on) parts.push(`${l.served_on} 由 ${l.served_by} 送达`);
+  if (l.signed_on) parts.push(`${l.signed_on} ${l.signed_by} 签收${l.channel === "paper" ? "（纸质回执）" : ""}`);
+  if (l.finish_by) parts.push(`责令治理完毕期限 ${l.finish_by}，治理方案备案期限 ${l.plan_by}`);
+  if (l.cancellation) parts.push(`${l.cancellation.cancelled_on} 撤销（${l.cancellation.document_no}）：${l.cancellation.reason}`);
+  return parts.join("；");
+}
 
 function businessDate(data) {
   const key = DATE_KEYS.find((k) => data && data[k]);
@@ -133,6 +149,12 @@ function detail(e) {
     case "JointReviewSigned": return `${PARTY[d.party] || d.party} ${d.passed ? "签字通过" : "不通过"}${d.notes ? " · " + d.notes : ""}`;
     case "ClosureReportFiled": return d.document_no;
     case "DeadlineExtended": return `整改期限 ${d.previous} → ${d.deadline}，理由：${d.reason}`;
+    case "ListingIssued": return `${SUPERVISION[d.level] || d.level} · ${d.government} · ${d.department} · ${d.document_no} · 签发人 ${d.signatory} · 签收后 ${d.finish_days} 日内治理完毕、${d.plan_days} 日内备案治理方案`;
+    case "ListingServed": return `送达人 ${d.served_by}`;
+    case "ListingSigned": return `签收人 ${d.signed_by}${d.channel === "paper" ? "（纸质回执，县应急管理局登记）" : ""} · 责令治理完毕期限 ${d.finish_by} · 治理方案备案期限 ${d.plan_by}`;
+    case "ListingCancelled": return `${d.document_no} · 理由：${d.reason}`;
+    case "ExtensionRequested": return `申请延至 ${d.new_deadline}${d.channel === "paper" ? "（纸质申请，审批人登记）" : ""}，理由：${d.reason}${d.interim_controls ? "；临时管控措施：" + d.interim_controls : ""}`;
+    case "ExtensionDecided": return `${d.approved ? "同意" : "不同意"}${d.approved ? `，整改期限 ${d.previous} → ${d.deadline}` : ""}${d.opinion ? "；意见：" + d.opinion : ""}`;
     case "Regraded": return `${LEVEL[d.previous] || d.previous} → ${LEVEL[d.level] || d.level}，理由：${d.reason}`;
     case "Withdrawn": return `理由：${d.reason}`;
     default: return "";
