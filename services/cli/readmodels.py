@@ -58,15 +58,18 @@ def _read_models(args: argparse.Namespace, config: Config, names: tuple[str, ...
 
 
 def _common(p: argparse.ArgumentParser, *, filters: bool = True, moment: bool = True) -> None:
-    if filters:
-        for name in ("township", "sector", "enterprise-id", "agency-id", "source", "responsible-person"):
-            p.add_argument(f"--{name}")
-        p.add_argument("--level", choices=["general", "major", "supervised"])
-        p.add_argument("--status", help="逗号分隔 reported,assigned,rectified,closed,withdrawn")
-        p.add_argument("--overdue", action=argparse.BooleanOptionalAction, default=None)
+    if filters:  # the API's query parameters (services/api/routes/readmodels.py: filters), `_` as `-`
+        for name in EQUALS:
+            p.add_argument(f"--{name.replace('_', '-')}", help=EQUALS[name])
+        p.add_argument("--level", choices=["general", "major", "supervised"],
+                       help="general 一般隐患、major 重大隐患、supervised 挂牌督办隐患")
+        p.add_argument("--status", help="逗号分隔 reported 已上报、assigned 整改中、rectified 待复查、"
+                                        "closed 已销号、withdrawn 已撤销")
+        p.add_argument("--overdue", action=argparse.BooleanOptionalAction, default=None, help="是否逾期")
         p.add_argument("--enterprise", help="企业名称包含")
-        p.add_argument("--discovered-from", type=date.fromisoformat)
-        p.add_argument("--discovered-to", type=date.fromisoformat)
+        for column, label in RANGES.items():
+            p.add_argument(f"--{column}-from", type=date.fromisoformat, help=f"{label}不早于（YYYY-MM-DD）")
+            p.add_argument(f"--{column}-to", type=date.fromisoformat, help=f"{label}不晚于（YYYY-MM-DD）")
     if moment:
         p.add_argument("--as-of", type=date.fromisoformat, help="业务日期（如 2025-06-30）")
     p.add_argument("--known-at", help="记录时间（审计视角：只看此刻之前记录的变化）")
@@ -75,14 +78,20 @@ def _common(p: argparse.ArgumentParser, *, filters: bool = True, moment: bool = 
 
 
 def _filters(args: argparse.Namespace):
-    from projections.queries.base import Filters
+    from projections.queries.base import RANGES as COLUMN_RANGES, Filters
 
-    equals = {k: getattr(args, k) for k in ("township", "sector", "enterprise_id", "agency_id",
-                                             "source", "responsible_person") if getattr(args, k)}
+    equals = {k: getattr(args, k) for k in EQUALS if getattr(args, k)}
     status = tuple(s for s in (args.status or "").split(",") if s)
     return Filters(equals=equals, grade=args.level, status=status, overdue=args.overdue,
                    enterprise_name=args.enterprise,
-                   ranges={"discovered_on": (args.discovered_from, args.discovered_to)})
+                   ranges={column: (getattr(args, f"{name}_from"), getattr(args, f"{name}_to"))
+                           for column in COLUMN_RANGES for name in [column.removesuffix("_on")]})
+
+
+EQUALS = {"township": "乡镇（街道）代码", "sector": "行业代码", "enterprise_id": "企业编号",
+          "agency_id": "中介机构编号", "inspection_id": "排查编号", "source": "隐患来源",
+          "category": "隐患类别", "supervision_level": "督办级别", "responsible_person": "责任人"}
+RANGES = {"discovered": "发现日期", "deadline": "整改期限", "rectified": "整改完成日期", "closed": "销号日期"}
 
 
 def _moment(args: argparse.Namespace):

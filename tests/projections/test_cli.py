@@ -79,6 +79,10 @@ def test_listings_print_aligned_tables_with_chinese_headers(hazard, capsys):
                                 "责任人", "整改期限", "判定依据", "隐患编号"]
     assert len(lines) == 3 + 3 and lines[3].split()[1] in ("一般隐患", "重大隐患")
 
+    assert hazard("ledger", "--deadline-from", "2025-07-01", "--deadline-to", "2025-07-31", "--format", "json") == 0
+    deadlines = [i["deadline"] for i in orjson.loads(capsys.readouterr().out)["items"]]
+    assert deadlines and all("2025-07-01" <= d <= "2025-07-31" for d in deadlines)  # the API's deadline_from/_to
+
     assert hazard("compliance", "--page-size", "1") == 0
     out = capsys.readouterr().out
     assert "责任已落实" in out and "/0" not in out  # was "1/0   /0"
