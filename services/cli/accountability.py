@@ -20,7 +20,7 @@ from typing import Any
 
 import orjson
 
-from services.cli.output import add_format, print_table
+from services.cli.output import add_format, emit, print_table
 from services.runtime import Config, running
 
 _JSON = orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS
@@ -35,7 +35,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     p.add_argument("enterprise", help="enterprise id or credit code")
     p.add_argument("--until", type=date.fromisoformat, help="截止日（业务日期），缺省今天")
     p.add_argument("--html", metavar="FILE", help="write the printable report (Chinese) to FILE")
-    _common(p, run_trace)
+    _common(p, run_trace, files=True)
     p = commands.add_parser("coverage", help="社会化服务覆盖率 and the annual enforcement list")
     p.add_argument("--year", type=int)
     p.add_argument("--township")
@@ -46,7 +46,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     p = commands.add_parser("subsidies", help="补贴台账 what each agency is owed, and its approval state")
     p.add_argument("--year", type=int)
     p.add_argument("--detail", action="store_true", help="per enterprise")
-    _common(p, run_subsidies)
+    _common(p, run_subsidies, files=True)
     audit = commands.choices.get("audit")
     if audit is not None:
         register_audit(next(a for a in audit._actions if isinstance(a, argparse._SubParsersAction)))
@@ -63,9 +63,9 @@ def register_audit(actions: argparse._SubParsersAction) -> None:
     p.set_defaults(run=run_check_export)
 
 
-def _common(p: argparse.ArgumentParser, run: Any, json_flag: bool = True) -> None:
+def _common(p: argparse.ArgumentParser, run: Any, json_flag: bool = True, files: bool = False) -> None:
     if json_flag:
-        add_format(p, files=False)
+        add_format(p, files=files)
         p.add_argument("--json", action="store_const", dest="format", const="json",
                        help="同 --format json")
     p.add_argument("--no-catch-up", action="store_true", help="read the views as they are")
@@ -170,18 +170,18 @@ def run_trace(args: argparse.Namespace, config: Config) -> int:
                                 policy=config.policy, oversight=config.oversight))
         steps = [{**step, "fields": "；".join(
             f"{k}：{v}" for k, v in describe(step["data"], reference=config.reference, names=names)
-            if v != "—")} for step in result["steps"]] if args.format == "table" else []
+            if v != "—")} for step in result["steps"]] if args.format != "json" else []
     if args.html:
         Path(args.html).write_text(trace_html(result, generated_at=local(datetime.now(UTC))), "utf-8")
         print(f"追溯报告 → {args.html}", file=sys.stderr)
     if args.format == "json":
         _print_json(result)
-    elif not args.html:
+    elif not args.html or args.format != "table":
         s = result["summary"]
-        print_table(TRACE_STEPS, steps,
-            title=f"{result['enterprise']['name']} 截至 {result['until']}：中介机构 {s['agencies']} 家，"
-                  f"排查 {s['inspections']} 次，隐患 {s['hazards']} 条（逾期 {s['overdue']}，"
-                  f"执法未到位 {s['unenforced']}，已销号 {s['closed']}）")
+        emit(args, columns=TRACE_STEPS, rows=steps, result=result, sheet="事故调查追溯",
+             title=f"{result['enterprise']['name']} 截至 {result['until']}：中介机构 {s['agencies']} 家，"
+                   f"排查 {s['inspections']} 次，隐患 {s['hazards']} 条（逾期 {s['overdue']}，"
+                   f"执法未到位 {s['unenforced']}，已销号 {s['closed']}）")
     return 0
 
 
@@ -232,9 +232,9 @@ def run_subsidies(args: argparse.Namespace, config: Config) -> int:
     rows = [{**a, "status": a["claim"]["status_label"], "signing_rate": float(a["signing_rate"])}
             for a in result["agencies"]]
     rows.append({"name": "合计", "total": result["total"]["total"], "paid": result["total"]["paid"]})
-    print_table(SUBSIDY_COLUMNS, rows, title=f"{year} 年补贴台账（全面排查 {result['policy']['comprehensive']} 元，"
-                                             f"按月服务 {result['policy']['monthly']} 元）")
-    return 0
+    return emit(args, columns=SUBSIDY_COLUMNS, rows=rows, result=result, sheet=f"{year}年补贴台账",
+                title=f"{year} 年补贴台账（全面排查 {result['policy']['comprehensive']} 元，"
+                      f"按月服务 {result['policy']['monthly']} 元）")
 
 
 SUBSIDY_COLUMNS = [("name", "中介机构"), ("comprehensive_enterprises", "全面排查（家）"),

@@ -18,7 +18,7 @@ from typing import Any
 import orjson
 
 from infra.clock import parse_moment
-from services.cli.output import FORMATS, add_format, emit
+from services.cli.output import add_format, emit
 from services.runtime import Config, Runtime, running
 
 
