@@ -4,7 +4,7 @@
 JS and the vendored Apache ECharts, served under `STATIC_URL`. `install(app)` adds both:
 
     from services import dashboard
-    dashboard.install(app)       # pages at /, /ledger, /hazards/{id}, /inspections/{id}, /compliance, /agencies…, /trace, /non-reporters, /self-reports…
+    dashboard.install(app)       # pages at /, /ledger, /hazards/{id}, /inspections/{id}, /compliance, /agencies…, /trace, /non-reporters, /self-reports…, /todo, /supervision
 
 The pages hold no data and need no token: each page's JS signs in with a pasted token (kept
 in the tab's sessionStorage) and reads /api/v1 with it, so every page shows only what the
@@ -47,6 +47,8 @@ PAGES = {  # path → (route name, HTML file in static/pages)
     "/non-reporters": ("dashboard.non-reporters", "non_reporters.html"),
     "/self-reports": ("dashboard.self-reports", "self_reports.html"),
     "/self-reports/{ident}": ("dashboard.self-report", "self_report.html"),
+    "/todo": ("dashboard.todo", "todo.html"),  # 待办 (issue 14 §6): the landing page after signing in
+    "/supervision": ("dashboard.supervision", "supervision.html"),  # 挂牌督办 and its paperwork
 }
 
 

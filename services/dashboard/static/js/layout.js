@@ -3,8 +3,10 @@ import { api, claims, signIn, signOut, token } from "./api.js";
 import { $, ROLE, clear, h } from "./dom.js";
 
 const NAV = [
+  ["todo", "/todo", "待办"], // the landing page after signing in on the overview (issue 14 §6)
   ["overview", "/", "总览"],
   ["ledger", "/ledger", "隐患台账"],
+  ["supervision", "/supervision", "督办"],
   ["compliance", "/compliance", "三不放过"],
   ["agencies", "/agencies", "机构"],
   ["trace", "/trace", "追溯"],
@@ -117,7 +119,10 @@ function signInForm(problem) {
     signIn(field.value);
     try {
       await api("/townships"); // the server verifies the token
-      location.reload();
+      // signed in on the overview: land on the holder's 待办; any other page (a link someone
+      // sent, a bookmark) opens as asked
+      if (location.pathname === "/") location.assign("/todo");
+      else location.reload();
     } catch (e) {
       signOut();
       error.textContent = e.status === 401 ? "令牌无效、已过期或已吊销" : e.message;
