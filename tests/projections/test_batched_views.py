@@ -44,6 +44,18 @@ def _oversight(app: HazardLedger) -> None:
     app.amend_self_report(OWNER, may, hazard_ids=[], none_found=True)
     app.file_self_report(OFFICE, enterprise_id=world.e3, month="2026-06", hazard_ids=[], none_found=True)
     _citing(app, world)
+    _referrals(app, world)
+
+
+def _referrals(app: HazardLedger, world) -> None:
+    """Referrals (交办, issue 14): one signed for and answered, one a joint meeting's decision."""
+    h = [world.hazards["h2"], world.hazards["h4"]]
+    answered = app.refer_hazards(BUREAU, hazard_ids=h, township="330226001", instructions="督促整改",
+                                 due_on=date(2026, 7, 10), referred_on=date(2026, 6, 10)).id
+    app.sign_referral(OFFICE, answered, unit="330226001", signed_on=date(2026, 6, 11))
+    app.answer_referral(OFFICE, answered, unit="330226001", answer="已督促", answered_on=date(2026, 6, 20))
+    app.refer_hazards(BUREAU, hazard_ids=h[:1], sector="chem", instructions="会议交办", meeting="2026-06",
+                      due_on=date(2026, 7, 15), referred_on=date(2026, 6, 25))
 
 
 CITED = {"cited": "gm10-4-1", "dropped": None, "recited": "gm10-3-2", "duty": "ah16-8"}
