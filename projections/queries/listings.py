@@ -13,12 +13,11 @@ from typing import Any
 from psycopg.sql import SQL, Composable, Identifier
 
 from infra.reference import ReferenceData
-from projections.labels import LEVEL, STATUS, SUPERVISION
+from projections.labels import LEVEL, LISTING_STATE, STATUS, SUPERVISION
 from projections.queries.base import SCOPE_COLUMNS, fetch
 from projections.views.base import View
 
-LISTING_STATE = {"listed": "已挂牌（未登记文书）", "issued": "已下达，待送达", "served": "已送达，待签收",
-                 "signed": "已签收", "cancelled": "已撤销挂牌"}
+__all__ = ["LISTING_STATE", "listings"]  # LISTING_STATE: the one table (projections/labels.py), re-exported
 STATES = tuple(LISTING_STATE)
 
 _COLUMNS = ("hazard_id, h.enterprise_id, h.township, h.sector, h.description, h.level, h.status, "

@@ -106,11 +106,13 @@ def _enterprise_duties(row: dict[str, Any]) -> list[Duty]:
     if status == "reported":
         duties.append(Duty("assign", row["discovered_on"]))
     if status == "assigned":
-        plan_by = row["listing_plan_by"]
+        signed = row["listing_state"] == "signed"  # the notice's deadlines run (not once cancelled)
+        plan_by = row["listing_plan_by"] if signed else None
         if (row["level"] == "major" or plan_by is not None) and row["plan_filed_on"] is None:
             since = max(d for d in (row["assigned_on"], row["listing_signed_on"] if plan_by else None) if d)
             duties.append(Duty("plan", since, plan_by))
-        duties.append(Duty("rectify", row["assigned_on"], _earliest(row["deadline"], row["listing_finish_by"])))
+        finish_by = row["listing_finish_by"] if signed else None
+        duties.append(Duty("rectify", row["assigned_on"], _earliest(row["deadline"], finish_by)))
     if status == "rectified" and joint(row) and row["joint_review_on"] and not row["closure_report_on"]:
         duties.append(Duty("closure_report", row["joint_review_on"]))
     return duties

@@ -26,8 +26,9 @@ UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}
 
 @pytest.fixture(scope="module")
 def firm(site) -> dict:
-    """A chemical works of 跃龙街道 with two hazards found a week ago: one to assign, one assigned
-    with its deadline passed yesterday; and a third, listed for supervision (挂牌督办)."""
+    """A chemical works of 跃龙街道 with hazards found a week ago: one to assign, one assigned with
+    its deadline passed yesterday, one listed the old way (supervise) and one with its 挂牌督办通知书
+    issued, served and signed for."""
     bureau, ledger = actor(Role.BUREAU), site.ledger
     today = ledger.today()
     e = str(ledger.register_enterprise(bureau, credit_code=credit_code(), name="看板待办测试化工厂",
@@ -41,10 +42,15 @@ def firm(site) -> dict:
     fresh, late, listed = hazard("消防通道堆放杂物"), hazard("配电箱门未关闭"), hazard("液氨储罐压力表失效")
     ledger.assign_responsibility(bureau, late, responsible_person="张三", deadline=today - timedelta(days=1),
                                  assigned_on=today - timedelta(days=6))
-    written = ledger.list_for_supervision(bureau, listed, level="county", document_no="宁安委办〔2026〕9号")
+    ledger.list_for_supervision(bureau, listed, level="county", document_no="宁安委办〔2026〕9号")
+    noticed = hazard("危化品仓库防爆灯损坏")  # the 挂牌督办通知书: issued, served, signed for
+    ledger.issue_listing(bureau, noticed, level="county", government="宁海县人民政府", department="宁海县应急管理局",
+                         document_no="宁安委办〔2026〕10号", finish_days=60, plan_days=15, signatory="王局长")
+    ledger.serve_listing(bureau, noticed, served_by="李四")
+    written = ledger.sign_listing(actor(Role.ENTERPRISE), noticed, signed_by="化工厂 张三")
     token = site.tokens.issue(role="enterprise", enterprise_id=e, name="化工厂安全员")
     site.api("/todo", token, after=written.position)  # the views have applied it
-    return {"enterprise": e, "token": token, "fresh": fresh, "late": late, "listed": listed}
+    return {"enterprise": e, "token": token, "fresh": fresh, "late": late, "listed": listed, "noticed": noticed}
 
 
 def _rows(page) -> list[list[str]]:
@@ -65,7 +71,7 @@ def test_signing_in_on_the_overview_lands_on_the_holders_todo(browser, site, sho
         shown = _rows(page)
         assert [r[:4] for r in shown] == [
             [i["kind_label"], i["subject"], i["since"], i["due_on"] or "—"] for i in answer["items"]]
-        assert [r[0] for r in shown[:2]] == ["落实责任人和整改期限", "落实责任人和整改期限"]  # found first
+        assert [r[0] for r in shown[:3]] == ["落实责任人和整改期限"] * 3  # found first
         late = page.locator("[data-testid=todo-table] tbody tr[data-overdue=true]")
         assert late.count() == 1 and "配电箱门未关闭" in late.inner_text() and "已逾期" in late.inner_text()
         tile = page.locator("[data-kind=rectify] .value")
@@ -94,10 +100,16 @@ def test_the_supervision_page_lists_a_listed_hazard_with_its_state(browser, site
         row = page.locator(f"[data-testid=listings-table] tbody tr[data-hazard='{firm['listed']}']")
         cells = [c.inner_text().strip() for c in row.locator("td").all()]
         item = next(i for i in answer["items"] if i["hazard_id"] == firm["listed"])
-        assert cells[:7] == ["看板待办测试化工厂", "液氨储罐压力表失效", "县级", "—", "宁安委办〔2026〕9号",
-                             item["listed_on"], "已挂牌（未登记文书）"]
+        assert cells[:6] == ["看板待办测试化工厂\n液氨储罐压力表失效", "县级", "—", "宁安委办〔2026〕9号",
+                             item["listed_on"], "已挂牌（旧记录）"]
+        noticed = next(i for i in answer["items"] if i["hazard_id"] == firm["noticed"])
+        cells = [c.inner_text().strip() for c in page.locator(
+            f"[data-testid=listings-table] tbody tr[data-hazard='{firm['noticed']}'] td").all()]
+        assert cells[1:] == ["县级", "宁海县应急管理局", "宁安委办〔2026〕10号", noticed["listed_on"], "已签收",
+                             f"{noticed['listing_served_on']}\n（李四）", f"{noticed['listing_signed_on']}\n（化工厂 张三）",
+                             noticed["listing_finish_by"], noticed["listing_plan_by"], "—", "已上报"]
         assert not UUID.search(page.locator("main").inner_text()), "no ids in the page's text"
         shot(page, shots / "supervision.png", most=900)
     with _open(browser, site, firm["token"]) as page:  # the enterprise: its own listing only
         ready(page, f"{site.url}/supervision")
-        assert page.locator("[data-testid=listings-table] tbody tr").count() == 1
+        assert page.locator("[data-testid=listings-table] tbody tr").count() == 2

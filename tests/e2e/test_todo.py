@@ -216,3 +216,54 @@ def test_a_regulator_sees_its_sectors_referrals_overdue(parties, auth, county):
     [item] = parties.todo("construction")["items"]
     assert (item["kind"], item["since"], item["overdue"]) == ("referral_sign", "2026-06-20", True)
     assert item["subject"] == "交办：1 项隐患（脚手架未设防护网）"
+
+
+def test_the_listing_paperwork_moves_between_the_bureau_and_the_enterprise(parties, county):
+    g, p = county["general"], parties
+    p.post("enterprise", f"/hazards/{g}/assign", {"responsible_person": "张三", "deadline": "2026-12-31"})
+    p.post("bureau", f"/hazards/{g}/listing", {
+        "level": "county", "government": "宁海县人民政府", "department": "宁海县应急管理局",
+        "document_no": "宁安委办〔2026〕12号", "finish_days": 60, "plan_days": 15, "signatory": "王局长"})
+    assert p.items("bureau") == {("listing_serve", g)}
+    assert ("listing_sign", g) not in p.items("enterprise")
+    listing = p.api.get(f"{API}/supervision/listings", params={"after": p.position}, headers=p.headers["bureau"]).json()
+    assert [(r["hazard_id"], r["listing_state"], r["listing_state_label"]) for r in listing["items"]] == [
+        (g, "issued", "已下达待送达")]
+
+    p.post("bureau", f"/hazards/{g}/listing/serve", {"served_by": "李四"})
+    assert p.items("bureau") == set()
+    [sign] = [i for i in p.todo("enterprise")["items"] if i["kind"] == "listing_sign"]
+    assert (sign["kind_label"], sign["since"], sign["link"]) == ("签收挂牌督办通知书", "2026-06-30", f"/hazards/{g}")
+
+    p.post("enterprise", f"/hazards/{g}/listing/sign", {"signed_by": "甲化工 张三"})
+    items = {i["kind"]: i for i in p.todo("enterprise")["items"] if i.get("hazard_id") == g}
+    assert set(items) == {"plan", "rectify"}  # a listed hazard files its plan by the notice's date
+    assert items["plan"]["due_on"] == "2026-07-15"
+    assert items["rectify"]["due_on"] == "2026-08-29"  # 治理完毕期限, earlier than the deadline
+    row = p.api.get(f"{API}/supervision/listings", params={"after": p.position, "state": "signed"},
+                    headers=p.headers["township"]).json()["items"][0]
+    assert (row["listing_signed_on"], row["listing_finish_by"], row["listing_plan_by"], row["supervision_doc"],
+            row["listing_department"], row["supervision_level_label"]) == (
+        "2026-06-30", "2026-08-29", "2026-07-15", "宁安委办〔2026〕12号", "宁海县应急管理局", "县级")
+
+    p.post("bureau", f"/hazards/{g}/listing/cancel", {"reason": "经核查不属于挂牌督办情形", "document_no": "宁安委办〔2026〕13号"})
+    items = {i["kind"]: i for i in p.todo("enterprise")["items"] if i.get("hazard_id") == g}
+    assert set(items) == {"rectify"} and items["rectify"]["due_on"] == "2026-12-31"
+
+
+def test_listings_are_scoped_and_bad_filters_are_422(parties, county):
+    p = parties
+    p.post("bureau", f"/hazards/{county['other']}/supervise", {"level": "county", "document_no": "督1号"})
+    get = lambda who, **params: p.api.get(f"{API}/supervision/listings", params={"after": p.position, **params},
+                                          headers=p.headers[who])
+    assert [r["hazard_id"] for r in get("taoyuan").json()["items"]] == [county["other"]]
+    assert get("township").json()["items"] == []  # another township's listing
+    assert get("township", township=TAOYUAN).json()["items"] == []  # a filter never widens the scope
+    assert get("enterprise").json()["total"] == 0 and get("enterprise2").json()["total"] == 1
+    row = get("bureau").json()["items"][0]
+    assert (row["listing_state_label"], row["enterprise_name"], row["township_name"]) == (
+        "已挂牌（旧记录）", "乙建筑", "桃源街道")
+    for params, field in (({"township": "nowhere"}, "township"), ({"state": "odd"}, "state"),
+                          ({"limit": 0}, "limit")):
+        answer = get("bureau", **params)
+        assert answer.status_code == 422 and field in answer.text

@@ -7,15 +7,15 @@ import { badge, clear, date, h, int, link, pager, select, statusBadge, table } f
 import { readQuery, showError, startPage, writeQuery } from "../layout.js";
 
 const PAGE_SIZE = 20;
-const STATE = {
-  listed: "已挂牌（未登记文书）", issued: "已下达，待送达", served: "已送达，待签收", signed: "已签收", cancelled: "已撤销挂牌",
+const STATE = { // as projections/labels.py LISTING_STATE (the rows carry the label; these name the filter's options)
+  listed: "已挂牌（旧记录）", issued: "已下达待送达", served: "已送达待签收", signed: "已签收", cancelled: "已撤销",
 };
 const STATE_CLASS = { issued: "status-reported", served: "status-assigned", signed: "status-closed", cancelled: "status-withdrawn" };
 
-// "2026-07-02（张三）": a step's date and who took it, as far as they are known
+// a step's date and, below it, who took it (as far as it is known): 2026-07-02 / （张三）
 function step(day, who) {
   if (!day) return "—";
-  return who ? `${date(day)}（${who}）` : date(day);
+  return who ? [date(day), h("br"), `（${who}）`] : date(day);
 }
 
 startPage("supervision", async (ctx, main) => {
@@ -40,8 +40,7 @@ startPage("supervision", async (ctx, main) => {
     clear(result,
       h("p", { class: "hint" }, "共 ", h("b", { id: "total" }, int(answer.total)), " 项挂牌督办隐患"),
       table([
-        { label: "企业", value: (r) => r.enterprise_name },
-        { label: "隐患", value: (r) => link(`/hazards/${encodeURIComponent(r.hazard_id)}`, r.description) },
+        { label: "企业 / 隐患", value: (r) => [r.enterprise_name, h("br"), link(`/hazards/${encodeURIComponent(r.hazard_id)}`, r.description)] },
         { label: "督办级别", value: (r) => r.supervision_level_label || "—" },
         { label: "督办部门", value: (r) => r.listing_department || listing.get(r.hazard_id).department || "—" },
         { label: "文号", value: (r) => r.supervision_doc || listing.get(r.hazard_id).document_no || "—" },
