@@ -20,7 +20,7 @@ from typing import Any
 from nats.js import api
 from nats.js.errors import NotFoundError
 
-from infra.subjects import PREFIX, STREAM, token
+from infra.subjects import PREFIX, REMINDER_STREAM, STREAM, token
 
 ADMIN = "admin"
 KINDS = ("township", "regulator")
@@ -46,13 +46,16 @@ class Subscriber:
         return f"{prefix}.*.{token(self.scope)}.>"
 
 
-def permissions(subscriber: Subscriber, stream: str = STREAM, prefix: str = PREFIX) -> dict:
+def permissions(subscriber: Subscriber, stream: str = STREAM, prefix: str = PREFIX,
+                reminder_stream: str = REMINDER_STREAM) -> dict:
+    """Its consumer on the events stream and, with the same name and filter, on the reminders'
+    stream (issue 14 §5; nats-server 2.10+)."""
     consumer = subscriber.name
     return {
         "publish": {
-            "allow": [f"$JS.API.CONSUMER.MSG.NEXT.{stream}.{consumer}",
-                      f"$JS.API.CONSUMER.INFO.{stream}.{consumer}",
-                      f"$JS.ACK.{stream}.{consumer}.>"],
+            "allow": [f"$JS.API.CONSUMER.{api}.{s}.{consumer}" for s in (stream, reminder_stream)
+                      for api in ("MSG.NEXT", "INFO")]
+                     + [f"$JS.ACK.{s}.{consumer}.>" for s in (stream, reminder_stream)],
             "deny": [f"{prefix}.>"],
         },
         "subscribe": {"allow": ["_INBOX.>"]},
@@ -107,9 +110,19 @@ def credentials(subscribers: list[Subscriber], passwords: dict[str, str], *,
 
 
 async def ensure_consumers(js: Any, subscribers: list[Subscriber], *, stream: str = STREAM,
-                           prefix: str = PREFIX) -> list[str]:
-    """Create each subscriber's durable pull consumer (as the administrator); returns the names
-    created. An existing consumer is left as it is: it remembers where its reader stopped."""
+                           prefix: str = PREFIX, reminder_stream: str | None = None) -> list[str]:
+    """Create each subscriber's durable pull consumer (as the administrator) on the events
+    stream, and on `reminder_stream` when given; returns the names created (`stream/name`
+    for the reminders'). An existing consumer is left as it is: it remembers where its reader
+    stopped."""
+    created = await _consumers(js, subscribers, stream, prefix)
+    if reminder_stream:
+        created += [f"{reminder_stream}/{name}"
+                    for name in await _consumers(js, subscribers, reminder_stream, prefix)]
+    return created
+
+
+async def _consumers(js: Any, subscribers: list[Subscriber], stream: str, prefix: str) -> list[str]:
     created = []
     for s in subscribers:
         try:

@@ -25,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import deque
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,6 +35,8 @@ from nats.js import api
 from nats.js.errors import NotFoundError
 
 from infra.envelope import Outgoing
+from infra.subjects import (aggregate_of_subject, event_stream_subject,
+                            event_stream_subjects, reminder_stream_subject)
 
 MSG_ID, EXPECTED = api.Header.MSG_ID, api.Header.EXPECTED_LAST_SEQUENCE
 
@@ -54,15 +57,67 @@ class StreamEnd:
     position: int | None
 
 
-async def ensure_stream(js: Any, stream: str, prefix: str, duplicate_window: float = 120.0) -> None:
-    """Create the stream (file storage, subjects `<prefix>.>`) unless it exists."""
+def splits_streams(nc: Any) -> bool:
+    """Whether the server lets a consumer's filter overlap a stream's subjects without being a
+    subset of one (nats-server 2.10 and later): only then can the events stream be narrowed to
+    one subject per aggregate and subscribers keep their `hz.<township>.>` filters. An older
+    server keeps `<prefix>.>` for events, and reminders are not published to NATS there."""
+    version = nc.connected_server_version
+    try:
+        return (version.major, version.minor) >= (2, 10)
+    except (TypeError, ValueError):
+        return False
+
+
+async def ensure_stream(js: Any, stream: str, prefix: str, duplicate_window: float = 120.0, *,
+                        split: bool = False) -> None:
+    """Create the events stream (file storage) unless it exists. With `split` (nats-server
+    2.10+: `splits_streams`) its subjects are one per aggregate token, `<prefix>.*.*.<aggregate>.*`,
+    and a stream made before (subjects `<prefix>.>`) is narrowed to them, keeping its messages —
+    so the reminders' stream (`<prefix>.*.*.reminder.*`) does not overlap it (JetStream refuses
+    that). Without, `<prefix>.>` as before."""
+    try:
+        info = await js.stream_info(stream)
+    except NotFoundError:
+        await js.add_stream(api.StreamConfig(
+            name=stream, subjects=event_stream_subjects(prefix) if split else [f"{prefix}.>"],
+            storage=api.StorageType.FILE, duplicate_window=duplicate_window,
+            description="HazardLedger events, one message per stored event (SPEC §4)"))
+        return
+    if split:
+        await _narrow(js, info.config, prefix)
+
+
+async def _narrow(js: Any, config: Any, prefix: str, tokens: Iterable[str] = ()) -> list[str]:
+    """The events stream's subjects without `<prefix>.>`, with every default token and `tokens`
+    (only ever added: a token the relay added is kept); updated when they change."""
+    current = list(config.subjects or [])
+    wanted = [s for s in current if s != f"{prefix}.>"]
+    for subject in event_stream_subjects(prefix) + [event_stream_subject(prefix, t) for t in tokens]:
+        if subject not in wanted:
+            wanted.append(subject)
+    if wanted != current:
+        config.subjects = wanted
+        await js.update_stream(config)
+    return wanted
+
+
+async def ensure_reminder_stream(js: Any, stream: str, prefix: str, *, events_stream: str,
+                                 duplicate_window: float = 600.0) -> None:
+    """The reminders' stream (`<prefix>.*.*.reminder.*`, issue 14 §5), after narrowing an old
+    events stream that would overlap it. A republish after a crash carries the same
+    `Nats-Msg-Id` (the reminder's id) and is dropped within `duplicate_window` seconds."""
+    try:
+        await _narrow(js, (await js.stream_info(events_stream)).config, prefix)
+    except NotFoundError:
+        pass  # the relay creates it narrow
     try:
         await js.stream_info(stream)
     except NotFoundError:
         await js.add_stream(api.StreamConfig(
-            name=stream, subjects=[f"{prefix}.>"], storage=api.StorageType.FILE,
+            name=stream, subjects=[reminder_stream_subject(prefix)], storage=api.StorageType.FILE,
             duplicate_window=duplicate_window,
-            description="HazardLedger events, one message per stored event (SPEC §4)"))
+            description="HazardLedger reminders, one message per reminder (issue 14)"))
 
 
 class InFlight:
@@ -108,6 +163,8 @@ class StreamPublisher:
         self._flights: deque[InFlight] = deque()
         self._inbox = ""
         self._sub: Any = None
+        self._covered: set[str] = set()  # subjects known to be taken by the stream
+        self._tokens: set[str] | None = None  # its aggregate tokens (None: not read yet)
 
     async def __aenter__(self) -> StreamPublisher:
         self._inbox = self._nc.new_inbox()
@@ -138,6 +195,27 @@ class StreamPublisher:
         self.last_seq = self._next_seq = last.seq
         msg_id = (last.headers or {}).get(MSG_ID, "").removeprefix("checkpoint-")
         return StreamEnd(self.last_seq, int(msg_id) if msg_id.isdigit() else None)
+
+    async def cover(self, messages: list[Outgoing]) -> None:
+        """Make sure the stream takes every message's subject: an aggregate token not among its
+        subjects yet (an aggregate newer than this code's list) is added first — otherwise
+        JetStream would not store the message and every later one would be refused."""
+        subjects = {m.subject for m in messages} - self._covered
+        if not subjects:
+            return
+        tokens = {aggregate_of_subject(s) for s in subjects}
+        if self._tokens is None:
+            info = await self._js.stream_info(self.stream)
+            self._tokens = {s.split(".")[3] for s in info.config.subjects or [] if s.count(".") == 4}
+            if f"{self.prefix}.>" in (info.config.subjects or []):
+                self._tokens = {"*"}  # a stream taking everything (nats-server < 2.10)
+        if "*" not in self._tokens and not tokens <= self._tokens:
+            info = await self._js.stream_info(self.stream)
+            added = await _narrow(self._js, info.config, self.prefix, sorted(tokens - self._tokens))
+            self._tokens = {s.split(".")[3] for s in added if s.count(".") == 4}
+        if len(self._covered) > 100_000:
+            self._covered.clear()
+        self._covered |= subjects
 
     async def send(self, messages: list[Outgoing]) -> InFlight:
         """Put a batch on the wire (pipelined, no waiting); `confirm` it later, batches in order.

@@ -41,7 +41,7 @@ from eventsourcing.postgres import PostgresTrackingRecorder
 from infra.log_feed import LogFeed
 from infra.log_reader import LogReader
 from infra.placement import TRANSIENT
-from infra.publisher import PublishFailed, StreamEnd, StreamPublisher, ensure_stream
+from infra.publisher import PublishFailed, StreamEnd, StreamPublisher, ensure_stream, splits_streams
 from infra.relay_encoder import RelayStats
 from infra.relay_link import Link, NatsBack, NatsMoved, safe, sleep
 from infra.relay_pump import Pump
@@ -147,7 +147,8 @@ class Relay:
         if stopping.is_set():
             return
         self.link.back.clear()  # this start reads the stream's end anyway
-        await ensure_stream(nc.jetstream(), self.stream, self.prefix, self.duplicate_window)
+        await ensure_stream(nc.jetstream(), self.stream, self.prefix, self.duplicate_window,
+                            split=splits_streams(nc))
         if self.stats.stream_ready_at is None:
             self.stats.stream_ready_at = time.perf_counter()
         async with StreamPublisher(nc, self.stream, self.prefix,

@@ -78,6 +78,8 @@ class Pump:
                 sent_up_to = last or sent_up_to
                 outgoing = prepared.messages + await self._checkpoint_due(sent_up_to)
                 if outgoing or last is not None:
+                    if outgoing:
+                        await publisher.cover(outgoing)  # a new aggregate's subject added first
                     flight = await publisher.send(outgoing) if outgoing else None
                     await self._put(window, (flight, sent_up_to), confirmer)
                 if last is None and source.outstanding == 0:  # caught up: wait for news

@@ -38,6 +38,8 @@ class Settings:
     s3_secret_key: str | None = field(default=None, repr=False)  # HAZARD_S3_SECRET_KEY
     s3_region: str = "us-east-1"       # HAZARD_S3_REGION
     s3_prefix: str = "files/"          # HAZARD_S3_PREFIX: objects are <prefix>ab/cd/<sha256>
+    # issue 14 §5, reminders (docs/reminders.md): the networks webhook URLs may resolve into
+    webhook_allow: str = "127.0.0.0/8,::1/128"  # HAZARD_WEBHOOK_ALLOW, comma-separated
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -59,6 +61,7 @@ class Settings:
             criteria_dir=Path(env.get("HAZARD_CRITERIA_DIR") or CRITERIA_DIR),
             checklists_dir=Path(env.get("HAZARD_CHECKLISTS_DIR") or CHECKLISTS_DIR),
             **_file_store(env),
+            webhook_allow=env.get("HAZARD_WEBHOOK_ALLOW") or "127.0.0.0/8,::1/128",  # reminders (issue 14)
         )
 
 

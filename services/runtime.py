@@ -37,11 +37,16 @@ from infra.reference import ReferenceData
 from infra.self_report_policy import load_self_report_policy
 from infra.relay import open_reader, running_relay
 from infra.settings import Settings
+from domain.reminders import ReminderPolicy  # reminders (issue 14 §5)
+from infra.deliveries import RetryPolicy
+from infra.reminder_policy import load_reminder_policy, load_webhook_retries
+from infra.webhooks import networks
 from projections.compliance import DEFAULT_POLICY, Policy
 from projections.operations import following as following_views
 from projections.oversight_policy import OversightPolicy, contract_policy
 from projections.readmodels import ReadModels
 from services.application import HazardLedger
+from services.reminders import running_reminders
 
 
 class Config:
@@ -96,10 +101,27 @@ class Config:
         return load_checklists(self.settings.checklists_dir, catalogue=self.criteria,
                                sectors=self.reference.sectors)
 
+    # --- reminders (issue 14 §5, docs/reminders.md) ------------------------------------------
+    @cached_property
+    def reminder_policy(self) -> ReminderPolicy:
+        """Reminder limits (policy file, section `reminders`)."""
+        return load_reminder_policy(self.settings.policy_file or DEFAULT_POLICY)
+
+    @cached_property
+    def webhook_retries(self) -> RetryPolicy:
+        """Webhook attempts and back-off (policy file, `reminders.webhook`)."""
+        return load_webhook_retries(self.settings.policy_file or DEFAULT_POLICY)
+
+    @cached_property
+    def webhook_allow(self) -> tuple:
+        """The networks a webhook URL may resolve into (HAZARD_WEBHOOK_ALLOW)."""
+        return networks(self.settings.webhook_allow)
+
     def loaded(self) -> Config:
         """Every file read now (before handing the config to other processes)."""
         _ = (self.reference, self.policy, self.oversight, self.contracts, self.self_reports,
-             self.calendar, self.extension_notice, self.criteria, self.checklists)
+             self.calendar, self.extension_notice, self.criteria, self.checklists,
+             self.reminder_policy, self.webhook_retries, self.webhook_allow)
         return self
 
     def replace(self, **settings: Any) -> Config:
@@ -183,6 +205,7 @@ def running(source: Config | Settings | None = None, *,
         ledger.working_calendar = config.calendar  # working days for extension requests (issue 14)
         ledger.extension_working_days = config.extension_notice
         ledger.file_store = config.file_store(ledger)  # CLI, simulate, audit verify and serve alike
+        ledger.webhook_allow = config.webhook_allow  # where webhook URLs may point (issue 14 §5)
         try:
             yield Runtime(config, database, ledger)
         finally:
@@ -194,12 +217,15 @@ def followers(source: Config | Settings | None, nats_address: str | Callable[[],
     """What follows the store: the projections (read models), the relay to JetStream (it
     follows `nats_address`) and the audit chain keeper. They read the log, never command: the
     store is opened without the application, and the relay and the chain keeper share one
-    reader of the log (its pool: one connection LISTENs, one reads and tracks, one more at a peak)."""
-    with config_of(source).database() as database:
+    reader of the log (its pool: one connection LISTENs, one reads and tracks, one more at a peak).
+    The reminder follower (issue 14 §5, `services/reminders.py`) reads the log through the same
+    reader and sends on a pool of its own (one connection, one more at a peak)."""
+    config = config_of(source)
+    with config.database() as database:
         env = database.env()
         with closing(open_reader(env)) as log_reader:
             chain = AuditChain(log_reader)
             with following_views(env), running_relay(log_reader, nats_address, chain_head=chain.head), \
-                    ChainKeeper(chain):
+                    ChainKeeper(chain), running_reminders(config, env, log_reader, nats_address):
                 yield
 

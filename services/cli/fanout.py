@@ -222,7 +222,8 @@ def _nats_config(args: argparse.Namespace, config: Config) -> int:
 def _create_consumers(config: Config, subscribers: list, args: argparse.Namespace) -> int:
     from infra.nats import NatsUnavailable
     from infra.nats_config import ensure_consumers
-    from infra.publisher import ensure_stream
+    from infra.publisher import ensure_reminder_stream, ensure_stream, splits_streams
+    from infra.subjects import REMINDER_STREAM
 
     async def create(url: str) -> list[str]:
         import nats
@@ -230,8 +231,14 @@ def _create_consumers(config: Config, subscribers: list, args: argparse.Namespac
         nc = await nats.connect(url, name="hazard-nats-config")
         try:
             js = nc.jetstream()
-            await ensure_stream(js, args.stream, args.prefix)
-            return await ensure_consumers(js, subscribers, stream=args.stream, prefix=args.prefix)
+            split = splits_streams(nc)  # nats-server 2.10+: reminders in a stream of their own
+            await ensure_stream(js, args.stream, args.prefix, split=split)
+            reminders = None
+            if split and args.stream == STREAM:
+                reminders = REMINDER_STREAM
+                await ensure_reminder_stream(js, reminders, args.prefix, events_stream=args.stream)
+            return await ensure_consumers(js, subscribers, stream=args.stream, prefix=args.prefix,
+                                          reminder_stream=reminders)
         finally:
             await nc.close()
 

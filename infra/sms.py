@@ -1,0 +1,55 @@
+"""Text messages (短信): the gateway interface and its default, an outbox table.
+
+No SMS provider is reachable here, so `OutboxGateway` writes each message to `sms_outbox`
+(what a provider's adapter would send). A gateway is anything with `send(phone, text, *,
+reference, party)`; `reference` (the reminder's id) makes a repeated send store nothing twice.
+A message without a phone number (the record holds none) is kept with its party and no phone.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from eventsourcing.postgres import PostgresDatastore
+from psycopg.sql import SQL, Identifier
+
+DDL = (
+    "CREATE TABLE IF NOT EXISTS {s}.sms_outbox (reference text PRIMARY KEY, phone text, "
+    "party_role text NOT NULL, party_unit text, text text NOT NULL, "
+    "created_at timestamptz NOT NULL DEFAULT now())",
+)
+
+
+class SmsGateway(Protocol):
+    def send(self, phone: str, text: str, *, reference: str, party: tuple[str, str | None]) -> None:
+        """Send (or queue) one message; the same `reference` twice sends it once."""
+
+
+class OutboxGateway:
+    """The default gateway: a row in `sms_outbox` per message."""
+
+    def __init__(self, datastore: PostgresDatastore) -> None:
+        self.datastore = datastore
+
+    def sql(self, statement: str) -> Any:
+        return SQL(statement).format(s=Identifier(self.datastore.schema))
+
+    def create_tables(self) -> None:
+        with self.datastore.transaction(commit=True) as curs:
+            for statement in DDL:
+                curs.execute(self.sql(statement))
+
+    def send(self, phone: str, text: str, *, reference: str, party: tuple[str, str | None]) -> None:
+        with self.datastore.transaction(commit=True) as curs:
+            curs.execute(self.sql(
+                "INSERT INTO {s}.sms_outbox (reference, phone, party_role, party_unit, text) "
+                "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (reference) DO NOTHING"),
+                (reference, phone or None, party[0], party[1], text))
+
+    def outbox(self, *, limit: int = 500, offset: int = 0) -> list[dict]:
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(self.sql(
+                "SELECT reference, phone, party_role, party_unit, text, created_at "
+                "FROM {s}.sms_outbox ORDER BY created_at DESC, reference LIMIT %s OFFSET %s"),
+                (limit, offset))
+            return list(curs.fetchall())
