@@ -5,6 +5,7 @@ description, the XLSX read back, and bad input."""
 from __future__ import annotations
 
 import io
+import os
 import re
 from datetime import date
 
@@ -171,3 +172,30 @@ def test_bad_input_is_422_naming_the_parameter(api, auth, county, params, field)
     assert refused.status_code == 422, refused.text
     assert field in refused.text
     assert api.get(URL, headers=auth("bureau")).status_code == 422  # month is required
+
+
+def test_the_page_prints_on_a4_landscape_without_cut_columns(api, auth, county):
+    """Chromium prints the page: A4 landscape (from the page's own CSS), and at the printable
+    width (277 mm) no table and no cell is wider than its box — long text wraps, nothing is cut."""
+    from tests.e2e.test_dashboard import CHROMIUM, CHROMIUM_ARGS, _required, sync_playwright
+
+    _required("the Python package playwright", sync_playwright is not None)
+    _required(f"Chromium at {CHROMIUM}", os.access(CHROMIUM, os.X_OK))
+    long = "GB30871A2022" * 40  # one unbroken run of text in a cell (CJK text breaks anywhere anyway)
+    ledger_html = _get(api, auth("bureau"), county, format="html").text.replace("脚手架未设防护网", long)
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = chromium.new_page(viewport={"width": 1047, "height": 740})  # 277 mm × 196 mm at 96 dpi
+            page.set_content(ledger_html)
+            page.emulate_media(media="print")
+            overflowing = page.evaluate("""() => [...document.querySelectorAll('table, th, td')]
+                .filter(e => e.scrollWidth > e.clientWidth + 1 ||
+                             e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+                .map(e => e.tagName + ':' + e.textContent.slice(0, 30))""")
+            pdf = page.pdf(prefer_css_page_size=True, print_background=True)
+        finally:
+            chromium.close()
+    assert overflowing == []
+    box = re.search(rb"/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]", pdf)
+    assert box and float(box[1]) > float(box[2]) and abs(float(box[1]) - 841.9) < 2  # A4, landscape
