@@ -4,13 +4,9 @@ scopes and pages (projections/queries/referrals.py)."""
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterator
 from datetime import date
 
-import psycopg
 import pytest
-from psycopg import sql
 
 from domain.actor import Role
 from projections.operations import catch_up, running_projections
@@ -18,6 +14,7 @@ from projections.queries import referrals as q
 from projections.readmodels import ReadModels
 from tests.conftest import actor, credit_code, one_at_a_time
 from tests.projections.conftest import views_in
+from tests.projections.test_batched_views import schemas  # noqa: F401 — fresh schemas for the views
 
 BUREAU = actor(Role.BUREAU)
 TOWNSHIP = actor(Role.TOWNSHIP, "跃龙街道 王科长")
@@ -48,22 +45,6 @@ def referrals(app) -> dict[str, str]:
     app.sign_referral(REGULATOR, r3, unit="construction", signed_on=D(2026, 6, 21))
     r4 = refer([h1, h2], D(2026, 6, 30), D(2026, 6, 25), sector="chem", meeting="2026-06")
     return {"R1": r1, "R2": r2, "R3": r3, "R4": r4, "H1": h1, "H2": h2}
-
-
-@pytest.fixture
-def schemas(database_url: str) -> Iterator:
-    made: list[str] = []
-
-    def make() -> str:
-        made.append(f"t_{uuid.uuid4().hex[:12]}")
-        with psycopg.connect(database_url, autocommit=True) as conn:
-            conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(made[-1])))
-        return made[-1]
-
-    yield make
-    with psycopg.connect(database_url, autocommit=True) as conn:
-        for name in made:
-            conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(name)))
 
 
 def _table(env: dict[str, str]) -> list[tuple]:
