@@ -267,3 +267,23 @@ def test_listings_are_scoped_and_bad_filters_are_422(parties, county):
                           ({"limit": 0}, "limit")):
         answer = get("bureau", **params)
         assert answer.status_code == 422 and field in answer.text
+
+
+def test_an_agency_sees_the_hazards_of_the_enterprises_it_serves_today(parties, auth, ledger, county):
+    """甲咨询 serves 甲化工 through its agreement; 乙咨询 serves 乙建筑 through a contract in force
+    today, and had one with 甲化工 that ended: it may act on 乙建筑's hazards only."""
+    bureau = actor(Role.BUREAU)
+    a2 = ledger.register_agency(bureau, credit_code=credit_code(), name="乙咨询").id
+    for enterprise, start, end in ((county["E2"], date(2026, 1, 1), date(2027, 12, 31)),
+                                   (county["E1"], date(2025, 1, 1), date(2025, 12, 31))):
+        c = ledger.propose_contract(bureau, enterprise_id=enterprise, agency_id=a2, service="monthly",
+                                    start=start, end=end, fee=3600).id
+        ledger.countersign_contract(actor(Role.AGENCY), c)
+    parties.headers["agency2"] = auth("agency", agency_id=str(a2))
+    for who, hazard in (("enterprise", county["general"]), ("enterprise2", county["other"])):
+        parties.post(who, f"/hazards/{hazard}/assign", {"responsible_person": "张三", "deadline": "2026-07-31"})
+        parties.post(who, f"/hazards/{hazard}/rectify", {"evidence": ["照片说明"], "cost": 10})
+    assert parties.items("agency2") == {("review", county["other"])}
+    assert parties.items("agency") == {("review", county["general"])}
+    parties.post("agency2", f"/hazards/{county['other']}/review", {"passed": True})  # it may indeed act on it
+    assert parties.items("agency2") == set()
