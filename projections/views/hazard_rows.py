@@ -98,19 +98,21 @@ def _regraded(row: Row, e: Any) -> date:
     return record_date(e)
 
 
+_NO_PAPERWORK = dict(listing_department=None, listing_served_on=None, listing_signed_on=None,
+                    listing_finish_by=None, listing_plan_by=None, listing_cancelled_on=None)
+
+
 def _listed(row: Row, e: Any) -> date:
     """The old one-step 挂牌督办 (no paperwork): listing_state 'listed'."""
-    row.update(supervision_level=e.level, supervision_doc=e.document_no, listed_on=e.listed_on,
-               listing_state="listed")
+    row.update(_NO_PAPERWORK, supervision_level=e.level, supervision_doc=e.document_no,
+               listed_on=e.listed_on, listing_state="listed")
     return e.listed_on
 
 
 def _listing_issued(row: Row, e: Any) -> date:
     """挂牌督办通知书下达: a new notice starts its paperwork afresh (after a cancelled one)."""
-    row.update(supervision_level=e.level, supervision_doc=e.document_no, listed_on=e.issued_on,
-               listing_state="issued", listing_department=e.department, listing_served_on=None,
-               listing_signed_on=None, listing_finish_by=None, listing_plan_by=None,
-               listing_cancelled_on=None)
+    row.update(_NO_PAPERWORK, supervision_level=e.level, supervision_doc=e.document_no,
+               listed_on=e.issued_on, listing_state="issued", listing_department=e.department)
     return e.issued_on
 
 

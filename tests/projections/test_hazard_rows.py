@@ -107,3 +107,21 @@ def test_undated_steps_take_their_record_date_in_shanghai():
     assert extended_on == regraded_on == date(2026, 6, 2)
     assert (row["deadline"], row["original_deadline"], row["extensions"], row["level"]) == (
         date(2026, 6, 20), date(2026, 5, 20), 1, "major")
+
+
+def test_an_old_listing_after_a_cancelled_notice_carries_no_paperwork_of_the_old_notice():
+    """挂牌督办 (issue 14 §1): each listing's row starts afresh, whichever way it was made."""
+    h = _hazard()
+    bureau = PEOPLE[Role.BUREAU]
+    h.issue_listing(level="county", government="宁海县人民政府", department="宁海县应急管理局",
+                    document_no="宁政督〔2026〕第3号", finish_days=30, plan_days=15, signatory="王县长",
+                    issued_on=date(2026, 5, 2), today=TODAY, actor=bureau)
+    h.serve_listing(served_by="李四", served_on=date(2026, 5, 3), today=TODAY, actor=bureau)
+    h.cancel_listing(reason="文号有误", document_no="撤1号", cancelled_on=date(2026, 5, 4), today=TODAY,
+                     actor=bureau)
+    h.list_for_supervision(level="city", document_no="督1号", listed_on=date(2026, 5, 5), today=TODAY,
+                           actor=bureau)
+    row, dates = _replay(h)
+    assert (row["listing_state"], row["supervision_level"], row["listed_on"]) == ("listed", "city", date(2026, 5, 5))
+    assert row["listing_department"] is row["listing_served_on"] is row["listing_cancelled_on"] is None
+    assert dates[1:] == [date(2026, 5, d) for d in (2, 3, 4, 5)]
