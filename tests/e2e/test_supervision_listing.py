@@ -198,3 +198,18 @@ def test_extend_refusals_name_their_rule_and_store_nothing(client, auth, ledger,
     assert (missing.status_code, missing.json()["field"]) == (422, "requested_on")
     assert stored_count(ledger) == before
     assert _extend(client, auth("bureau"), listed).status_code == 200  # a listed hazard: the bureau decides
+
+
+def test_the_trace_names_each_step_in_chinese(api, auth, w):
+    h = w["hazard"]()
+    _issue(api, auth, h)
+    _serve(api, auth, h)
+    last = _sign(api, auth("bureau"), h)
+    assert last.status_code == 200, last.text
+    url = f"/api/v1/trace/enterprises/{w['E']}?until=2026-06-30&after={last.json()['position']}"
+    steps = api.get(url, headers=auth("investigator")).json()["steps"]
+    mine = [(s["label"], str(s["business_date"])) for s in steps if s["subject_id"] == h][-3:]
+    assert mine == [("下达挂牌督办通知书", "2026-06-05"), ("挂牌督办通知书送达", "2026-06-08"),
+                    ("挂牌督办通知书签收", "2026-06-10")]
+    page = api.get(url + "&format=html", headers=auth("investigator")).text
+    assert "下达挂牌督办通知书" in page and "挂牌督办通知书签收" in page and "ListingSigned" not in page
