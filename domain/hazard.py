@@ -329,7 +329,7 @@ class Hazard(Aggregate):
         """The bureau issues a 挂牌督办通知书; the hazard is supervised from now on."""
         self._require_open()
         notice.require_bureau(actor)
-        notice.require_issuable(self.listing)
+        notice.require_issuable(self.listing, self.status)
         self._listing_issued(**notice.terms(
             level=level, government=government, department=department, document_no=document_no,
             finish_days=finish_days, plan_days=plan_days, signatory=signatory, issued_on=issued_on,

@@ -112,6 +112,10 @@ LISTING_CANCEL_BEFORE_RECTIFICATION = _rule(
     "listing-cancel-before-rectification",
     "已报告整改完成、进入复查的挂牌督办隐患不能撤销挂牌，须经三方联合复查后销号",
     "003 §五(二)")
+LISTING_ISSUE_BEFORE_RECTIFICATION = _rule(
+    "listing-issue-before-rectification",
+    "挂牌督办通知书须在隐患报告整改完成之前下达；已进入复查的隐患按其复查程序销号",
+    "003 §五(二)")
 # end of H1's block
 INSPECTION_SOURCE = _rule(
     "inspection-hazard-needs-performed-inspection", "排查发现的隐患须关联本企业一次已实施的排查", "003 §三3")

@@ -111,8 +111,14 @@ def sign_channel(actor: Actor) -> str:
     return "online" if actor.role == Role.ENTERPRISE else "paper"
 
 
-def require_issuable(listing: dict | None) -> None:
+def require_issuable(listing: dict | None, status: str | None = None) -> None:
+    """No second listing while one is in force; a notice (`status` given) only before
+    rectification is reported: listed in review, a general hazard whose review has passed would
+    need a joint review it can no longer get."""
     rules.SUPERVISE_TWICE.require(not in_force(listing), _state_zh(listing))
+    if status is not None:
+        rules.LISTING_ISSUE_BEFORE_RECTIFICATION.require(
+            status in (Status.REPORTED, Status.ASSIGNED), f"隐患状态 {status}")
 
 
 def require_servable(listing: dict | None) -> None:

@@ -142,6 +142,11 @@ def test_no_cancellation_once_rectification_is_reported():
     refused(h, "listing-cancel-before-rectification", cancel, h=h)
 
 
+def test_no_notice_once_rectification_is_reported():
+    h = rectified()
+    refused(h, "listing-issue-before-rectification", issue, h=h)
+
+
 def test_a_closed_or_withdrawn_hazard_takes_no_paperwork():
     h = hazard()
     h.withdraw(reason="误报", actor=TOWNSHIP)

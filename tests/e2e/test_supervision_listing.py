@@ -119,13 +119,17 @@ def test_each_refusal_names_its_rule_and_stores_nothing(client, auth, ledger, w)
                                    {"reason": "x", "document_no": "y"}), 403, "access:hazard.listing-cancel", before)
 
 
-def test_no_cancellation_once_rectification_is_reported(client, auth, ledger, w):
+def test_no_cancellation_nor_notice_once_rectification_is_reported(client, auth, ledger, w):
     h = w["hazard"]()
     assert _issue(client, auth, h).status_code == 200
     ledger.report_rectification(actor(Role.ENTERPRISE), h, evidence=["整改后照片"], cost=100,
                                 rectified_on=date(2026, 6, 20))
+    unlisted = w["hazard"]()
+    ledger.report_rectification(actor(Role.ENTERPRISE), unlisted, evidence=["整改后照片"], cost=100,
+                                rectified_on=date(2026, 6, 20))
     before = stored_count(ledger)
     _refused(client, ledger, _cancel(client, auth, h), 409, "listing-cancel-before-rectification", before)
+    _refused(client, ledger, _issue(client, auth, unlisted), 409, "listing-issue-before-rectification", before)
 
 
 @pytest.mark.parametrize("step, body, field", [
