@@ -282,3 +282,13 @@ def _replay(h: Hazard) -> Hazard:
         replayed = event.mutate(replayed)
     assert replayed.discovered_on == DISCOVERED and replayed.assigned_on in (None, ASSIGNED_ON)
     return replayed
+
+
+def test_a_stored_request_without_channel_reads_as_online():
+    """Requests stored before `channel` existed replay as online applications."""
+    h = assign(hazard(), deadline=NOTICE_DEADLINE)
+    h.request_extension(new_deadline=date(2026, 11, 15), reason="到货延迟", interim_controls="停用",
+                        requested_on=LATEST, today=LATEST, calendar=CALENDAR, min_working_days=15,
+                        actor=ENTERPRISE)
+    h.pending_events[-1].__dict__.pop("channel")  # as stored before issue 14 §2's paper extend
+    assert _replay(h).extension_request["channel"] == "online"
