@@ -4,7 +4,7 @@
 JS and the vendored Apache ECharts, served under `STATIC_URL`. `install(app)` adds both:
 
     from services import dashboard
-    dashboard.install(app)       # pages at /, /ledger, /hazards/{id}, /inspections/{id}, /compliance, /agencies…, /trace, /non-reporters, /self-reports…, /todo, /supervision
+    dashboard.install(app)       # pages at /, /ledger, /hazards/{id}, /inspections/{id}, /compliance, /agencies…, /trace, /non-reporters, /self-reports…, /todo, /supervision, /referrals
 
 The pages hold no data and need no token: each page's JS signs in with a pasted token (kept
 in the tab's sessionStorage) and reads /api/v1 with it, so every page shows only what the
@@ -49,6 +49,7 @@ PAGES = {  # path → (route name, HTML file in static/pages)
     "/self-reports/{ident}": ("dashboard.self-report", "self_report.html"),
     "/todo": ("dashboard.todo", "todo.html"),  # 待办 (issue 14 §6): the landing page after signing in
     "/supervision": ("dashboard.supervision", "supervision.html"),  # 挂牌督办 and its paperwork
+    "/referrals": ("dashboard.referrals", "referrals.html"),  # 交办: sign for and answer (the to-do's link)
 }
 
 

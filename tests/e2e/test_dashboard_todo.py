@@ -113,3 +113,34 @@ def test_the_supervision_page_lists_a_listed_hazard_with_its_state(browser, site
     with _open(browser, site, firm["token"]) as page:  # the enterprise: its own listing only
         ready(page, f"{site.url}/supervision")
         assert page.locator("[data-testid=listings-table] tbody tr").count() == 2
+
+
+def test_a_township_signs_for_and_answers_a_referral_from_its_todo(browser, site, shots, firm):
+    """The bureau refers the firm's late hazard to 跃龙街道: the office's 待办 lists it, its link opens
+    the referral on top of the 交办 page, where the office signs for it and then answers it."""
+    written = site.ledger.refer_hazards(actor(Role.BUREAU), hazard_ids=[firm["late"]], township=TOWNSHIP,
+                                        instructions="督促企业立即整改配电箱", due_on=site.ledger.today() + timedelta(days=10),
+                                        document_no="宁安委办〔2026〕21号")
+    office = site.tokens.issue(role="township", township=TOWNSHIP, name="跃龙街道安监办")
+    site.api("/todo", office, after=written.position)
+    with _open(browser, site, office) as page:
+        ready(page, f"{site.url}/todo?kind=referral_sign")
+        row = page.locator("[data-testid=todo-table] tbody tr", has_text="宁安委办〔2026〕21号")
+        assert row.locator("td").first.inner_text() == "签收交办事项"
+        row.locator("a").click()
+        page.wait_for_url(f"{site.url}/referrals?id={written.id}")
+        page.wait_for_selector("main[data-ready=true]")
+        mine = page.locator("[data-testid=current-referral] tbody tr")
+        assert "配电箱门未关闭" in mine.inner_text() and "待签收" in mine.inner_text()
+        mine.locator("[data-action=sign]").click()
+        mine.locator("[data-field=answer]").fill("已督促企业整改，配电箱已更换")
+        shot(page, shots / "referrals.png", most=900)
+        mine.locator("[data-action=answer]").click()
+        expect_text = "已督促企业整改，配电箱已更换"
+        page.wait_for_function("t => document.querySelector('[data-testid=current-referral]').innerText.includes(t)",
+                               arg=expect_text)
+        assert "已答复" in mine.inner_text()
+        assert not UUID.search(page.locator("main").inner_text()), "no ids in the page's text"
+    answered = site.api("/referrals", office, state="answered")["items"]
+    assert [(r["id"], r["answer"]) for r in answered] == [(written.id, expect_text)]
+    assert all(i["kind"] not in ("referral_sign", "referral_answer") for i in site.api("/todo", office)["items"])

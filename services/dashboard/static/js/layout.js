@@ -12,8 +12,10 @@ const NAV = [
   ["trace", "/trace", "追溯"],
   ["non-reporters", "/non-reporters", "未报名单"],
   ["self-reports", "/self-reports", "自查自报"],
+  ["referrals", "/referrals", "交办"],
 ];
 const NOT_FOR_AGENCIES = ["non-reporters", "self-reports"]; // the API refuses agencies these lists
+const NOT_FOR = { referrals: ["agency", "enterprise"] }; // GET /referrals: the receiving units and the county-wide roles
 
 // The page's context: reference data, the holder and their scope.
 export class Context {
@@ -93,7 +95,8 @@ function header(active) {
   const agencyHome = holder && holder.role === "agency" && holder.agency_id ? `/agencies/${holder.agency_id}` : null;
   clear(top,
     h("div", { class: "brand" }, h("a", { href: "/" }, h("strong", {}, "隐患排查治理台账"), h("span", {}, "安全生产社会化服务"))),
-    h("nav", { "aria-label": "主导航" }, NAV.filter(([key]) => !(NOT_FOR_AGENCIES.includes(key) && holder && holder.role === "agency")).map(([key, href, text]) =>
+    h("nav", { "aria-label": "主导航" }, NAV.filter(([key]) => !(NOT_FOR_AGENCIES.includes(key) && holder && holder.role === "agency")
+      && !(holder && (NOT_FOR[key] || []).includes(holder.role))).map(([key, href, text]) =>
       h("a", { href: key === "agencies" && agencyHome ? agencyHome : href, class: key === active ? "active" : null, "aria-current": key === active ? "page" : null }, text))),
     h("div", { class: "who", id: "who" },
       h("span", { id: "live", class: "live off", title: "实时事件流", hidden: true }, "○ 未连接"),
