@@ -1,22 +1,22 @@
 """待办 (GET /todo, issue 14 §6): what the token's holder must do next, from the read models.
 
-Each item is one step of the lifecycle (domain/hazard.py, rules in domain/rules.py) that the
-holder's party takes next, on a record in its scope, oldest first. Who takes which step
-(docs/todo.md has the table and the rule behind each line):
+Each item is one step of the lifecycle (domain/hazard.py, domain/supervision_notice.py,
+domain/referral.py; rules in domain/rules.py) that the holder's party takes next, on a record in
+its scope, oldest first. Who takes which step, and the rule behind it: docs/todo.md.
 
-- enterprise: 落实责任人 (reported), 备案治理方案 (major, assigned, no plan), 整改 (assigned,
-  its deadline), 提交书面销号报告 (joint review complete), 签收挂牌督办 (listing served),
-  月度自查自报 (this month's, and last month's while missing);
-- township / regulator / agency: 复查 a general hazard (township: its township's; agency:
-  those it may act on), 联合复查签字 (major or listed, its party's signature missing);
-  township also 审批延期申请 of general hazards;
-- bureau: 审批延期申请 of major or listed hazards, 销号 (review passed, closure report when
-  required), 送达挂牌督办通知书 (listing issued).
+- enterprise: 签收挂牌督办 (listing served), 落实责任人 (reported), 备案治理方案 (major, or a signed
+  notice's 方案备案期限), 整改 (assigned; the deadline, or the notice's 治理完毕期限 if earlier),
+  提交书面销号报告 (joint review complete), 月度自查自报 (this month's; last month's while missing);
+- township / agency: 复查 a general hazard; township / regulator / agency: 联合复查签字 of a major
+  or listed one (its party's signature missing); township / regulator: 签收, then 答复 a referral
+  to its unit; township: 审批延期申请 of general hazards;
+- bureau: 送达挂牌督办通知书 (issued), 审批延期申请 of major or listed hazards, 销号 (review passed,
+  closure report when required).
 
-`row_duties` is pure (a ledger row and the day → the holder's steps on it); `todo` reads the
-views: the ledger's current rows (`ledger_hazards`) and, for an agency, the activity view's
-contracts and agreements in force today (the enterprises it serves: the hazards it may act on,
-as `services.access.agency_in_scope` judges a write).
+`row_duties` is pure (a ledger row → the role's steps on it); `todo` reads the views: the
+ledger's current rows (`ledger_hazards`), and from the activity view the month's self-reports,
+the referrals, and for an agency the contracts and agreements in force today (the enterprises
+it serves: the hazards it may act on, as `services.access.agency_in_scope` judges a write).
 """
 
 from __future__ import annotations
