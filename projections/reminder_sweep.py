@@ -144,11 +144,11 @@ def working_days(calendar: Any) -> WorkingDay:
 
 def open_reminder_view(env: dict[str, str]) -> ReminderView:
     """The view's recorder (creating its tables if missing) on a pool of its own: one
-    connection, one more at a peak — the sweep and the deliveries take turns on it
-    (`REMINDERS_POSTGRES_…` keys configure it)."""
+    connection — the sweep and the deliveries take turns on it (a connection more would take
+    `hazard serve` past the test suite's budget; `REMINDERS_POSTGRES_…` keys configure it)."""
     from eventsourcing.persistence import InfrastructureFactory
     from eventsourcing.utils import Environment
 
-    env = {**env, "REMINDERS_POSTGRES_POOL_SIZE": "1", "REMINDERS_POSTGRES_MAX_OVERFLOW": "1"}
+    env = {**env, "REMINDERS_POSTGRES_POOL_SIZE": "1", "REMINDERS_POSTGRES_MAX_OVERFLOW": "0"}
     factory = InfrastructureFactory.construct(env=Environment("reminders", env))
     return factory.tracking_recorder(ReminderView)

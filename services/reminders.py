@@ -8,7 +8,7 @@ application (they read the log, never command):
   the same transaction (`projections.reminder_sweep.ReminderFollower`);
 - the **deliverer**: sends what is queued — NATS, the SMS outbox, webhooks
   (`infra.reminder_delivery.Deliverer`).
-Both use one small pool (one connection, one more at a peak) of the view's own.
+Both take turns on one connection of the view's own pool.
 """
 
 from __future__ import annotations

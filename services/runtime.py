@@ -219,7 +219,7 @@ def followers(source: Config | Settings | None, nats_address: str | Callable[[],
     store is opened without the application, and the relay and the chain keeper share one
     reader of the log (its pool: one connection LISTENs, one reads and tracks, one more at a peak).
     The reminder follower (issue 14 §5, `services/reminders.py`) reads the log through the same
-    reader and sends on a pool of its own (one connection, one more at a peak)."""
+    reader and sends on one connection of its own."""
     config = config_of(source)
     with config.database() as database:
         env = database.env()
