@@ -155,6 +155,16 @@ POLICY: dict[str, frozenset[Role]] = {
     # read_scope, as the ledger's are
     "todo.read":                     EVERYONE,
     "supervision.list":              EVERYONE,
+    # reminders (提醒, issue 14 §5, docs/reminders.md): raised reminders read like the ledger
+    # (rows filtered by read_scope; not agencies: no reminder is theirs); webhooks registered by
+    # the bureau, a township or a regulator for their own scope only (a wider one: 403); dead
+    # letters of their own subscriptions; the SMS outbox (phone numbers) the bureau and admin only
+    "reminder.list":                 frozenset({B, T, R, E, AU, IN, AD}),
+    "reminder.webhook.register":     frozenset({B, T, R, AD}),
+    "reminder.webhook.list":         frozenset({B, T, R, AD}),
+    "reminder.dead-letter.list":     frozenset({B, T, R, AD}),
+    "reminder.dead-letter.retry":    frozenset({B, T, R, AD}),
+    "reminder.sms-outbox":           frozenset({B, AD}),
 }
 
 COUNTY_WIDE = frozenset({B, AU, IN, AD})

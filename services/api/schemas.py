@@ -342,3 +342,18 @@ class ExtensionDecision(Body):
     approved: bool
     opinion: Text
     decided_on: Day | None = None
+
+
+# --- reminders (issue 14 §5, docs/reminders.md) ---------------------------------------------------
+class WebhookScope(Body):
+    """Whose reminders: a township code and/or a sector code; none: the whole county."""
+    township: Ident | None = None
+    sector: Ident | None = None
+
+
+class NewWebhook(Body):
+    """A webhook subscription: an http(s) URL the county allows; `secret` (16–200 characters)
+    or one generated and shown once."""
+    url: Annotated[str, Field(min_length=1, max_length=2000), AfterValidator(_printable)]
+    scope: WebhookScope = WebhookScope()
+    secret: Annotated[str, Field(min_length=16, max_length=200), AfterValidator(_printable)] | None = None

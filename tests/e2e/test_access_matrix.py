@@ -26,6 +26,10 @@ NOT_ABOUT_A_PARTY = {"reference.townships", "reference.sectors", "agency.registe
                      "non_reporters.read", "self_report.list", "referral.list",
                      "todo.read", "supervision.list",  # the holder's own to-do; rows filtered by scope
                      "meeting.pack",  # the joint meeting pack: sections filtered by scope
+                     # reminders (issue 14 §5): rows filtered by scope; the holder's own webhooks and
+                     # dead letters (another's: 404); registering a wider scope is 403 (in the matrix)
+                     "reminder.list", "reminder.webhook.list", "reminder.dead-letter.list",
+                     "reminder.dead-letter.retry", "reminder.sms-outbox",
                      "file.upload",  # any writing role, about no party's record
                      "criteria.list", "criteria.read", "checklist.list", "checklist.read"}  # reference data
 # in scope, yet not allowed: an enterprise is no party to a procurement agreement
@@ -207,6 +211,14 @@ def requests_for(w):
         "checklist.list": ("GET", "/checklists?sector=chem", None),
         "checklist.read": ("GET", "/checklists/chem121", None),
         "statistics.enterprise.read": ("GET", f"/statistics/enterprises/{w['E1']}?period=2026Q2", None),
+        # reminders (issue 14 §5)
+        "reminder.list": ("GET", "/reminders?kind=overdue", None),
+        "reminder.webhook.register": ("POST", "/reminders/webhooks", {
+            "url": "http://127.0.0.1:9/hook", "scope": {"township": "330226001", "sector": "chem"}}),
+        "reminder.webhook.list": ("GET", "/reminders/webhooks", None),
+        "reminder.dead-letter.list": ("GET", "/reminders/dead-letters", None),
+        "reminder.dead-letter.retry": ("POST", "/reminders/dead-letters/999999/retry", None),
+        "reminder.sms-outbox": ("GET", "/reminders/sms-outbox", None),
     }
 
 
