@@ -1,7 +1,7 @@
 // 隐患详情: current state, the 三不放过 checks, the plan, evidence, and the timeline of events.
 import { api, probe } from "../api.js";
 import {
-  CATEGORY, CHECKS, ENFORCEMENT, LEVEL, PARTY, PLAN_PARTS, SOURCE, SUPERVISION, actorText, badge, checkBadge, clear,
+  CATEGORY, CHECKS, ENFORCEMENT, LEVEL, LISTING_STATE, PARTY, PLAN_PARTS, SOURCE, SUPERVISION, actorText, badge, checkBadge, clear,
   facts, h, link, money, section, statusBadge, time,
 } from "../dom.js";
 import { fileHash, gallery, textEntries } from "../evidence.js";
@@ -112,7 +112,6 @@ const DATE_KEYS = ["discovered_on", "assigned_on", "filed_on", "listed_on", "iss
   "cancelled_on", "requested_on", "decided_on", "taken_on", "rectified_on", "reviewed_on", "closed_on"];
 
 // 挂牌督办通知书 (issue 14 §1): the paperwork's state and dates in Chinese (docs/supervision.md)
-const LISTING_STATE = { listed: "已挂牌（旧记录）", issued: "已下达待送达", served: "已送达待签收", signed: "已签收", cancelled: "已撤销" };
 
 function listingText(l) {
   if (!l) return "";
