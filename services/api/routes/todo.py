@@ -9,6 +9,7 @@ from domain.actor import ROLE_NAMES_ZH
 from domain.errors import InvalidValue
 from infra.auth import Principal
 from projections.queries import todo as todo_q
+from projections.queries.todo_duties import KINDS, NO_TODO_NOTE, ROLE_KINDS
 from projections.readmodels import ReadModels
 from services.api.deps import ledger, principal
 from services.api.routes.readmodels import caught_up, read_models
@@ -23,8 +24,8 @@ def kinds(kind: str | None = Query(None, max_length=400,
     """The kinds asked for; an unknown one is 422 naming `kind`."""
     chosen = tuple(k.strip() for k in (kind or "").split(",") if k.strip())
     for k in chosen:
-        if k not in todo_q.KINDS:
-            raise InvalidValue("kind", f"未知的待办类型 {k!r}，可选：{'、'.join(todo_q.KINDS)}")
+        if k not in KINDS:
+            raise InvalidValue("kind", f"未知的待办类型 {k!r}，可选：{'、'.join(KINDS)}")
     return chosen
 
 
@@ -48,12 +49,12 @@ def todo(chosen: tuple[str, ...] = Depends(kinds),
                         self_report_policy=app.self_report_policy)
     counts = {k: {"label": label, "count": sum(i["kind"] == k for i in items),
                   "overdue": sum(i["kind"] == k and i["overdue"] for i in items)}
-              for k, label in todo_q.KINDS.items() if k in todo_q.ROLE_KINDS.get(str(who.role), ())}
+              for k, label in KINDS.items() if k in ROLE_KINDS.get(str(who.role), ())}
     if chosen:
         items = [i for i in items if i["kind"] in chosen]
     answer = {"as_of": today, "role": str(who.role), "role_label": ROLE_NAMES_ZH.get(who.role, str(who.role)),
               "total": len(items), "overdue": sum(i["overdue"] for i in items), "limit": limit,
               "offset": offset, "counts": counts, "items": items[offset:offset + limit]}
-    if str(who.role) not in todo_q.ROLE_KINDS:
-        answer["note"] = todo_q.NO_TODO_NOTE
+    if str(who.role) not in ROLE_KINDS:
+        answer["note"] = NO_TODO_NOTE
     return answer
