@@ -70,6 +70,8 @@ def test_bad_webhooks_are_refused_naming_the_field_and_nothing_is_stored(client,
     refused(client.post(f"{API}/webhooks", json={"url": "http://127.0.0.1:1/hook",
                                                  "scope": {"sector": "construction"}},
                         headers=auth("regulator", sector="chem")), 403)
+    # a township token naming no township cannot get the county's reminders either
+    refused(client.post(f"{API}/webhooks", json={"url": "http://127.0.0.1:1/hook"}, headers=auth("township")), 403)
     refused(client.post(f"{API}/webhooks", json={"url": "http://127.0.0.1:1/hook", "secret": "short"},
                         headers=township), 422, "secret")
     assert client.get(f"{API}/webhooks", headers=auth("bureau")).json()["count"] == 0

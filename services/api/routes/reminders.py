@@ -87,11 +87,11 @@ def _scope(who: Principal, scope: s.WebhookScope, reference: Any) -> tuple[str |
     if sector is not None and sector not in reference.sectors:
         raise InvalidValue("scope.sector", f"未知的行业代码 {sector}")
     if who.role == Role.TOWNSHIP:
-        if township not in (None, who.township):
+        if not who.township or township not in (None, who.township):
             raise Forbidden("reminder.webhook.register", "乡镇（街道）只能订阅本乡镇（街道）的提醒")
         township = who.township
     elif who.role == Role.REGULATOR:
-        if sector not in (None, who.sector):
+        if not who.sector or sector not in (None, who.sector):
             raise Forbidden("reminder.webhook.register", "行业主管部门只能订阅本行业的提醒")
         sector = who.sector
     return township, sector
