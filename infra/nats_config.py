@@ -20,6 +20,7 @@ from typing import Any
 from nats.js import api
 from nats.js.errors import NotFoundError
 
+from infra.nats_upstream import county_lines
 from infra.subjects import PREFIX, REMINDER_STREAM, STREAM, token
 
 ADMIN = "admin"
@@ -63,8 +64,11 @@ def permissions(subscriber: Subscriber, stream: str = STREAM, prefix: str = PREF
 
 
 def render(subscribers: list[Subscriber], passwords: dict[str, str], *, listen: str,
-           store_dir: Path, stream: str = STREAM, prefix: str = PREFIX) -> str:
-    """The nats-server configuration text (JSON values inside NATS's config syntax)."""
+           store_dir: Path, stream: str = STREAM, prefix: str = PREFIX,
+           upstream: Any = None) -> str:
+    """The nats-server configuration text (JSON values inside NATS's config syntax).
+    `upstream`: an `infra.nats_upstream.Upstream` — the county's JetStream domain and its
+    leafnode to the city, which mirrors the stream (issue 16 §3)."""
     users: list[dict[str, Any]] = [{"user": ADMIN, "password": passwords[ADMIN]}]
     users += [{"user": s.name, "password": passwords[s.name],
                "permissions": permissions(s, stream, prefix)} for s in subscribers]
@@ -74,7 +78,8 @@ def render(subscribers: list[Subscriber], passwords: dict[str, str], *, listen: 
         *(f"# {s.name}: reads only {s.filter_subject(prefix)} through consumer {stream}/{s.name}"
           for s in subscribers),
         f"listen: {json.dumps(listen)}",
-        f"jetstream {{ store_dir: {json.dumps(str(store_dir))} }}",
+        *([f"jetstream {{ store_dir: {json.dumps(str(store_dir))} }}"] if upstream is None
+          else county_lines(upstream, store_dir)),
         "authorization {",
         "  users: [",
         *(f"    {json.dumps(u, ensure_ascii=True)}" for u in users),

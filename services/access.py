@@ -44,6 +44,8 @@ POLICY: dict[str, frozenset[Role]] = {
     "rates.read":                    EVERYONE,
     "compliance.read":               EVERYONE,
     "statistics.read":               EVERYONE,
+    # the export for the province (省级上报, issue 16 §2): the county's office and those who check it
+    "export.province":               frozenset({B, AU, AD}),
     "events.stream":                 EVERYONE,  # live events for the dashboard, filtered by scope
     # accountability (issue 6)
     "agency.accountability":          frozenset({B, A, AU, IN, AD}),   # an agency: its own record only

@@ -25,6 +25,7 @@ from services.api.routes import (accountability, audit, checklists, contracts, c
                                  referrals, self_reports)
 from services.api.routes import supervision, todo  # issue 14 §6: to-do and 督办
 from services.api.routes import meetings  # issue 14 §4: the monthly joint meeting pack (联席会材料)
+from services.api.routes import exports  # issue 16 §2: the export for the province (省级上报)
 from services.api.routes import reminders  # issue 14 §5: reminders, webhooks, dead letters, SMS outbox
 from services.api.uploads import body_limit
 from services.application import HazardLedger
@@ -68,7 +69,7 @@ def create_app(ledger: HazardLedger, tokens: Tokens, *, read_models: ReadModels 
     ledger.catalogue, ledger.file_store = app.state.criteria, app.state.files  # what hazards cite
     for module in (reference, parties, contracts, inspections, hazards, records, audit, readmodels,
                    accountability, events, files, criteria, checklists, self_reports, referrals,
-                   todo, supervision, meetings, reminders):
+                   todo, supervision, meetings, exports, reminders):
         app.include_router(module.router, prefix=API_PREFIX)
     dashboard.install(app)  # the web dashboard at / (issue 7)
     errors.install(app)

@@ -60,6 +60,15 @@ def _add_nats_config(commands: Any) -> None:
     p.add_argument("--out", help="configuration file (default <data>/nats-access/nats.conf)")
     p.add_argument("--listen", default="127.0.0.1:4222", help="host:port for nats-server")
     p.add_argument("--store-dir", help="JetStream folder (default beside the configuration)")
+    # upward sync (上报同步, issue 16 §3): the city mirrors the stream over a leafnode
+    p.add_argument("--upstream", metavar="URL",
+                   help="上报同步：市级服务器的叶节点地址 nats-leaf://用户:密码@主机:7422；本县服务器主动连接，"
+                        "市级以镜像保存本县的事件流（另写出市级配置 city-upstream.conf）")
+    p.add_argument("--domain", help="本县的 JetStream 域名（默认 hz<县代码>）")
+    p.add_argument("--city-domain", default="city", help="市级的 JetStream 域名（默认 city）")
+    p.add_argument("--city-listen", default="0.0.0.0:4222", help="市级服务器的客户端监听地址（写入市级配置）")
+    p.add_argument("--create-mirror", metavar="CITY_URL",
+                   help="在市级服务器上建立本县事件流的镜像（仅此一步；以 --domain 指明哪个县）")
     p.add_argument("--create-consumers", action="store_true",
                    help="also create the stream and each subscriber's durable consumer "
                         "(connects to NATS_URL as the administrator)")
@@ -190,8 +199,17 @@ def readable_line(body: dict, reference: ReferenceData) -> str:
 def _nats_config(args: argparse.Namespace, config: Config) -> int:
     from infra.nats_config import (ADMIN, Subscriber, credentials, load_passwords, render,
                                    write_private)
+    from infra.nats_upstream import Upstream, UpstreamError, default_domain
 
     reference = config.reference
+    domain = args.domain or default_domain(reference.county_code)
+    if args.create_mirror:
+        return _create_mirror(args.create_mirror, domain, args.stream)
+    try:
+        upstream = Upstream(args.upstream, domain, args.city_domain) if args.upstream else None
+    except UpstreamError as e:
+        print(f"hazard nats-config: {e}", file=sys.stderr)
+        return 2
     townships = list(reference.townships) if args.all else args.township
     sectors = list(reference.sectors) if args.all else args.regulator
     unknown = [t for t in townships if t not in reference.townships] + \
@@ -207,7 +225,9 @@ def _nats_config(args: argparse.Namespace, config: Config) -> int:
     passwords = load_passwords(secrets_file, [ADMIN] + [s.name for s in subscribers])
     store = Path(args.store_dir) if args.store_dir else out.parent / "jetstream"
     write_private(out, render(subscribers, passwords, listen=args.listen, store_dir=store.resolve(),
-                              stream=args.stream, prefix=args.prefix))
+                              stream=args.stream, prefix=args.prefix, upstream=upstream))
+    if upstream is not None:
+        _write_city(upstream, out.with_name("city-upstream.conf"), args.city_listen, write_private)
     entries = credentials(subscribers, passwords, stream=args.stream, prefix=args.prefix)
     write_private(secrets_file, json.dumps(entries, ensure_ascii=False, indent=2) + "\n")
     print(f"nats-server configuration: {out}   (run: nats-server -c {out})")
@@ -216,6 +236,35 @@ def _nats_config(args: argparse.Namespace, config: Config) -> int:
         print(f"  {s.name:<24} reads {s.filter_subject(args.prefix):<22} via consumer {args.stream}/{s.name}")
     if args.create_consumers:
         return _create_consumers(config, subscribers, args)
+    return 0
+
+
+def _write_city(upstream: Any, path: Path, listen: str, write: Any) -> None:
+    from infra.nats_upstream import city_config
+
+    write(path, city_config(upstream, listen=listen, store_dir=(path.parent / "city-jetstream").resolve()))
+    print(f"上报同步：本县 JetStream 域 {upstream.domain}，连接市级 {upstream.url.split('@')[-1]}；"
+          f"市级配置 {path}（mode 600，交市级管理员），市级镜像流 {upstream.mirror_name}")
+
+
+def _create_mirror(city_url: str, domain: str, stream: str) -> int:
+    from infra.nats_upstream import ensure_mirror
+
+    async def create() -> str:
+        import nats
+
+        nc = await nats.connect(city_url, name="hazard-nats-config", max_reconnect_attempts=0)
+        try:
+            return await ensure_mirror(nc.jetstream(), domain, stream)
+        finally:
+            await nc.close()
+
+    try:
+        name = asyncio.run(create())
+    except (OSError, TimeoutError) as e:
+        print(f"hazard nats-config: 无法连接市级服务器 {city_url}：{e!r}", file=sys.stderr)
+        return 1
+    print(f"市级镜像流 {name}：镜像 {domain} 的 {stream}")
     return 0
 
 

@@ -26,6 +26,7 @@ NOT_ABOUT_A_PARTY = {"reference.townships", "reference.sectors", "agency.registe
                      "non_reporters.read", "self_report.list", "referral.list",
                      "todo.read", "supervision.list",  # the holder's own to-do; rows filtered by scope
                      "meeting.pack",  # the joint meeting pack: sections filtered by scope
+                     "export.province",  # the county's export for the province: no party's record
                      # reminders (issue 14 §5): rows filtered by scope; the holder's own webhooks and
                      # dead letters (another's: 404); registering a wider scope is 403 (in the matrix)
                      "reminder.list", "reminder.webhook.list", "reminder.dead-letter.list",
@@ -173,6 +174,7 @@ def requests_for(w):
         "referral.answer": ("POST", f"/referrals/{w['RF']}/answer", {"answer": "已督促整改"}),
         "referral.list": ("GET", "/referrals?state=open", None),
         "meeting.pack": ("GET", "/meetings/pack?month=2026-06", None),
+        "export.province": ("GET", "/exports/province?period=2026-06", None),
         "todo.read": ("GET", "/todo", None),
         "supervision.list": ("GET", "/supervision/listings", None),
         "hazard.report": ("POST", "/hazards", {
