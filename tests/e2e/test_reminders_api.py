@@ -30,8 +30,8 @@ API = "/api/v1/reminders"
 
 @pytest.fixture
 def raised(ledger, store_env) -> Iterator[tuple]:
-    """Two overdue hazards, in 西店镇 (chem) and 桥头胡街道 (trade); the follower's parts."""
-    for township, sector, name in (("330226011", "chem", "西店五金厂"), ("330226005", "trade", "桥头胡纸箱厂")):
+    """Two overdue hazards, in 西店镇 (chem) and 长街镇 (trade); the follower's parts."""
+    for township, sector, name in (("330226011", "chem", "西店五金厂"), ("330226005", "trade", "长街纸箱厂")):
         firm = ledger.register_enterprise(BUREAU, credit_code=credit_code(), name=name, township=township,
                                           sector=sector, scale="small_micro").id
         h = ledger.report_hazard(TOWNSHIP, enterprise_id=firm, source="government_check",

@@ -45,7 +45,7 @@ def hazard(ledger: HazardLedger, enterprise_id: str, description: str, deadline:
 @pytest.fixture
 def county(ledger: HazardLedger) -> dict[str, str]:
     a = firm(ledger, "西店五金厂", "330226011", "chem")
-    b = firm(ledger, "桥头胡纸箱厂", "330226005", "trade")
+    b = firm(ledger, "长街纸箱厂", "330226005", "trade")
     ids = {"a": a, "b": b,
            "soon": hazard(ledger, a, "配电箱未接地", date(2026, 7, 15), phone="13800000000"),
            "late": hazard(ledger, b, "消防通道堵塞", date(2026, 6, 20)),
@@ -129,7 +129,7 @@ def test_texts_and_recipients_and_the_sms_outbox(county, parts) -> None:
     referral = rows["referral_due"]
     assert (referral["recipient_role"], referral["recipient_unit"], referral["township"], referral["sector"]) == \
         ("regulator", "trade", None, "trade")
-    assert "桥头胡纸箱厂" in referral["text"] and "消防通道堵塞" in referral["text"]
+    assert "长街纸箱厂" in referral["text"] and "消防通道堵塞" in referral["text"]
     # the SMS channel: one outbox row per reminder, even twice delivered
     deliverer = Deliverer(store, sms=OutboxGateway(view.datastore), webhooks=WebhookSender(networks(None)))
     assert asyncio.run(deliverer._sms()) == 4
@@ -152,7 +152,7 @@ def test_self_report_missing_on_the_last_two_days_for_enterprises_without_the_mo
     follower(view, store).step(reader, date(2026, 6, 29))
     missing = [r for r in store.listed() if r["kind"] == "self_report_missing"]
     assert [(r["subject_id"], r["day"]) for r in missing] == [(county["b"], date(2026, 6, 29))]
-    assert "桥头胡纸箱厂" in missing[0]["text"] and "2026年6月" in missing[0]["text"]
+    assert "长街纸箱厂" in missing[0]["text"] and "2026年6月" in missing[0]["text"]
 
 
 def test_an_answered_referral_and_a_rectified_hazard_raise_nothing_more(ledger, county, parts) -> None:
