@@ -33,7 +33,7 @@ from projections import labels
 from projections.queries import referrals as referrals_q
 from projections.queries import self_reports as self_reports_q
 from projections.queries.base import Filters, Moment, fetch, hazards
-from projections.queries.listings import LISTING_STATE
+from projections.labels import LISTING_STATE
 from projections.queries.oversight import month_end
 from projections.views.base import View
 

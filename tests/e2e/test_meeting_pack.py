@@ -13,6 +13,7 @@ import openpyxl
 import pytest
 
 from domain.actor import Role
+from projections.labels import LISTING_STATE
 from tests.conftest import actor, credit_code
 
 URL = "/api/v1/meetings/pack"
@@ -110,8 +111,8 @@ def test_the_county_pack_by_township_and_sector(api, auth, county):
     assert (overdue["enterprise_name"], overdue["overdue_days"], overdue["sector_name"]) == ("乙建筑", 10, "建筑施工")
     [listed] = yl["listed"]
     assert (listed["listing_state_label"], listed["listing_served_on"], listed["supervision_label"],
-            listed["listing_department"]) == ("已送达，待签收", "2026-06-09", "县级", "宁海县应急管理局")
-    assert ty["listed"][0]["listing_state_label"] == "已挂牌（未登记文书）"
+            listed["listing_department"]) == (LISTING_STATE["served"], "2026-06-09", "县级", "宁海县应急管理局")
+    assert ty["listed"][0]["listing_state_label"] == LISTING_STATE["listed"]
     [fine] = yl["enforcement"]
     assert (fine["kind_label"], fine["document_no"], fine["taken_on"]) == ("罚款", "宁应急罚〔2026〕12号", "2026-06-12")
     [decision] = pack["decisions"]
@@ -139,7 +140,7 @@ def test_the_printable_page_names_everything_and_escapes_a_hostile_description(a
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
     html = page.text
     assert "<script>" not in html and "&lt;script&gt;alert(&#x27;隐患&#x27;)&lt;/script&gt;" in html
-    for text in ("安全生产联席会议材料（2026年6月）", "跃龙街道", "建筑施工", "甲化工", "已送达，待签收",
+    for text in ("安全生产联席会议材料（2026年6月）", "跃龙街道", "建筑施工", "甲化工", LISTING_STATE["served"],
                  "逾期未答复", "宁应急罚〔2026〕12号", "size: A4 landscape"):
         assert text in html, text
     assert UUID.search(html) is None  # no ids, no codes on paper
