@@ -90,6 +90,8 @@ export const LEVEL = { general: "一般隐患", major: "重大隐患", supervise
 export const SUPERVISION = { province: "省级", city: "市级", county: "县级", township: "乡镇" };
 // 挂牌督办通知书 paperwork states (issue 14 §1; as projections/labels.py LISTING_STATE, docs/supervision.md)
 export const LISTING_STATE = { listed: "已挂牌（旧记录）", issued: "已下达待送达", served: "已送达待签收", signed: "已签收", cancelled: "已撤销" };
+// 交办 states (issue 14 §3; as projections/labels.py REFERRAL_STATE)
+export const REFERRAL_STATE = { open: "办理中", overdue: "逾期未答复", answered: "已答复" };
 export const SOURCE = { inspection: "隐患排查", self_check: "企业自查", government_check: "执法检查", public_tip: "群众举报", grid: "网格化协查" };
 export const CATEGORY = { unsafe_act: "人的不安全行为", unsafe_condition: "物的不安全状态", management_defect: "管理上的缺陷" };
 export const ENFORCEMENT = { order_rectification: "责令限期整改", suspend: "停产停业整顿", fine: "罚款", case: "立案" };

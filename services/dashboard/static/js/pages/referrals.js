@@ -2,19 +2,18 @@
 // with the dom.js pager. A township office or a sector regulator signs for a referral (签收) and then
 // answers it (答复) here — the steps its 待办 links to (`?id=` puts that referral on top).
 import { api } from "../api.js";
-import { badge, clear, date, h, int, link, pager, select, table } from "../dom.js";
+import { REFERRAL_STATE, badge, clear, date, h, int, link, pager, select, table } from "../dom.js";
 import { readQuery, showError, startPage, writeQuery } from "../layout.js";
 import { post, refusal } from "../self_report_labels.js";
 
 const PAGE_SIZE = 20;
-const STATE = { open: "办理中", overdue: "逾期未答复", answered: "已答复" };
 const STATE_CLASS = { open: "status-assigned", overdue: "overdue", answered: "status-closed" };
 
 startPage("referrals", async (ctx, main) => {
   const receiver = ["township", "regulator"].includes(ctx.role); // only the receiving unit signs and answers
   const chosen = { state: "", page: "1", id: "", ...Object.fromEntries(Object.entries(readQuery(["state", "page", "id"])).filter(([, v]) => v)) };
   const form = h("form", { class: "filters card", id: "filters" },
-    select("state", Object.entries(STATE), chosen.state, { label: "办理状态" }),
+    select("state", Object.entries(REFERRAL_STATE), chosen.state, { label: "办理状态" }),
     h("button", { type: "submit", class: "primary" }, "查询"),
     h("p", { class: "hint" }, "县安委会办公室交办的隐患事项：接收单位先签收，再在办理期限内答复办理情况。"));
   const current = h("section", { class: "card", id: "current", hidden: true });

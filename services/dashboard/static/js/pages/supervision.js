@@ -3,13 +3,10 @@
 // (治理完毕期限, 方案备案期限); who served and who signed for each notice comes from the hazard's
 // record (GET /hazards/{id}: its `listing`), read for the rows on the page. Filters in the address.
 import { api } from "../api.js";
-import { badge, clear, date, h, int, link, pager, select, statusBadge, table } from "../dom.js";
+import { LISTING_STATE, badge, clear, date, h, int, link, pager, select, statusBadge, table } from "../dom.js";
 import { readQuery, showError, startPage, writeQuery } from "../layout.js";
 
 const PAGE_SIZE = 20;
-const STATE = { // as projections/labels.py LISTING_STATE (the rows carry the label; these name the filter's options)
-  listed: "已挂牌（旧记录）", issued: "已下达待送达", served: "已送达待签收", signed: "已签收", cancelled: "已撤销",
-};
 const STATE_CLASS = { issued: "status-reported", served: "status-assigned", signed: "status-closed", cancelled: "status-withdrawn" };
 
 // a step's date and, below it, who took it (as far as it is known): 2026-07-02 / （张三）
@@ -21,7 +18,7 @@ function step(day, who) {
 startPage("supervision", async (ctx, main) => {
   const chosen = { state: "", township: "", page: "1", ...Object.fromEntries(Object.entries(readQuery(["state", "township", "page"])).filter(([, v]) => v)) };
   const form = h("form", { class: "filters card", id: "filters" },
-    select("state", Object.entries(STATE), chosen.state, { label: "文书状态" }),
+    select("state", Object.entries(LISTING_STATE), chosen.state, { label: "文书状态" }),
     ctx.township ? null : select("township", ctx.townshipOptions(), chosen.township, { label: "乡镇（街道）" }),
     h("button", { type: "submit", class: "primary" }, "查询"),
     h("p", { class: "hint" }, "挂牌督办通知书下达后须送达企业，企业签收之日起计算治理完毕期限和治理方案备案期限。"));
