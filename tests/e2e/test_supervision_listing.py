@@ -217,3 +217,21 @@ def test_the_trace_names_each_step_in_chinese(api, auth, w):
                     ("挂牌督办通知书签收", "2026-06-10")]
     page = api.get(url + "&format=html", headers=auth("investigator")).text
     assert "下达挂牌督办通知书" in page and "挂牌督办通知书签收" in page and "ListingSigned" not in page
+
+
+def test_the_ledger_shows_the_paperwork_and_exports_it(api, auth, w):
+    h = w["hazard"]()
+    _issue(api, auth, h)
+    _serve(api, auth, h)
+    last = _sign(api, auth("bureau"), h)
+    bureau = auth("bureau")
+    item = next(i for i in api.get("/api/v1/ledger", headers=bureau,
+                                   params={"after": last.json()["position"]}).json()["items"] if i["hazard_id"] == h)
+    assert (item["listing_state"], item["listing_state_label"], item["supervision_level_label"]) == \
+        ("signed", "已签收", "县级")
+    assert (item["listing_signed_on"], item["listing_plan_by"], item["listing_finish_by"]) == \
+        ("2026-06-10", "2026-06-25", "2026-07-10")
+    table = api.get("/api/v1/ledger", headers=bureau, params={"format": "csv"}).content.decode("utf-8-sig")
+    header, *rows = table.splitlines()
+    assert header.endswith("隐患类别,督办级别,督办文书状态,督办部门,督办签收日期,治理方案备案期限,责令治理完毕期限,待审批延期申请日期")
+    assert any('"已签收","宁海县应急管理局","2026-06-10","2026-06-25","2026-07-10"' in row for row in rows)
