@@ -31,7 +31,7 @@ from psycopg.sql import SQL, Composable
 from domain.self_report import SelfReportPolicy
 from infra.clock import SHANGHAI
 from infra.reference import ReferenceData
-from projections.labels import GRADE, SUPERVISION
+from projections.labels import grade_label
 from projections.queries.base import fetch
 from projections.queries.todo_duties import KINDS, ORDER, ROLE_KINDS, row_duties
 from projections.views.base import View
@@ -108,10 +108,7 @@ def _hazard_rows(ledger: View, holder: Holder, served: list[str] | None) -> list
 
 
 def _subject(row: dict[str, Any], reference: ReferenceData) -> dict[str, Any]:
-    grade = "supervised" if row["supervision_level"] else row["level"]
-    level_label = GRADE.get(grade, grade)
-    if row["supervision_level"]:
-        level_label += f"（{SUPERVISION.get(row['supervision_level'], row['supervision_level'])}）"
+    level_label = grade_label("supervised" if row["supervision_level"] else row["level"], row["supervision_level"])
     description = row["description"] or ""
     short = description if len(description) <= 40 else description[:39] + "…"
     name = row["enterprise_name"] or "（企业名称未登记）"
