@@ -290,12 +290,27 @@ class Simulation:
             kind = _pick(self.rng, {"order_rectification": 70, "suspend": 20, "fine": 10})
             self._enforce(h, self.day(found, 1, 10), kind)
         if self.rng.random() < 0.4:
-            listed = self.day(found, 0, 2)  # before any rectification can be reported
-            level = _pick(self.rng, {"county": 70, "city": 25, "province": 5})
-            self.at(listed, lambda: self.count("supervised")(self.app.list_for_supervision(
-                self.bureau, h["id"], level=level, document_no=f"宁安委办〔{self.year}〕{self.number()}号",
-                listed_on=listed)), e["lane"])
+            self._list(h, self.day(found, 0, 2), deadline)  # before any rectification can be reported
         self._rectify_and_close(h, filed, deadline, joint=True)
+
+    def _list(self, h: dict, listed: date, deadline: date) -> None:
+        """挂牌督办 as the paperwork (issue 14 §1): the notice issued, served one to three days
+        later, signed for by the enterprise the same day or the next; deadlines from 签收."""
+        e = h["e"]
+        level = _pick(self.rng, {"county": 70, "city": 25, "province": 5})
+        government = {"county": "宁海县人民政府", "city": "宁波市人民政府", "province": "浙江省人民政府"}[level]
+        served = self.day(listed, 1, 3)
+        signed = self.day(served, 0, 1)
+        finish_days = max(30, min((deadline - signed).days, 1095))
+        self.at(listed, lambda: self.count("supervised")(self.app.issue_listing(
+            self.bureau, h["id"], level=level, government=government,
+            department=government.removesuffix("人民政府") + "应急管理局",
+            document_no=f"宁安委办〔{self.year}〕第{self.number()}号", finish_days=finish_days,
+            plan_days=15, signatory="分管副县长", issued_on=listed)), e["lane"])
+        self.at(served, lambda: self.app.serve_listing(self.bureau, h["id"], served_by="县应急管理局 送达员",
+                                                       served_on=served), e["lane"])
+        self.at(signed, lambda: self.app.sign_listing(e["actor"], h["id"], signed_by="企业负责人",
+                                                      signed_on=signed), e["lane"])
 
     def _assign(self, h: dict, on: date, deadline: date) -> bool:
         return self.at(on, lambda: self._set(h, status="assigned", deadline=deadline)(
