@@ -14,11 +14,12 @@ failure sets the next attempt `base_delay · 2^(attempts-1)` seconds later (expo
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from eventsourcing.postgres import PostgresDatastore
 from psycopg.sql import SQL, Identifier
+
+from infra.pg_tables import OwnTables
 
 DDL = (
     "CREATE TABLE IF NOT EXISTS {s}.deliveries (delivery_id bigserial PRIMARY KEY, "
@@ -56,18 +57,12 @@ class RetryPolicy:
     max_delay: float = 300.0
 
 
-class DeliveryLog:
+class DeliveryLog(OwnTables):
+    ddl = DDL
+
     def __init__(self, datastore: PostgresDatastore, policy: RetryPolicy | None = None) -> None:
-        self.datastore = datastore
+        super().__init__(datastore)
         self.policy = policy or RetryPolicy()
-
-    def sql(self, statement: str) -> Any:
-        return SQL(statement).format(s=Identifier(self.datastore.schema))
-
-    def create_tables(self) -> None:
-        with self.datastore.transaction(commit=True) as curs:
-            for statement in DDL:
-                curs.execute(self.sql(statement))
 
     @staticmethod
     def insert(curs: Any, schema: str, rows: list[tuple]) -> None:
@@ -120,15 +115,13 @@ class DeliveryLog:
     def dead_letters(self, *, channel: str | None = None, targets: list[str] | None = None,
                      limit: int = 500) -> list[dict]:
         """Dead deliveries, newest first (only to `targets` when given)."""
-        with self.datastore.transaction(commit=False) as curs:
-            curs.execute(self.sql(
-                "SELECT delivery_id, message_id, channel, target, topic, subject, attempts, "
-                "last_error, created_at FROM {s}.deliveries WHERE state = 'dead' "
-                "AND (%(channel)s::text IS NULL OR channel = %(channel)s) "
-                "AND (%(targets)s::text[] IS NULL OR target = ANY(%(targets)s)) "
-                "ORDER BY delivery_id DESC LIMIT %(limit)s"),
-                {"channel": channel, "targets": targets, "limit": limit})
-            return list(curs.fetchall())
+        return self.fetch(
+            "SELECT delivery_id, message_id, channel, target, topic, subject, attempts, "
+            "last_error, created_at FROM {s}.deliveries WHERE state = 'dead' "
+            "AND (%(channel)s::text IS NULL OR channel = %(channel)s) "
+            "AND (%(targets)s::text[] IS NULL OR target = ANY(%(targets)s)) "
+            "ORDER BY delivery_id DESC LIMIT %(limit)s",
+            {"channel": channel, "targets": targets, "limit": limit})
 
     def retry(self, delivery_id: int, *, targets: list[str] | None = None) -> bool:
         """Make a dead delivery pending again, attempts from zero; False if there is no such
@@ -143,12 +136,7 @@ class DeliveryLog:
 
     def states(self, message_ids: list[str]) -> dict[tuple[str, str, str], dict]:
         """(message id, channel, target) → its state, attempts, delivered_at (for the API)."""
-        with self.datastore.transaction(commit=False) as curs:
-            curs.execute(self.sql(
-                "SELECT message_id, channel, target, state, attempts, delivered_at "
-                "FROM {s}.deliveries WHERE message_id = ANY(%s)"), (message_ids,))
-            return {(r["message_id"], r["channel"], r["target"]): r for r in curs.fetchall()}
+        rows = self.fetch("SELECT message_id, channel, target, state, attempts, delivered_at "
+                          "FROM {s}.deliveries WHERE message_id = ANY(%s)", (message_ids,))
+        return {(r["message_id"], r["channel"], r["target"]): r for r in rows}
 
-
-def as_of(moment: datetime | None) -> str | None:
-    return moment.isoformat() if moment else None

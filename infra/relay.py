@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -38,6 +37,7 @@ import nats.errors
 from eventsourcing.persistence import Tracking
 from eventsourcing.postgres import PostgresTrackingRecorder
 
+from infra.async_thread import AsyncThread
 from infra.log_feed import LogFeed
 from infra.log_reader import LogReader
 from infra.placement import TRANSIENT
@@ -212,40 +212,12 @@ class Relay:
         return True
 
 
-class RelayThread(threading.Thread):
+class RelayThread(AsyncThread):
     """The relay in a thread of its own, with its own asyncio loop (never FastAPI's)."""
 
     def __init__(self, relay: Relay) -> None:
-        super().__init__(name="hazard-relay", daemon=True)
+        super().__init__("hazard-relay", relay.run)
         self.relay = relay
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._stopping: asyncio.Event | None = None
-        self._stop_requested = threading.Event()
-        self._ready = threading.Event()
-
-    def run(self) -> None:
-        asyncio.run(self._main())
-
-    async def _main(self) -> None:
-        self._loop, self._stopping = asyncio.get_running_loop(), asyncio.Event()
-        self._ready.set()
-        if self._stop_requested.is_set():
-            return
-        try:
-            await self.relay.run(self._stopping)
-        except Exception:  # pragma: no cover - logged; the service goes on without fan-out
-            log.exception("relay: stopped by an unexpected error")
-
-    def stop(self, timeout: float = 15.0) -> None:
-        self._stop_requested.set()
-        if self._ready.wait(timeout) and self._loop is not None and self._stopping is not None:
-            try:
-                self._loop.call_soon_threadsafe(self._stopping.set)
-            except RuntimeError:
-                pass  # the loop already finished
-        self.join(timeout)
-        if self.is_alive():
-            log.warning("relay: thread did not stop within %.0f s", timeout)
 
 
 @contextmanager

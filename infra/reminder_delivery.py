@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -28,7 +27,7 @@ import nats.errors
 import orjson
 from nats.js import api
 
-from infra.deliveries import Delivery, DeliveryLog
+from infra.deliveries import Delivery
 from infra.publisher import ensure_reminder_stream, splits_streams
 from infra.relay_link import safe, sleep
 from infra.reminders import ReminderStore
@@ -176,37 +175,3 @@ class Deliverer:
             return
         await asyncio.to_thread(self.log.delivered, [d.delivery_id])
         self.sent["webhook"] += 1
-
-
-class AsyncThread(threading.Thread):
-    """A coroutine `run(stopping)` in a thread of its own, with its own asyncio loop."""
-
-    def __init__(self, name: str, run: Callable[[asyncio.Event], Any]) -> None:
-        super().__init__(name=name, daemon=True)
-        self._run = run
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._stopping: asyncio.Event | None = None
-        self._ready = threading.Event()
-        self._stop_requested = threading.Event()
-
-    def run(self) -> None:
-        asyncio.run(self._main())
-
-    async def _main(self) -> None:
-        self._loop, self._stopping = asyncio.get_running_loop(), asyncio.Event()
-        self._ready.set()
-        if self._stop_requested.is_set():
-            return
-        try:
-            await self._run(self._stopping)
-        except Exception:  # pragma: no cover - logged
-            log.exception("%s: stopped by an unexpected error", self.name)
-
-    def stop(self, timeout: float = 15.0) -> None:
-        self._stop_requested.set()
-        if self._ready.wait(timeout) and self._loop is not None and self._stopping is not None:
-            try:
-                self._loop.call_soon_threadsafe(self._stopping.set)
-            except RuntimeError:
-                pass
-        self.join(timeout)

@@ -16,9 +16,9 @@ from datetime import date
 from typing import Any
 
 from eventsourcing.postgres import PostgresDatastore
-from psycopg.sql import SQL, Identifier
 
 from infra.deliveries import DeliveryLog
+from infra.pg_tables import OwnTables
 from infra.webhooks import Subscriptions
 
 TOPIC = "reminder"
@@ -51,24 +51,17 @@ class Raised:
         return self.fields["reminder_id"]
 
 
-class ReminderStore:
+class ReminderStore(OwnTables):
+    ddl = DDL
+
     def __init__(self, datastore: PostgresDatastore) -> None:
-        self.datastore = datastore
+        super().__init__(datastore)
         self.deliveries = DeliveryLog(datastore)
         self.subscriptions = Subscriptions(datastore)
 
-    @property
-    def schema(self) -> str:
-        return self.datastore.schema
-
-    def sql(self, statement: str) -> Any:
-        return SQL(statement).format(s=Identifier(self.schema))
-
     def create_tables(self) -> None:
         from infra.sms import OutboxGateway  # its table sits beside ours
-        with self.datastore.transaction(commit=True) as curs:
-            for statement in DDL:
-                curs.execute(self.sql(statement))
+        super().create_tables()
         self.deliveries.create_tables()
         self.subscriptions.create_tables()
         OutboxGateway(self.datastore).create_tables()
@@ -118,16 +111,8 @@ class ReminderStore:
                 params[column] = value
             else:  # a scope this list cannot honour shows nothing rather than everything
                 where.append("false")
-        with self.datastore.transaction(commit=False) as curs:
-            curs.execute(self.sql(
-                "SELECT reminder_id, subject_kind, subject_id, kind, day, township, sector, "
-                "recipient_role, recipient_unit, phone, enterprise_id, text, raised_at "
-                "FROM {s}.reminders WHERE " + " AND ".join(where) +
-                " ORDER BY day DESC, raised_at DESC, reminder_id LIMIT %(limit)s OFFSET %(offset)s"),
-                params)
-            return list(curs.fetchall())
-
-    def count(self) -> int:
-        with self.datastore.transaction(commit=False) as curs:
-            curs.execute(self.sql("SELECT count(*) AS n FROM {s}.reminders"))
-            return curs.fetchone()["n"]
+        return self.fetch(
+            "SELECT reminder_id, subject_kind, subject_id, kind, day, township, sector, "
+            "recipient_role, recipient_unit, phone, enterprise_id, text, raised_at "
+            "FROM {s}.reminders WHERE " + " AND ".join(where) +
+            " ORDER BY day DESC, raised_at DESC, reminder_id LIMIT %(limit)s OFFSET %(offset)s", params)

@@ -8,10 +8,9 @@ A message without a phone number (the record holds none) is kept with its party 
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Protocol
 
-from eventsourcing.postgres import PostgresDatastore
-from psycopg.sql import SQL, Identifier
+from infra.pg_tables import OwnTables
 
 DDL = (
     "CREATE TABLE IF NOT EXISTS {s}.sms_outbox (reference text PRIMARY KEY, phone text, "
@@ -25,19 +24,10 @@ class SmsGateway(Protocol):
         """Send (or queue) one message; the same `reference` twice sends it once."""
 
 
-class OutboxGateway:
+class OutboxGateway(OwnTables):
     """The default gateway: a row in `sms_outbox` per message."""
 
-    def __init__(self, datastore: PostgresDatastore) -> None:
-        self.datastore = datastore
-
-    def sql(self, statement: str) -> Any:
-        return SQL(statement).format(s=Identifier(self.datastore.schema))
-
-    def create_tables(self) -> None:
-        with self.datastore.transaction(commit=True) as curs:
-            for statement in DDL:
-                curs.execute(self.sql(statement))
+    ddl = DDL
 
     def send(self, phone: str, text: str, *, reference: str, party: tuple[str, str | None]) -> None:
         with self.datastore.transaction(commit=True) as curs:
@@ -47,9 +37,6 @@ class OutboxGateway:
                 (reference, phone or None, party[0], party[1], text))
 
     def outbox(self, *, limit: int = 500, offset: int = 0) -> list[dict]:
-        with self.datastore.transaction(commit=False) as curs:
-            curs.execute(self.sql(
-                "SELECT reference, phone, party_role, party_unit, text, created_at "
-                "FROM {s}.sms_outbox ORDER BY created_at DESC, reference LIMIT %s OFFSET %s"),
-                (limit, offset))
-            return list(curs.fetchall())
+        return self.fetch("SELECT reference, phone, party_role, party_unit, text, created_at "
+                          "FROM {s}.sms_outbox ORDER BY created_at DESC, reference LIMIT %s OFFSET %s",
+                          (limit, offset))

@@ -27,8 +27,8 @@ from urllib.parse import urlsplit
 
 import httpx
 import orjson
-from eventsourcing.postgres import PostgresDatastore
-from psycopg.sql import SQL, Identifier
+
+from infra.pg_tables import OwnTables
 
 DEFAULT_ALLOW = ("127.0.0.0/8", "::1/128")
 SIGNATURE, MESSAGE_ID, TOPIC = "X-Hazard-Signature", "X-Hazard-Message-Id", "X-Hazard-Topic"
@@ -110,17 +110,8 @@ class Subscription:
                 "owner": {"role": self.owner_role, "unit": self.owner_unit}}
 
 
-class Subscriptions:
-    def __init__(self, datastore: PostgresDatastore) -> None:
-        self.datastore = datastore
-
-    def sql(self, statement: str) -> Any:
-        return SQL(statement).format(s=Identifier(self.datastore.schema))
-
-    def create_tables(self) -> None:
-        with self.datastore.transaction(commit=True) as curs:
-            for statement in DDL:
-                curs.execute(self.sql(statement))
+class Subscriptions(OwnTables):
+    ddl = DDL
 
     def add(self, *, topic: str, url: str, township: str | None, sector: str | None,
             owner_role: str, owner_unit: str | None, created_by: dict,
@@ -136,28 +127,26 @@ class Subscriptions:
         return sub
 
     def active(self, topic: str, curs: Any = None) -> list[Subscription]:
-        query = self.sql("SELECT subscription_id, topic, url, secret, township, sector, owner_role, "
-                         "owner_unit FROM {s}.webhook_subscriptions WHERE active AND topic = %s "
-                         "ORDER BY created_at")
-        if curs is not None:
-            curs.execute(query, (topic,))
-            return [Subscription(**r) for r in curs.fetchall()]
-        with self.datastore.transaction(commit=False) as own:
-            own.execute(query, (topic,))
-            return [Subscription(**r) for r in own.fetchall()]
+        """Active subscriptions of a topic (in the caller's transaction when given `curs`)."""
+        query = (f"SELECT {_FIELDS} FROM {{s}}.webhook_subscriptions WHERE active AND topic = %s "
+                 "ORDER BY created_at")
+        if curs is None:
+            return [Subscription(**r) for r in self.fetch(query, (topic,))]
+        curs.execute(self.sql(query), (topic,))
+        return [Subscription(**r) for r in curs.fetchall()]
 
     def get(self, subscription_id: str) -> Subscription | None:
-        with self.datastore.transaction(commit=False) as curs:
-            curs.execute(self.sql(
-                "SELECT subscription_id, topic, url, secret, township, sector, owner_role, owner_unit "
-                "FROM {s}.webhook_subscriptions WHERE subscription_id = %s"), (subscription_id,))
-            row = curs.fetchone()
-        return Subscription(**row) if row else None
+        rows = self.fetch(f"SELECT {_FIELDS} FROM {{s}}.webhook_subscriptions WHERE subscription_id = %s",
+                          (subscription_id,))
+        return Subscription(**rows[0]) if rows else None
 
     def owned(self, topic: str, owner_role: str | None, owner_unit: str | None) -> list[Subscription]:
         """A party's own subscriptions (None, None: every one, for the county)."""
         return [s for s in self.active(topic)
                 if owner_role is None or (s.owner_role == owner_role and s.owner_unit == owner_unit)]
+
+
+_FIELDS = "subscription_id, topic, url, secret, township, sector, owner_role, owner_unit"
 
 
 class DeliveryFailed(Exception):

@@ -23,7 +23,8 @@ from typing import Any
 
 from infra import clock
 from infra.log_reader import LogReader
-from infra.reminder_delivery import AsyncThread, Deliverer
+from infra.async_thread import AsyncThread
+from infra.reminder_delivery import Deliverer
 from infra.reminders import ReminderStore
 from infra.sms import OutboxGateway, SmsGateway
 from infra.subjects import PREFIX, REMINDER_STREAM, STREAM
