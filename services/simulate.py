@@ -36,6 +36,7 @@ from infra.criteria import Checklists
 from services.errors import AlreadyRegistered
 from services.simulate_fieldwork import Fieldwork, county_checklists
 from services.simulate_lanes import Runner, Step
+from services.simulate_meetings import Meetings
 
 NINGHAI = {"enterprises": 30_000, "comprehensive": 3_260, "monthly": 720, "hazards": 44_828}
 SECTORS = {"trade": 50, "construction": 8, "chem": 4, "transport": 6, "public": 5, "urban": 5,
@@ -401,6 +402,7 @@ class Simulation:
         self.plan_hazards(inspections)
         self.fieldwork.plan_checklists([i for i, _ in inspections], self.hazards)  # after all else:
         self.fieldwork.plan_self_reports(self.enterprises, self.hazards)  # the year's steps as before
+        Meetings(self).plan()  # 联席会: the month's overdue hazards referred (交办), signed for, answered
         before = self.app.recorder.max_notification_id() or 0
         total, done = len(self._steps), 0
         clock = self.app.today
@@ -463,6 +465,7 @@ class Simulation:
             "overdue_at_year_end": overdue,
             "checklists": {"recorded": self.tally["checklists"], "items_failed": self.tally["checklist_items_failed"]},
             "photos_attached": self.tally["photos"],
+            "referrals": {"referred": self.tally["referrals"], "answered": self.tally["referrals_answered"]},
             "self_reports": {k: self.tally["self_reports" + s] for k, s in (
                 ("filed", ""), ("late", "_late"), ("none_found", "_none_found"), ("with_hazards", "_with_hazards"))},
             "rectification_rate": round(rectified / found, 4) if found else None,

@@ -397,7 +397,7 @@ SIMULATED = {  # hazard simulate's summary, in the words of the county's year-en
     "overdue_at_year_end": "年末逾期未整改", "checklists": "检查表", "recorded": "记录",
     "items_failed": "不合格项", "photos_attached": "照片", "self_reports": "企业自查自报",
     "filed": "报送", "late": "逾期报送", "none_found": "零隐患", "with_hazards": "报告隐患",
-    "rectification_rate": "整改率", "commands_per_second": "每秒命令数", "failures": "失败的命令",
+    "rectification_rate": "整改率", "referrals": "联席会交办", "referred": "交办", "answered": "已答复", "commands_per_second": "每秒命令数", "failures": "失败的命令",
 }
 _NOT_SHOWN = ("seed", "scale", "year", "commands", "events", "seconds")
 

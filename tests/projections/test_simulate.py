@@ -78,3 +78,22 @@ def test_the_read_models_agree_with_the_simulation(simulated, sim_env):
     assert sum(r["enterprises"] for r in stats["rows"]) == s["enterprises"]
     assert sum(r["inspections"] for r in stats["rows"]) == sum(s["inspections"].values())
     rm.close()
+
+
+def test_the_monthly_joint_meetings_refer_overdue_hazards(simulated, sim_env):
+    """联席会 (services/simulate_meetings.py): each month's busiest townships get their overdue
+    hazards referred as the meeting's decisions; most are signed for and answered."""
+    referrals = simulated.summary["referrals"]
+    assert referrals["referred"] > 0 and 0 < referrals["answered"] <= referrals["referred"]
+    catch_up(sim_env, ["activity"])
+    rm = ReadModels(sim_env)
+    try:
+        with rm.activity.datastore.transaction(commit=False) as curs:
+            curs.execute(sql.SQL("SELECT meeting, receiver_kind, jsonb_array_length(hazards) AS n FROM {}")
+                         .format(rm.activity.table("activity_referrals")))
+            rows = curs.fetchall()
+    finally:
+        rm.close()
+    assert len(rows) == referrals["referred"]
+    assert all(r["receiver_kind"] == "township" and r["meeting"].startswith("2025-") and 1 <= r["n"] <= 5
+               for r in rows)
