@@ -23,6 +23,7 @@ STATES = tuple(LISTING_STATE)
 _COLUMNS = ("hazard_id, h.enterprise_id, h.township, h.sector, h.description, h.level, h.status, "
             "h.discovered_on, h.deadline, h.supervision_level, h.supervision_doc, h.listed_on, "
             "h.listing_state, h.listing_department, h.listing_served_on, h.listing_signed_on, "
+            "h.listing_served_by, h.listing_signed_by, "
             "h.listing_finish_by, h.listing_plan_by, h.listing_cancelled_on, h.plan_filed_on, "
             "h.rectified_on, h.closed_on, e.name AS enterprise_name")
 _ROWS = SQL("SELECT h." + _COLUMNS + ", count(*) OVER () AS total "

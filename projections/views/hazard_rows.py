@@ -22,6 +22,7 @@ LISTING_COLUMNS: dict[str, str] = {
     "listing_state": "text", "listing_department": "text", "listing_served_on": "date",
     "listing_signed_on": "date", "listing_finish_by": "date", "listing_plan_by": "date",
     "listing_cancelled_on": "date", "extension_requested_on": "date",
+    "listing_served_by": "text", "listing_signed_by": "text",  # 送达人, 签收人 (the 督办 page)
 }
 
 # The ledger row's columns (besides hazard_id) and their SQL types, in table order.
@@ -99,7 +100,8 @@ def _regraded(row: Row, e: Any) -> date:
 
 
 _NO_PAPERWORK = dict(listing_department=None, listing_served_on=None, listing_signed_on=None,
-                    listing_finish_by=None, listing_plan_by=None, listing_cancelled_on=None)
+                    listing_finish_by=None, listing_plan_by=None, listing_cancelled_on=None,
+                    listing_served_by=None, listing_signed_by=None)
 
 
 def _listed(row: Row, e: Any) -> date:
@@ -117,13 +119,13 @@ def _listing_issued(row: Row, e: Any) -> date:
 
 
 def _listing_served(row: Row, e: Any) -> date:
-    row.update(listing_state="served", listing_served_on=e.served_on)
+    row.update(listing_state="served", listing_served_on=e.served_on, listing_served_by=e.served_by)
     return e.served_on
 
 
 def _listing_signed(row: Row, e: Any) -> date:
     """签收: the deadlines as the event carries them (computed once, from the 签收 date)."""
-    row.update(listing_state="signed", listing_signed_on=e.signed_on,
+    row.update(listing_state="signed", listing_signed_on=e.signed_on, listing_signed_by=e.signed_by,
                listing_finish_by=e.finish_by, listing_plan_by=e.plan_by)
     return e.signed_on
 

@@ -1,7 +1,7 @@
 // 督办: the 挂牌督办 hazards in the token's scope with their paperwork (GET /supervision/listings):
 // level, department, document number, listed / served / signed-for / cancelled, the deadlines
-// (治理完毕期限, 方案备案期限); who served and who signed for each notice comes from the hazard's
-// record (GET /hazards/{id}: its `listing`), read for the rows on the page. Filters in the address.
+// (治理完毕期限, 方案备案期限), who served and who signed for each notice — all from the ledger's
+// row. Filters in the address.
 import { api } from "../api.js";
 import { LISTING_STATE, badge, clear, date, h, int, link, pager, select, statusBadge, table } from "../dom.js";
 import { readQuery, showError, startPage, writeQuery } from "../layout.js";
@@ -30,21 +30,18 @@ startPage("supervision", async (ctx, main) => {
     const page = Number(chosen.page) || 1;
     const answer = await api("/supervision/listings", { state: chosen.state, township: chosen.township,
       limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE });
-    // who served and who signed for: the hazard's own record (the ledger row has the dates only)
-    const records = await Promise.all(answer.items.map((r) => api(`/hazards/${r.hazard_id}`).catch(() => null)));
-    const listing = new Map(answer.items.map((r, n) => [r.hazard_id, (records[n] && records[n].listing) || {}]));
     const pages = Math.max(1, Math.ceil(answer.total / PAGE_SIZE));
     clear(result,
       h("p", { class: "hint" }, "共 ", h("b", { id: "total" }, int(answer.total)), " 项挂牌督办隐患"),
       table([
         { label: "企业 / 隐患", value: (r) => [r.enterprise_name, h("br"), link(`/hazards/${encodeURIComponent(r.hazard_id)}`, r.description)] },
         { label: "督办级别", value: (r) => r.supervision_level_label || "—" },
-        { label: "督办部门", value: (r) => r.listing_department || listing.get(r.hazard_id).department || "—" },
-        { label: "文号", value: (r) => r.supervision_doc || listing.get(r.hazard_id).document_no || "—" },
+        { label: "督办部门", value: (r) => r.listing_department || "—" },
+        { label: "文号", value: (r) => r.supervision_doc || "—" },
         { label: "挂牌日期", value: (r) => date(r.listed_on) || "—" },
         { label: "文书状态", value: (r) => badge(r.listing_state_label, STATE_CLASS[r.listing_state] || "") },
-        { label: "送达", value: (r) => step(r.listing_served_on, listing.get(r.hazard_id).served_by) },
-        { label: "签收", value: (r) => step(r.listing_signed_on, listing.get(r.hazard_id).signed_by) },
+        { label: "送达", value: (r) => step(r.listing_served_on, r.listing_served_by) },
+        { label: "签收", value: (r) => step(r.listing_signed_on, r.listing_signed_by) },
         { label: "治理完毕期限", value: (r) => date(r.listing_finish_by) || "—" },
         { label: "方案备案期限", value: (r) => date(r.listing_plan_by) || "—" },
         { label: "撤销", value: (r) => date(r.listing_cancelled_on) || "—" },
