@@ -7,9 +7,10 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from psycopg import sql
 
 from domain.actor import Role
-from projections.operations import catch_up, running_projections
+from projections.operations import catch_up, rebuild, running_projections
 from projections.queries import referrals as q
 from projections.readmodels import ReadModels
 from tests.conftest import actor, credit_code, one_at_a_time
@@ -123,3 +124,22 @@ def test_pages_and_the_row_for_people(world, read_models):
     [r4] = q.rows(read_models.activity, scope={"sector": "chem"}, day=D(2026, 6, 30))[1]
     assert [(h["township"], h["sector"]) for h in r4["hazards"]] == [
         ("330226001", "chem"), ("330226002", "construction")]
+
+
+def test_a_store_built_before_the_table_gets_its_referrals_from_a_rebuild(ledger, store_env):
+    """The upgrade path (docs/referrals.md): an activity view built before `activity_referrals`
+    existed gets the table, empty, when opened; `rebuild activity` fills it with the referrals
+    stored earlier, the same rows as a view that always had it."""
+    referrals(ledger)
+    env = one_at_a_time(store_env)
+    catch_up(env)
+    expected = _table(store_env)
+    rm = ReadModels(env)
+    try:
+        with rm.activity.datastore.transaction(commit=True) as curs:  # as before issue 14
+            curs.execute(sql.SQL("DROP TABLE {}").format(rm.activity.table("activity_referrals")))
+    finally:
+        rm.close()
+    assert _table(store_env) == []  # opened: the table is made again, empty; the view is at the head
+    rebuild(env, ["activity"])
+    assert _table(store_env) == expected and len(expected) == 4
