@@ -99,6 +99,7 @@ def test_the_list_is_filtered_by_scope_with_chinese_labels(client, auth, raised)
     item = mine["items"][0]
     assert item["kind_label"] == "逾期未整改" and "西店五金厂" in item["text"]
     assert item["recipient"]["role_label"] == "企业"
+    assert {(d["channel_label"], d["state_label"]) for d in item["deliveries"]} == {("消息总线", "待投递"), ("短信", "待投递")}
     assert client.get(API, headers=auth("regulator", sector="construction")).json()["count"] == 0
     refused(client.get(API, params={"kind": "nope"}, headers=auth("bureau")), 422, "kind")
     assert client.get(API, headers=auth("agency", agency_id="x")).status_code == 403

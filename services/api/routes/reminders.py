@@ -75,8 +75,24 @@ def reminders(day: date | None = Query(None, description="提醒所属日期（�
         raise InvalidValue("kind", f"未知的提醒种类 {kind!r}，可选：{'、'.join(KINDS)}")
     rows = store.listed(day=day, kind=kind, filters=read_scope(who).as_filters(),
                         limit=page_size, offset=(page - 1) * page_size)
+    sent = store.deliveries.states([r["reminder_id"] for r in rows]) if rows else {}
     return {"day": day, "kind": kind, "kind_label": kind_label(kind) if kind else None,
-            "page": page, "count": len(rows), "items": [_shown(r) for r in rows]}
+            "page": page, "count": len(rows),
+            "items": [{**_shown(r), "deliveries": _deliveries(r["reminder_id"], sent)} for r in rows]}
+
+
+CHANNEL_LABELS = {"nats": "消息总线", "sms": "短信", "webhook": "回调推送"}
+STATE_LABELS = {"pending": "待投递", "delivered": "已投递", "dead": "投递失败"}
+
+
+def _deliveries(reminder_id: str, sent: dict) -> list[dict]:
+    """Per channel, how many deliveries are in each state (webhooks: one per subscription)."""
+    counts: dict[tuple[str, str], int] = {}
+    for (message_id, channel, _), row in sent.items():
+        if message_id == reminder_id:
+            counts[(channel, row["state"])] = counts.get((channel, row["state"]), 0) + 1
+    return [{"channel": c, "channel_label": CHANNEL_LABELS.get(c, c), "state": st,
+             "state_label": STATE_LABELS.get(st, st), "count": n} for (c, st), n in sorted(counts.items())]
 
 
 def _scope(who: Principal, scope: s.WebhookScope, reference: Any) -> tuple[str | None, str | None]:
@@ -135,7 +151,7 @@ def dead_letters(who: Principal = Depends(principal), store: ReminderStore = Dep
     check_role(who, "reminder.dead-letter.list")
     rows = store.deliveries.dead_letters(channel="webhook", targets=_targets(who, store))
     items = [{"id": r["delivery_id"], "reminder_id": r["message_id"], "channel": r["channel"],
-              "channel_label": "回调推送", "subscription_id": r["target"], "attempts": r["attempts"],
+              "channel_label": CHANNEL_LABELS["webhook"], "subscription_id": r["target"], "attempts": r["attempts"],
               "last_error": r["last_error"], "created_at": r["created_at"]} for r in rows]
     return {"count": len(items), "items": items}
 
