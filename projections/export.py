@@ -10,7 +10,8 @@ Exports are data, never code (导出只是数据，不是公式). A spreadsheet 
 - XLSX: text is always a string cell, never a formula (openpyxl types a str starting with "=" as
   a formula, so the cell's type is set explicitly); risky text also carries Excel's quotePrefix,
   so editing the cell keeps it text. Codes are text cells, dates date cells, amounts, counts and
-  rates number cells. The header row is bold and frozen, with an autofilter; columns fit.
+  rates number cells. Row 1 names the table, its scope and the date made (制表日期); the header
+  row (row 2) is bold and frozen, with an autofilter; columns fit; A4 landscape, one page wide.
 """
 
 from __future__ import annotations
@@ -136,17 +137,27 @@ def _width(value: Any) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in str(value))
 
 
-def _add_sheet(book: Any, columns: Columns, items: Iterable[dict[str, Any]], title: str) -> None:
+def _add_sheet(book: Any, columns: Columns, items: Iterable[dict[str, Any]], title: str, scope: str) -> None:
+    """Row 1: the title, the scope and the date made (制表日期); row 2: the bold header, frozen
+    with row 1 and filtered; then the rows. Printed on A4 landscape, one page wide, the header
+    repeated on every page."""
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
-    sheet = book.create_sheet(title[:31])
+    sheet = book.create_sheet(_sheet_name(title))
     items = list(items)
     for i, (key, header) in enumerate(columns, 1):  # widths and panes go before the first row
         widest = max([_width(header), *(_width(item.get(key) or "") for item in items[:200])])
         sheet.column_dimensions[get_column_letter(i)].width = min(max(widest + 2, 8), 60)
-    sheet.freeze_panes = "A2"
+    sheet.freeze_panes = "A3"
+    sheet.page_setup.orientation, sheet.page_setup.paperSize = "landscape", 9  # 9: A4
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0  # one page wide, as long as it takes
+    sheet.print_title_rows = "2:2"
+    heading = WriteOnlyCell(sheet, value=title_line(title, scope))
+    heading.font = Font(bold=True, size=13)
+    sheet.append([heading])
     bold = Font(bold=True)
     header = [WriteOnlyCell(sheet, value=h) for _, h in columns]
     for c in header:
@@ -154,24 +165,38 @@ def _add_sheet(book: Any, columns: Columns, items: Iterable[dict[str, Any]], tit
     sheet.append(header)
     for item in items:
         sheet.append([xlsx_cell(sheet, key, item.get(key)) for key, _ in columns])
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(items) + 1}"
+    sheet.auto_filter.ref = f"A2:{get_column_letter(len(columns))}{len(items) + 2}"
 
 
-def workbook(sheets: Iterable[Sheet]) -> bytes:
-    """An XLSX file, one worksheet per (columns, rows, title)."""
+def title_line(title: str, scope: str = "") -> str:
+    """The sheet's first row: what it is, whose (范围) and when it was made (制表日期, Shanghai)."""
+    from infra.clock import today
+
+    scoped = f"（范围：{scope}）" if scope else ""
+    return f"{title}{scoped}　制表日期：{today().isoformat()}"
+
+
+def _sheet_name(title: str) -> str:
+    """Excel's sheet names: at most 31 characters, none of []:*?/\\."""
+    return re.sub(r"[\[\]:*?/\\]", "-", title)[:31] or "表"
+
+
+def workbook(sheets: Iterable[Sheet], scope: str = "") -> bytes:
+    """An XLSX file, one worksheet per (columns, rows, title); `scope`: whose data (范围), in
+    each sheet's title row."""
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
     for columns, items, title in sheets:
-        _add_sheet(book, columns, items, title)
+        _add_sheet(book, columns, items, title, scope)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
 
 
-def to_xlsx(columns: Columns, items: Iterable[dict[str, Any]], title: str) -> bytes:
-    return workbook([(columns, items, title)])
+def to_xlsx(columns: Columns, items: Iterable[dict[str, Any]], title: str, scope: str = "") -> bytes:
+    return workbook([(columns, items, title)], scope)
 
 
-def render(fmt: str, columns: Columns, items: Iterable[dict[str, Any]], title: str) -> bytes:
-    return to_csv(columns, items) if fmt == "csv" else to_xlsx(columns, items, title)
+def render(fmt: str, columns: Columns, items: Iterable[dict[str, Any]], title: str, scope: str = "") -> bytes:
+    return to_csv(columns, items) if fmt == "csv" else to_xlsx(columns, items, title, scope)

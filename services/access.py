@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from domain.actor import Role
 from infra.auth import Principal
@@ -324,3 +325,18 @@ def may_read_file(principal: Principal, uploaded_by: Iterable[str],
     (`reads_a_citing_record`, asked last: `services.file_readers`)."""
     return (principal.role in COUNTY_WIDE or party_of(principal) in set(uploaded_by)
             or reads_a_citing_record())
+
+
+def scope_words(principal: Principal, reference: Any) -> str:
+    """The read scope in words, for the title row of an export (范围): 全县 (宁海县), a township's
+    or a sector's name, 本机构的记录, 本企业."""
+    scope = read_scope(principal)
+    if scope.township:
+        return reference.townships.get(scope.township, scope.township)
+    if scope.sector:
+        return f"{reference.sectors.get(scope.sector, scope.sector)}行业"
+    if scope.agency_id:
+        return "本机构的记录"
+    if scope.enterprise_id:
+        return "本企业"
+    return f"全县（{reference.county_name}）"

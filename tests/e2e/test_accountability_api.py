@@ -83,7 +83,7 @@ def test_coverage_exports_the_enforcement_list(api, auth, world):
     book = load_workbook(io.BytesIO(api.get(f"{API}/coverage?year=2026&format=xlsx",
                                             headers=auth("auditor")).content))
     assert book.sheetnames == ["2026年社会化服务覆盖率", "2026年度执法名单"]
-    assert [c.value for c in book.worksheets[0][2]][:4] == ["跃龙街道", 2, 2, 1]  # 覆盖率: a number, shown 100.00%
+    assert [c.value for c in book.worksheets[0][3]][:4] == ["跃龙街道", 2, 2, 1]  # 覆盖率: a number, shown 100.00%
     assert api.get(f"{API}/coverage", headers=auth("agency", agency_id=w.a1)).status_code == 403
 
 

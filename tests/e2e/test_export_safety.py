@@ -93,7 +93,7 @@ def test_no_export_carries_a_formula_and_the_hostile_text_reads_back(api, world)
 
 def test_the_ledger_types_its_cells(api, world):
     sheet = load_workbook(io.BytesIO(download(api, world, "/ledger", {}, "xlsx"))).active
-    row = dict(zip([c.value for c in sheet[1]], sheet[2], strict=True))
+    row = dict(zip([c.value for c in sheet[2]], sheet[3], strict=True))
     assert (row["隐患描述"].value, row["隐患描述"].data_type) == (DESCRIPTION, "s")
     assert row["责任人"].value == PERSON and row["责任人"].quotePrefix
     assert (row["统一社会信用代码"].value, row["统一社会信用代码"].data_type) == (world["code"], "s")
@@ -108,7 +108,7 @@ def test_the_ledger_types_its_cells(api, world):
 
 def test_counts_and_rates_are_numbers_and_township_codes_text(api, world):
     sheet = load_workbook(io.BytesIO(download(api, world, "/rates", {"by": "township"}, "xlsx"))).active
-    row = dict(zip([c.value for c in sheet[1]], sheet[2], strict=True))
+    row = dict(zip([c.value for c in sheet[2]], sheet[3], strict=True))
     assert (row["代码"].value, row["代码"].data_type) == ("330226001", "s")
     assert (row["发现隐患"].value, row["已整改"].value, row["整改率"].value) == (1, 1, 1)
     assert row["整改率"].number_format == "0.00%"

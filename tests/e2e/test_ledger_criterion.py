@@ -84,8 +84,8 @@ def test_the_exports_have_a_column_判定依据(api, auth, cited):
     assert sorted(r["判定依据"] for r in rows) == ["", "", ART_4_1]
     xlsx = api.get(f"{API}/ledger", params={**params, "format": "xlsx"}, headers=auth("bureau")).content
     sheet = load_workbook(io.BytesIO(xlsx)).active
-    header = [c.value for c in sheet[1]]
-    column = [row[header.index("判定依据")] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    header = [c.value for c in sheet[2]]
+    column = [row[header.index("判定依据")] for row in sheet.iter_rows(min_row=3, values_only=True)]
     assert sorted(column, key=str) == [None, None, ART_4_1]
 
 

@@ -154,13 +154,13 @@ def test_the_workbook_reads_back_with_text_never_formulas(api, auth, county):
     book = openpyxl.load_workbook(io.BytesIO(answer.content))
     assert book.sheetnames == ["2026-06 汇总", "新增重大隐患", "逾期未整改隐患", "挂牌督办隐患及文书办理情况",
                                "交办事项办理情况", "执法措施", "未自查自报企业", "本次联席会交办事项"]
-    summary = [[c.value for c in row] for row in book["2026-06 汇总"].iter_rows()]
+    summary = [[c.value for c in row] for row in book["2026-06 汇总"].iter_rows(min_row=2)]
     assert summary[0][:4] == ["单位类别", "单位", "新增重大隐患", "逾期隐患"]
     assert ["乡镇（街道）", "桃源街道", 0, 1] == summary[2][:4]
     listed = book["挂牌督办隐患及文书办理情况"]
-    cells = [c for row in listed.iter_rows(min_row=2) for c in row if c.value == HOSTILE]
+    cells = [c for row in listed.iter_rows(min_row=3) for c in row if c.value == HOSTILE]
     assert len(cells) == 1 and cells[0].data_type == "s"  # text, not a formula
-    assert [c.value for c in book["逾期未整改隐患"][2]][:3] == ["乙建筑", "桃源街道", "建筑施工"]
+    assert [c.value for c in book["逾期未整改隐患"][3]][:3] == ["乙建筑", "桃源街道", "建筑施工"]
     values = [str(c.value) for ws in book.worksheets for row in ws.iter_rows() for c in row if c.value]
     assert not any(UUID.search(v) for v in values)
 

@@ -105,8 +105,8 @@ def test_exports_have_chinese_headers_and_are_data(api, auth, town):
     book = _get(api, "/non-reporters", town["bureau"], month="2026-05", format="xlsx").content
     assert sheet_formulas(book) == []
     sheet = load_workbook(io.BytesIO(book)).active
-    values = [[c.value for c in row] for row in sheet.iter_rows()]
-    assert values[0][0] == "企业名称" and values[1][0] == RISKY and sheet["A2"].data_type == "s"
+    values = [[c.value for c in row] for row in sheet.iter_rows(min_row=2)]
+    assert values[0][0] == "企业名称" and values[1][0] == RISKY and sheet["A3"].data_type == "s"
 
     reports = _get(api, "/self-reports", town["bureau"], month="2026-05", format="csv").content.decode("utf-8-sig")
     header, first = list(csv.reader(io.StringIO(reports)))[:2]

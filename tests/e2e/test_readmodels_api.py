@@ -118,7 +118,7 @@ def test_the_ledger_as_of_a_date_and_as_known_at_a_moment(api, world, ledger):
     assert rates["as_of"] == "2026-05-31" and rates["groups"][0]["rectified"] == 1
 
 
-def test_exports_are_csv_and_xlsx_with_chinese_headers(api, world):
+def test_exports_are_csv_and_xlsx_with_chinese_headers(api, world, auth):
     params = {"after": world["position"]}
     csv = api.get(f"{API}/ledger", params={**params, "format": "csv"}, headers=world["bureau"])
     assert csv.status_code == 200 and csv.headers["content-type"].startswith("text/csv")
@@ -126,8 +126,11 @@ def test_exports_are_csv_and_xlsx_with_chinese_headers(api, world):
     assert text[0].startswith("隐患编号,企业名称,统一社会信用代码,乡镇（街道）,行业,隐患等级") and len(text) == 3
     xlsx = api.get(f"{API}/rates", params={**params, "format": "xlsx"}, headers=world["bureau"])
     sheet = load_workbook(io.BytesIO(xlsx.content)).active
-    assert [c.value for c in sheet[1]][:4] == ["期间", "代码", "名称", "发现隐患"]
+    assert sheet["A1"].value.startswith("整改率（范围：全县（宁海县））　制表日期：")
+    assert [c.value for c in sheet[2]][:4] == ["期间", "代码", "名称", "发现隐患"]
     assert "attachment" in xlsx.headers["content-disposition"]
+    mine = api.get(f"{API}/ledger", params={**params, "format": "xlsx"}, headers=auth("township", township="330226011"))
+    assert load_workbook(io.BytesIO(mine.content)).active["A1"].value.startswith("隐患台账（范围：西店镇）")
     for path, more in (("/compliance", {}), ("/statistics", {"period": "2026"})):
         answer = api.get(f"{API}{path}", params={**params, **more, "format": "csv"}, headers=world["bureau"])
         assert answer.status_code == 200 and "乡镇（街道）" in answer.content.decode("utf-8-sig")

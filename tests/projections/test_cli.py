@@ -64,7 +64,8 @@ def test_simulate_then_status_rebuild_and_the_four_reports(hazard, capsys, tmp_p
     xlsx = tmp_path / "stats.xlsx"
     assert hazard("statistics", "2025Q4", "--format", "xlsx", "-o", str(xlsx)) == 0
     sheet = load_workbook(io.BytesIO(xlsx.read_bytes())).active
-    assert [c.value for c in sheet[1]][:3] == ["乡镇（街道）", "应报企业数", "已排查企业数"]
+    assert sheet["A1"].value.startswith("统计分析表 2025Q4") and "制表日期" in sheet["A1"].value
+    assert [c.value for c in sheet[2]][:3] == ["乡镇（街道）", "应报企业数", "已排查企业数"]
 
 
 def test_listings_print_aligned_tables_with_chinese_headers(hazard, capsys):

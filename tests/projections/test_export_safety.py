@@ -72,8 +72,8 @@ def cells(data: bytes):
 
 
 def column(sheet, header: str):
-    headers = [c.value for c in sheet[1]]
-    return [row[headers.index(header)] for row in sheet.iter_rows(min_row=2)]
+    headers = [c.value for c in sheet[2]]  # row 1: the title, scope and date made
+    return [row[headers.index(header)] for row in sheet.iter_rows(min_row=3)]
 
 
 # --- CSV ---------------------------------------------------------------------------------------
@@ -133,11 +133,15 @@ def test_xlsx_codes_are_text_dates_are_dates_amounts_and_counts_are_numbers():
 def test_xlsx_header_is_bold_frozen_filtered_and_columns_fit():
     rows = ledger_rows()
     sheet = load_workbook(io.BytesIO(render("xlsx", ledger_q.EXPORT_COLUMNS, rows, "隐患台账"))).active
-    assert [c.value for c in sheet[1]] == [header for _, header in ledger_q.EXPORT_COLUMNS]
-    assert all(c.font.b for c in sheet[1])
-    assert sheet.freeze_panes == "A2"
-    assert sheet.auto_filter.ref == f"A1:{get_column_letter(len(ledger_q.EXPORT_COLUMNS))}{len(rows) + 1}"
-    widths = {c.value: sheet.column_dimensions[c.column_letter].width for c in sheet[1]}
+    assert sheet["A1"].value.startswith("隐患台账") and "制表日期：" in sheet["A1"].value and sheet["A1"].font.b
+    assert [c.value for c in sheet[2]] == [header for _, header in ledger_q.EXPORT_COLUMNS]
+    assert all(c.font.b for c in sheet[2])
+    assert sheet.freeze_panes == "A3"
+    assert sheet.auto_filter.ref == f"A2:{get_column_letter(len(ledger_q.EXPORT_COLUMNS))}{len(rows) + 2}"
+    setup = sheet.page_setup  # A4 landscape, one page wide, the header on every page
+    assert (setup.orientation, setup.paperSize, setup.fitToWidth, setup.fitToHeight) == ("landscape", 9, 1, 0)
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.print_title_rows == "$2:$2"
+    widths = {c.value: sheet.column_dimensions[c.column_letter].width for c in sheet[2]}
     assert widths["统一社会信用代码"] >= 18 and widths["发现日期"] >= 10
     assert widths["隐患描述"] > widths["是否逾期"] and max(widths.values()) <= 60
 
@@ -162,7 +166,7 @@ def test_coverage_exports_are_data_too():
     book, _ = coverage_q.export(coverage_result(), "xlsx", "enforcement")
     assert sheet_formulas(book) == [] and all(c.data_type != "f" for c in cells(book))
     townships, listed = load_workbook(io.BytesIO(book)).worksheets
-    assert listed["A2"].value == coverage_result()["enforcement_list"][0]["name"]
-    assert townships["B2"].value == 2 and townships["D2"].value == 0.5
-    assert townships["D2"].number_format == "0.00%"
-    assert townships.freeze_panes == listed.freeze_panes == "A2"
+    assert listed["A3"].value == coverage_result()["enforcement_list"][0]["name"]
+    assert townships["B3"].value == 2 and townships["D3"].value == 0.5
+    assert townships["D3"].number_format == "0.00%"
+    assert townships.freeze_panes == listed.freeze_panes == "A3"

@@ -13,7 +13,7 @@ from infra.auth import Principal
 from projections.export import MEDIA, render
 from projections.queries import province
 from projections.readmodels import ReadModels
-from services.access import read_scope
+from services.access import read_scope, scope_words
 from services.api.deps import ledger as ledger_app
 from services.api.deps import principal
 from services.api.routes.readmodels import caught_up, read_models
@@ -42,6 +42,7 @@ def province_export(span: province.Span = Depends(export_period),
     if format == "json":
         return result
     name = quote(f"省级上报-{result['county']}-{span.name}.{format}")
-    return Response(render(format, province.COLUMNS, result["items"], f"省级上报 {span.name}"),
+    return Response(render(format, province.COLUMNS, result["items"], f"省级上报 {span.name}",
+                           scope_words(who, rm.reference)),
                     media_type=MEDIA[format],
                     headers={"Content-Disposition": f"attachment; filename*=UTF-8''{name}"})

@@ -19,7 +19,7 @@ from infra.clock import local
 from projections.export import MEDIA, workbook
 from projections.queries import meetings as meetings_q
 from projections.readmodels import ReadModels
-from services.access import read_scope
+from services.access import read_scope, scope_words
 from services.api.deps import ledger, principal
 from services.api.routes.readmodels import caught_up, read_models
 from services.meetings_html import meeting_pack_html
@@ -46,7 +46,7 @@ def meeting_pack(month: str = MONTH, format: Literal["json", "html", "xlsx"] = "
                               due_on=app.self_report_policy.due(month))
     if format == "xlsx":
         name = quote(f"联席会材料-{month}.xlsx")
-        return Response(workbook(meetings_q.sheets(facts)), media_type=MEDIA["xlsx"],
+        return Response(workbook(meetings_q.sheets(facts), scope_words(who, rm.reference)), media_type=MEDIA["xlsx"],
                         headers={"Content-Disposition": f"attachment; filename*=UTF-8''{name}"})
     pack = meetings_q.pack(facts)
     if format == "html":

@@ -30,7 +30,7 @@ from projections.queries.base import RANGES, Filters, Moment
 from projections.queries.ledger import Page
 from projections.queries.statistics import Period
 from projections.readmodels import ReadModels
-from services.access import check_role, read_scope
+from services.access import check_role, read_scope, scope_words
 from services.api.deps import ledger as ledger_app
 from services.api.deps import principal
 
@@ -136,12 +136,13 @@ def _scoped(f: Filters, who: Principal) -> Filters:
     return f
 
 
-def _answer(kind: str, result: dict, fmt: Format, name: str) -> Response | dict:
+def _answer(kind: str, result: dict, fmt: Format, name: str, scope: str = "") -> Response | dict:
+    """JSON, or the file (the XLSX's title row names `scope`: whose rows these are)."""
     if fmt == "json":
         return result
     columns, rows, title = reports.table(kind, result)
     filename = quote(f"{name}.{fmt}")
-    return Response(render(fmt, columns, rows, title), media_type=MEDIA[fmt],
+    return Response(render(fmt, columns, rows, title, scope), media_type=MEDIA[fmt],
                     headers={"Content-Disposition": f"attachment; filename*=UTF-8''{filename}"})
 
 
@@ -164,7 +165,7 @@ def ledger(f: Filters = Depends(filters), m: Moment = Depends(moment), p: Page =
            who: Principal = Depends(principal), rm: ReadModels = Depends(read_models)):
     f = _citing(f, criterion, rm)
     result = reports.ledger(rm, m, _scoped(f, who), None if format != "json" else p)
-    return _answer("ledger", result, format, f"隐患台账-{m.day}")
+    return _answer("ledger", result, format, f"隐患台账-{m.day}", scope_words(who, rm.reference))
 
 
 @router.get("/rates", summary="整改率：按乡镇、行业、机构或企业，按月、季、年", name="rates.read")
@@ -177,7 +178,7 @@ def rates(f: Filters = Depends(filters), m: Moment = Depends(moment),
     if year is not None:
         f.ranges["discovered_on"] = (date(year, 1, 1), date(year, 12, 31))
     result = reports.rates(rm, m, _scoped(f, who), by, period)
-    return _answer("rates", result, format, f"整改率-{by}-{period}-{m.day}")
+    return _answer("rates", result, format, f"整改率-{by}-{period}-{m.day}", scope_words(who, rm.reference))
 
 
 @router.get("/compliance", summary="三不放过：每条隐患三项核查，及按乡镇、行业汇总", name="compliance.read")
@@ -187,7 +188,7 @@ def compliance(f: Filters = Depends(filters), m: Moment = Depends(moment), p: Pa
                format: Format = "json", _: None = Depends(caught_up("compliance.read")),
                who: Principal = Depends(principal), rm: ReadModels = Depends(read_models)):
     result = reports.compliance(rm, m, _scoped(f, who), None if format != "json" else p, check, state)
-    return _answer("compliance", result, format, f"三不放过-{m.day}")
+    return _answer("compliance", result, format, f"三不放过-{m.day}", scope_words(who, rm.reference))
 
 
 @router.get("/statistics", summary="统计分析表：季报（次季首月 15 日前）、年报（次年 1 月 31 日前）",
@@ -199,7 +200,7 @@ def statistics(chosen: Period = Depends(statistics_period),
                who: Principal = Depends(principal), rm: ReadModels = Depends(read_models)):
     result = reports.statistics(rm, chosen, by, read_scope(who).as_filters(),
                                 known_moment(known_at), None if format != "json" else p)
-    return _answer("statistics", result, format, f"统计分析表-{chosen}-{by}")
+    return _answer("statistics", result, format, f"统计分析表-{chosen}-{by}", scope_words(who, rm.reference))
 
 
 # --- self-reports (自查自报) and the non-reporters (未报名单), issue 13 -------------------------------
@@ -234,7 +235,8 @@ def non_reporters(_: None = Depends(caught_up("non_reporters.read", SELF_REPORT_
                                           reference=rm.reference, township=township,
                                           due_on=app.self_report_policy.due(month))
     if format != "json":
-        data = render(format, self_reports_q.NON_REPORTER_COLUMNS, result["items"], f"{month} 未报名单")
+        data = render(format, self_reports_q.NON_REPORTER_COLUMNS, result["items"], f"{month} 未报名单",
+                      scope_words(who, rm.reference))
         return _download(data, format, f"未报名单-{month}")
     result["page"], result["page_size"] = p.number, p.size
     result["items"] = result["items"][p.offset:p.offset + p.size]
@@ -251,7 +253,8 @@ def self_report_list(_: None = Depends(caught_up("self_report.list", SELF_REPORT
     rows = self_reports_q.self_reports(rm.activity, month, scope=read_scope(who).as_filters(),
                                        reference=rm.reference, township=township)
     if format != "json":
-        data = render(format, self_reports_q.SELF_REPORT_COLUMNS, rows, f"{month} 自查自报")
+        data = render(format, self_reports_q.SELF_REPORT_COLUMNS, rows, f"{month} 自查自报",
+                      scope_words(who, rm.reference))
         return _download(data, format, f"自查自报-{month}")
     return {"month": month, "township": township, "total": len(rows), "page": p.number,
             "page_size": p.size, "items": rows[p.offset:p.offset + p.size]}
