@@ -314,3 +314,11 @@ def _without_password(url: str) -> str:
     credentials, host = rest.rsplit("@", 1)
     user = credentials.split(":", 1)[0]
     return f"{scheme}://{user}:***@{host}"
+
+
+def servers(url: str) -> str | list[str]:
+    """NATS_URL as nats-py takes it: one address, or several separated by commas (the nodes of
+    a JetStream cluster, each with its own credentials) as a list, so a client that loses one
+    node reconnects to another (issue 18 §3)."""
+    parts = [part.strip() for part in url.split(",") if part.strip()]
+    return parts if len(parts) > 1 else url

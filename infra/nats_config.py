@@ -65,10 +65,11 @@ def permissions(subscriber: Subscriber, stream: str = STREAM, prefix: str = PREF
 
 def render(subscribers: list[Subscriber], passwords: dict[str, str], *, listen: str,
            store_dir: Path, stream: str = STREAM, prefix: str = PREFIX,
-           upstream: Any = None) -> str:
+           upstream: Any = None, node: list[str] | None = None) -> str:
     """The nats-server configuration text (JSON values inside NATS's config syntax).
     `upstream`: an `infra.nats_upstream.Upstream` — the county's JetStream domain and its
-    leafnode to the city, which mirrors the stream (issue 16 §3)."""
+    leafnode to the city, which mirrors the stream (issue 16 §3). `node`: a cluster node's own
+    lines (`infra.nats_cluster.cluster_lines`: name, JetStream folder, routes; issue 18 §3)."""
     users: list[dict[str, Any]] = [{"user": ADMIN, "password": passwords[ADMIN]}]
     users += [{"user": s.name, "password": passwords[s.name],
                "permissions": permissions(s, stream, prefix)} for s in subscribers]
@@ -78,7 +79,8 @@ def render(subscribers: list[Subscriber], passwords: dict[str, str], *, listen: 
         *(f"# {s.name}: reads only {s.filter_subject(prefix)} through consumer {stream}/{s.name}"
           for s in subscribers),
         f"listen: {json.dumps(listen)}",
-        *([f"jetstream {{ store_dir: {json.dumps(str(store_dir))} }}"] if upstream is None
+        *(node if node is not None else
+          [f"jetstream {{ store_dir: {json.dumps(str(store_dir))} }}"] if upstream is None
           else county_lines(upstream, store_dir)),
         "authorization {",
         "  users: [",

@@ -70,18 +70,19 @@ def splits_streams(nc: Any) -> bool:
 
 
 async def ensure_stream(js: Any, stream: str, prefix: str, duplicate_window: float = 120.0, *,
-                        split: bool = False) -> None:
+                        split: bool = False, replicas: int = 1) -> None:
     """Create the events stream (file storage) unless it exists. With `split` (nats-server
     2.10+: `splits_streams`) its subjects are one per aggregate token, `<prefix>.*.*.<aggregate>.*`,
     and a stream made before (subjects `<prefix>.>`) is narrowed to them, keeping its messages —
     so the reminders' stream (`<prefix>.*.*.reminder.*`) does not overlap it (JetStream refuses
-    that). Without, `<prefix>.>` as before."""
+    that). Without, `<prefix>.>` as before. `replicas`: copies kept by a JetStream cluster
+    (HAZARD_NATS_REPLICAS; issue 18 §3) — set when the stream is created."""
     try:
         info = await js.stream_info(stream)
     except NotFoundError:
         await js.add_stream(api.StreamConfig(
             name=stream, subjects=event_stream_subjects(prefix) if split else [f"{prefix}.>"],
-            storage=api.StorageType.FILE, duplicate_window=duplicate_window,
+            storage=api.StorageType.FILE, duplicate_window=duplicate_window, num_replicas=replicas,
             description="HazardLedger events, one message per stored event (SPEC §4)"))
         return
     if split:

@@ -74,7 +74,7 @@ class Relay:
                  prefix: str = PREFIX, batch_size: int = 500, window: int = 4,
                  ack_timeout: float = 5.0, duplicate_window: float = 120.0,
                  chain_head: Callable[[], tuple[int, bytes] | None] | None = None,
-                 checkpoint_every: float = 60.0) -> None:
+                 checkpoint_every: float = 60.0, replicas: int = 1) -> None:
         if not (valid_name(stream) and valid_name(prefix)):
             raise ValueError(f"bad stream {stream!r} or subject prefix {prefix!r}")
         self.reader = reader
@@ -82,6 +82,7 @@ class Relay:
         self.stream, self.prefix = stream, prefix
         self.batch_size, self.window, self.ack_timeout = batch_size, window, ack_timeout
         self.duplicate_window = duplicate_window
+        self.replicas = replicas  # the events stream's copies on a JetStream cluster (issue 18 §3)
         self.tracking = tracking_recorder(reader)
         self.tracking_name = f"{reader.app.name}:{stream}"  # one row per store and stream
         self.stats = RelayStats()
@@ -148,7 +149,7 @@ class Relay:
             return
         self.link.back.clear()  # this start reads the stream's end anyway
         await ensure_stream(nc.jetstream(), self.stream, self.prefix, self.duplicate_window,
-                            split=splits_streams(nc))
+                            split=splits_streams(nc), replicas=self.replicas)
         if self.stats.stream_ready_at is None:
             self.stats.stream_ready_at = time.perf_counter()
         async with StreamPublisher(nc, self.stream, self.prefix,

@@ -19,6 +19,8 @@ from typing import Any
 import nats
 import nats.errors
 
+from infra.nats import servers
+
 log = logging.getLogger("infra.relay")
 
 
@@ -58,7 +60,7 @@ class Link:
         while not stopping.is_set():
             url = self.url
             attempt = asyncio.ensure_future(nats.connect(
-                url, name="hazardledger-relay", connect_timeout=2,
+                servers(url), name="hazardledger-relay", connect_timeout=2,
                 allow_reconnect=True, max_reconnect_attempts=-1, reconnect_time_wait=0.5,
                 error_cb=self._error, disconnected_cb=self._disconnected,
                 reconnected_cb=self._reconnected))

@@ -28,6 +28,7 @@ import orjson
 from nats.js import api
 
 from infra.deliveries import Delivery
+from infra.nats import servers
 from infra.publisher import ensure_reminder_stream, splits_streams
 from infra.relay_link import safe, sleep
 from infra.reminders import ReminderStore
@@ -83,7 +84,7 @@ class Deliverer:
             await self._disconnect()
         if self._nc is None:
             try:
-                self._nc = await nats.connect(url, name="hazardledger-reminders", connect_timeout=2,
+                self._nc = await nats.connect(servers(url), name="hazardledger-reminders", connect_timeout=2,
                                               max_reconnect_attempts=0)
                 if not splits_streams(self._nc):
                     if not self._warned:

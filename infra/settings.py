@@ -40,6 +40,8 @@ class Settings:
     s3_prefix: str = "files/"          # HAZARD_S3_PREFIX: objects are <prefix>ab/cd/<sha256>
     # issue 14 §5, reminders (docs/reminders.md): the networks webhook URLs may resolve into
     webhook_allow: str = "127.0.0.0/8,::1/128"  # HAZARD_WEBHOOK_ALLOW, comma-separated
+    # issue 18 §3: copies JetStream keeps of each stream (3 on a three-node cluster: nats-config --cluster 3)
+    nats_replicas: int = 1  # HAZARD_NATS_REPLICAS, 1–5
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -62,7 +64,16 @@ class Settings:
             checklists_dir=Path(env.get("HAZARD_CHECKLISTS_DIR") or CHECKLISTS_DIR),
             **_file_store(env),
             webhook_allow=env.get("HAZARD_WEBHOOK_ALLOW") or "127.0.0.0/8,::1/128",  # reminders (issue 14)
+            nats_replicas=_replicas(env.get("HAZARD_NATS_REPLICAS")),
         )
+
+
+def _replicas(value: str | None) -> int:
+    """HAZARD_NATS_REPLICAS: 1 to 5 (JetStream's limit); anything else is refused by name."""
+    replicas = int(value or 1) if (value or "1").strip().isdigit() else 0
+    if not 1 <= replicas <= 5:
+        raise ValueError(f"HAZARD_NATS_REPLICAS 须为 1–5 的整数（JetStream 副本数），收到 {value!r}")
+    return replicas
 
 
 def _file_store(env: Mapping[str, str]) -> dict[str, str | None]:

@@ -225,7 +225,9 @@ def followers(source: Config | Settings | None, nats_address: str | Callable[[],
         env = database.env()
         with closing(open_reader(env)) as log_reader:
             chain = AuditChain(log_reader)
-            with following_views(env), running_relay(log_reader, nats_address, chain_head=chain.head), \
+            replicas = config.settings.nats_replicas  # JetStream copies (issue 18 §3)
+            with following_views(env), running_relay(log_reader, nats_address, chain_head=chain.head,
+                                                     replicas=replicas), \
                     ChainKeeper(chain), running_reminders(config, env, log_reader, nats_address):
                 yield
 

@@ -20,6 +20,7 @@ from typing import Any
 import orjson
 
 from infra.clock import SHANGHAI, parse_moment
+from infra.nats import servers
 from infra.reference import ReferenceData
 from infra.subjects import PREFIX, STREAM
 from services.runtime import Config, running
@@ -67,6 +68,13 @@ def _add_nats_config(commands: Any) -> None:
     p.add_argument("--domain", help="本县的 JetStream 域名（默认 hz<县代码>）")
     p.add_argument("--city-domain", default="city", help="市级的 JetStream 域名（默认 city）")
     p.add_argument("--city-listen", default="0.0.0.0:4222", help="市级服务器的客户端监听地址（写入市级配置）")
+    # a three-node JetStream cluster (issue 18 §3): one configuration per node beside --out
+    p.add_argument("--cluster", type=int, metavar="N",
+                   help="JetStream 集群：写出 N 个节点（3 或 5）的配置 <out>-hz-1.conf …；服务端设 "
+                        "HAZARD_NATS_REPLICAS=N 后事件流以 N 个副本创建")
+    p.add_argument("--cluster-host", default="127.0.0.1", help="集群节点监听的主机")
+    p.add_argument("--client-ports", default="4222,4223,4224", help="各节点的客户端端口（逗号分隔）")
+    p.add_argument("--route-ports", default="6222,6223,6224", help="各节点的集群路由端口（逗号分隔）")
     p.add_argument("--create-mirror", metavar="CITY_URL",
                    help="在市级服务器上建立本县事件流的镜像（仅此一步；以 --domain 指明哪个县）")
     p.add_argument("--create-consumers", action="store_true",
@@ -149,7 +157,7 @@ async def _connect(url: str) -> Any:
             print(f"hazard subscribe: NATS: {e!r}", file=sys.stderr)
 
     try:  # nats-py retries a first connection for ever: give up after a while
-        return await asyncio.wait_for(nats.connect(url, name="hazard-subscribe", error_cb=on_error,
+        return await asyncio.wait_for(nats.connect(servers(url), name="hazard-subscribe", error_cb=on_error,
                                                    max_reconnect_attempts=-1), 10)
     except (TimeoutError, asyncio.TimeoutError, OSError, nats.errors.Error) as e:
         print(f"hazard subscribe: cannot reach NATS at {url.split('@')[-1]}: {e!r}", file=sys.stderr)
@@ -224,6 +232,8 @@ def _nats_config(args: argparse.Namespace, config: Config) -> int:
     secrets_file = out.with_name(out.stem + ".credentials.json")
     passwords = load_passwords(secrets_file, [ADMIN] + [s.name for s in subscribers])
     store = Path(args.store_dir) if args.store_dir else out.parent / "jetstream"
+    if args.cluster:
+        return _write_cluster(args, out, subscribers, passwords, write_private, render)
     write_private(out, render(subscribers, passwords, listen=args.listen, store_dir=store.resolve(),
                               stream=args.stream, prefix=args.prefix, upstream=upstream))
     if upstream is not None:
@@ -237,6 +247,44 @@ def _nats_config(args: argparse.Namespace, config: Config) -> int:
     if args.create_consumers:
         return _create_consumers(config, subscribers, args)
     return 0
+
+
+def _write_cluster(args: argparse.Namespace, out: Path, subscribers: list, passwords: dict,
+                   write: Any, render: Any) -> int:
+    """One configuration per node of a JetStream cluster, the subscribers' users on each."""
+    import json
+
+    from infra.nats_cluster import client_urls, cluster_lines, nodes
+    from infra.nats_config import credentials
+
+    try:
+        if args.upstream:
+            raise ValueError("--cluster 与 --upstream 不能同时使用（先建集群，再为集群配置上报）")
+        members = nodes(args.cluster, args.cluster_host, _ports(args.client_ports, args.cluster),
+                        _ports(args.route_ports, args.cluster))
+    except ValueError as e:
+        print(f"hazard nats-config: {e}", file=sys.stderr)
+        return 2
+    for node in members:
+        path = out.with_name(f"{out.stem}-{node.name}.conf")
+        lines = cluster_lines(node, members, (out.parent / f"jetstream-{node.name}").resolve())
+        write(path, render(subscribers, passwords, listen=node.listen, store_dir=out.parent,
+                           stream=args.stream, prefix=args.prefix, node=lines))
+        print(f"节点 {node.name}: {path}   (run: nats-server -c {path})")
+    secrets_file = out.with_name(out.stem + ".credentials.json")
+    entries = credentials(subscribers, passwords, stream=args.stream, prefix=args.prefix)
+    write(secrets_file, json.dumps(entries, ensure_ascii=False, indent=2) + "\n")
+    print(f"passwords: {secrets_file} (mode 600)")
+    print(f"服务端：NATS_URL={client_urls(members)}  HAZARD_NATS_REPLICAS={len(members)}")
+    return 0
+
+
+def _ports(text: str, count: int) -> list[int]:
+    ports = [int(p) for p in text.split(",") if p.strip().isdigit()]
+    defaults = {"4222,4223,4224": 4222, "6222,6223,6224": 6222}
+    if len(ports) == 3 and count == 5 and text in defaults:  # the defaults, for five nodes
+        ports = [defaults[text] + i for i in range(5)]
+    return ports
 
 
 def _write_city(upstream: Any, path: Path, listen: str, write: Any) -> None:
@@ -277,7 +325,7 @@ def _create_consumers(config: Config, subscribers: list, args: argparse.Namespac
     async def create(url: str) -> list[str]:
         import nats
 
-        nc = await nats.connect(url, name="hazard-nats-config")
+        nc = await nats.connect(servers(url), name="hazard-nats-config")
         try:
             js = nc.jetstream()
             split = splits_streams(nc)  # nats-server 2.10+: reminders in a stream of their own
