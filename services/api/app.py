@@ -28,6 +28,7 @@ from services.api.routes import meetings  # issue 14 §4: the monthly joint meet
 from services.api.routes import exports  # issue 16 §2: the export for the province (省级上报)
 from services.api.routes import reminders  # issue 14 §5: reminders, webhooks, dead letters, SMS outbox
 from services.api.uploads import body_limit
+from services.api import docs as api_docs  # issue 17 §6: /docs and /redoc served offline
 from services.application import HazardLedger
 
 API_PREFIX = "/api/v1"
@@ -55,7 +56,8 @@ def create_app(ledger: HazardLedger, tokens: Tokens, *, read_models: ReadModels 
 
     app = FastAPI(title="HazardLedger 隐患排查治理台账", version="0.1.0",
                   default_response_class=JSON, openapi_url="/openapi.json", lifespan=following_revocations,
-                  generate_unique_id_function=lambda route: route.name)  # operationId = action
+                  generate_unique_id_function=lambda route: route.name,  # operationId = action
+                  docs_url=None, redoc_url=None)  # issue 17 §6: api_docs.install serves them offline
     app.state.ledger = ledger
     app.state.tokens = tokens
     app.state.revocations = revocations
@@ -72,6 +74,7 @@ def create_app(ledger: HazardLedger, tokens: Tokens, *, read_models: ReadModels 
                    todo, supervision, meetings, exports, reminders):
         app.include_router(module.router, prefix=API_PREFIX)
     dashboard.install(app)  # the web dashboard at / (issue 7)
+    api_docs.install(app)  # issue 17 §6: /docs, /redoc with the project's own assets
     errors.install(app)
     app.add_middleware(RequestGuard, max_body=max_body, store=IdempotencyStore(ledger.recorder.datastore),
                        unit_of_work=ledger.unit_of_work,
