@@ -24,6 +24,7 @@ from domain.evidence import evidence_entries
 from domain.inspection import Inspection
 from domain.parties import Enterprise
 from domain.plan import rectification_plan
+from domain.upcasts import criterion_cited, versioned
 from domain.values import (EnforcementKind, Level, Source, Status, SupervisionLevel, choice,
                            money, not_before, past_date, phone, text)
 from domain.working_days import WorkingCalendar
@@ -46,10 +47,11 @@ class Hazard(Aggregate):
     def report(cls, *, enterprise: Enterprise, inspection: Inspection | None, source: str,
                category: str, description: str, level: str, discovered_on: date, today: date,
                actor: Actor, location: str = "", evidence: list[str] | None = None,
-               criterion: Criterion | None = None) -> Hazard:
+               criterion: Criterion | None = None, migrated: bool = False) -> Hazard:
         """Report a hazard (隐患上报) from an inspection, a self-check, a government check or a tip.
         A hazard citing a major criterion (重大事故隐患判定标准) must be reported major
-        (rule `major-criterion`); evidence may cite stored files (`sha256:<hex>`)."""
+        (rule `major-criterion`); evidence may cite stored files (`sha256:<hex>`).
+        `migrated`: taken over from an old paper or Excel ledger (issue 16 §1, docs/import.md)."""
         source = choice("source", source, Source)
         level = choice("level", level, Level)
         if inspection is not None:
@@ -75,13 +77,14 @@ class Hazard(Aggregate):
             discovered_on=past_date("discovered_on", discovered_on, today),
             actor=actor.record(),
             criterion=criterion.id if criterion else None,
+            migrated=bool(migrated),
         )
 
     @event("Reported")
     def __init__(self, *, enterprise_id: str, township: str, sector: str, inspection_id: str | None,
                  agency_id: str | None, source: str, category: str, description: str, level: str,
                  location: str, evidence: list[str], discovered_on: date, actor: dict,
-                 criterion: str | None = None) -> None:
+                 criterion: str | None = None, migrated: bool = False) -> None:
         self.enterprise_id = enterprise_id
         self.township = township
         self.sector = sector
@@ -94,6 +97,7 @@ class Hazard(Aggregate):
         self.location = location
         self.evidence = evidence
         self.criterion = criterion  # the cited criterion's id (None before issue 13, or none cited)
+        self.migrated = migrated  # imported from an old ledger (issue 16 §1); False before it
         self.discovered_on = discovered_on
         self.status = Status.REPORTED.value
         self.responsible_person: str | None = None
@@ -544,3 +548,8 @@ class Hazard(Aggregate):
         if self.review:
             dates.append(self.review["reviewed_on"])
         return max(dates) if dates else self.discovered_on
+
+
+# Event versions (docs/events.md): v2 of both always carries `criterion` (None: none cited).
+versioned(Hazard.Reported, 2, upcast_v1_v2=criterion_cited)
+versioned(Hazard.Regraded, 2, upcast_v1_v2=criterion_cited)

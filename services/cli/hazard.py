@@ -25,7 +25,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="hazard", description="HazardLedger 隐患排查治理台账")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    from services.cli import accountability, fanout, readmodels, serve
+    from services.cli import accountability, fanout, importer, readmodels, serve
 
     serve.register(commands)  # serve
 
@@ -63,6 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     fanout.register(commands)  # subscribe, nats-config, relay
     readmodels.register(commands)  # ledger, rates, compliance, statistics, projections, simulate
     accountability.register(commands)  # accountability, trace, coverage, subsidies, audit export
+    importer.register(commands)  # import ledger (issue 16 §1)
 
     args = parser.parse_args(argv)
     from services.runtime import Config

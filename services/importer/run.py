@@ -1,0 +1,153 @@
+"""Import a ledger: read, check every row (nothing stored while one is bad, unless
+`skip_bad`), register unknown enterprises, then store each row's history as one keyed write
+(key: the file's SHA-256 and the row number, `infra.idempotency`) — written by several threads
+at once so the store's group commit puts many rows in one transaction. Re-importing a file
+finds its rows' keys taken and stores nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from domain.errors import DomainError, InvalidValue, RuleViolation
+from domain.hazard import Hazard
+from domain.parties import Enterprise
+from domain.rules import RULES
+from infra.idempotency import IdempotencyStore, KeyedRequest, KeyTaken, keyed
+from projections.field_labels import FIELD_LABELS
+from services.importer import columns, history, reading, rows as ledger_rows
+from services.importer.rows import BadRow, LedgerRow
+
+HOLDER = "ledger-import"
+WORKERS = 16
+
+
+@dataclass
+class Outcome:
+    """What an import did (or, dry run, would do)."""
+
+    file: str
+    sha256: str = ""
+    rows: int = 0
+    header_errors: list[str] = field(default_factory=list)
+    bad: list[BadRow] = field(default_factory=list)
+    good: int = 0
+    already: int = 0          # rows stored by an earlier import of the same file
+    stored_rows: int = 0
+    stored_events: int = 0
+    enterprises: int = 0      # enterprises registered
+    dry_run: bool = False
+
+    @property
+    def refused(self) -> bool:
+        return bool(self.header_errors)
+
+
+def reason(e: DomainError) -> str:
+    if isinstance(e, InvalidValue):
+        return f"{FIELD_LABELS.get(e.field, e.field)}：{e.message}"
+    if isinstance(e, RuleViolation) and e.rule in RULES:
+        return f"{RULES[e.rule].text}（{e.message}）" if e.message else RULES[e.rule].text
+    return str(e)
+
+
+def import_ledger(ledger, path: Path, *, dry_run: bool = False, skip_bad: bool = False,
+                  mapping: list[str] | None = None,
+                  progress: Callable[[int, int], None] | None = None) -> Outcome:
+    """Raises InvalidValue for a file that is not a spreadsheet or a bad `--map`."""
+    out = Outcome(file=path.name, dry_run=dry_run)
+    header_map = columns.parse_map(mapping or [])
+    sheet = reading.read(path)
+    out.sha256, out.rows = sheet.sha256, len(sheet.rows)
+    positions, out.header_errors = columns.resolve(sheet.headers, header_map)
+    if out.header_errors:
+        return out
+    today = ledger.today()
+    parsed = [ledger_rows.parse(n, {c: cells[i] if i < len(cells) else None for i, c in positions.items()},
+                                ledger.reference, today) for n, cells in sheet.rows]
+    good = [r for r in parsed if isinstance(r, LedgerRow)]
+    bad = [r for r in parsed if isinstance(r, BadRow)]
+    clashing = ledger_rows.contradictions(good)
+    clash = {b.number for b in clashing}
+    good = [r for r in good if r.number not in clash]
+    new_enterprises, built = _build(ledger, good, today, bad)
+    out.bad = sorted(bad + clashing, key=lambda b: b.number)
+    if out.bad and not skip_bad:
+        return out
+    keys = IdempotencyStore(ledger.recorder.datastore)
+    holder = f"{HOLDER}:{sheet.sha256}"
+    todo = [(n, h) for n, h in built if keys.answer(holder, f"row-{n}") is None]
+    out.good, out.already = len(built), len(built) - len(todo)
+    used = {h.enterprise_id for _, h in todo}
+    new_enterprises = [e for e in new_enterprises if str(e.id) in used]
+    if dry_run:
+        out.enterprises = len(new_enterprises)
+        out.stored_rows = len(todo)
+        out.stored_events = sum(len(h.pending_events) for _, h in todo) + len(new_enterprises)
+        return out
+    if new_enterprises:
+        if _store(ledger, holder, "enterprises", sheet.sha256, new_enterprises):
+            out.enterprises = len(new_enterprises)
+            out.stored_events += len(new_enterprises)
+    _store_rows(ledger, holder, sheet.sha256, todo, out, progress)
+    return out
+
+
+def _build(ledger, good: list[LedgerRow], today, bad: list[BadRow]) -> tuple[list[Enterprise], list[tuple[int, Hazard]]]:
+    """Each good row's hazard decided by the domain; a row the domain refuses joins `bad`."""
+    enterprises: dict[str, Enterprise | DomainError] = {}
+    new: list[Enterprise] = []
+    built: list[tuple[int, Hazard]] = []
+    for row in good:
+        enterprise = enterprises.get(row.credit_code)
+        if enterprise is None:
+            enterprise = ledger.find(Enterprise, Enterprise.create_id(row.credit_code))
+            if enterprise is None:
+                try:
+                    enterprise = history.enterprise_of(row)
+                    new.append(enterprise)
+                except DomainError as e:
+                    bad.append(BadRow(row.number, [reason(e)]))
+                    continue  # the next row of this enterprise may name it fully
+            enterprises[row.credit_code] = enterprise
+        try:
+            built.append((row.number, history.hazard_of(row, enterprise, today)))
+        except DomainError as e:
+            bad.append(BadRow(row.number, [reason(e)]))
+    return new, built
+
+
+def _request(holder: str, key: str, sha: str) -> KeyedRequest:
+    return KeyedRequest(holder=holder, key=key, request_hash=sha, success_status=lambda: 201)
+
+
+def _store(ledger, holder: str, key: str, sha: str, aggregates) -> bool:
+    """One keyed write; False if an earlier import stored this key already."""
+    try:
+        with keyed(_request(holder, key, sha)):
+            ledger.store(*aggregates)
+        return True
+    except KeyTaken:
+        return False
+
+
+def _store_rows(ledger, holder: str, sha: str, todo: list[tuple[int, Hazard]], out: Outcome,
+                progress: Callable[[int, int], None] | None) -> None:
+    def one(item: tuple[int, Hazard]) -> int:
+        number, hazard = item
+        events = len(hazard.pending_events)
+        return events if _store(ledger, holder, f"row-{number}", sha, [hazard]) else -1
+
+    done = 0
+    with ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="import") as pool:
+        for events in pool.map(one, todo):
+            done += 1
+            if events < 0:
+                out.already += 1
+            else:
+                out.stored_rows += 1
+                out.stored_events += events
+            if progress is not None and (done % 200 == 0 or done == len(todo)):
+                progress(done, len(todo))
