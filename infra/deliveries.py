@@ -5,7 +5,8 @@ receiver de-duplicates on, a channel (`nats`, `webhook`, `sms`), a target (a web
 subscription's id; empty for the others), a topic, a subject and the payload's bytes.
 
 States: `pending` → `delivered`, or after `attempts` failures `dead` (the dead-letter list;
-`retry` makes one pending again). A sender **claims** due rows (`FOR UPDATE SKIP LOCKED`): the
+`retry` makes one pending again; `cancelled` when its subscription was removed). A sender
+**claims** due rows (`FOR UPDATE SKIP LOCKED`): the
 claim counts the attempt and holds the row for `lease` seconds, so a sender killed in mid-send
 leaves it to be sent again once the lease ran out — the same message id, at least once. A
 failure sets the next attempt `base_delay · 2^(attempts-1)` seconds later (exponential back-off).
@@ -77,21 +78,64 @@ class DeliveryLog(OwnTables):
             "%s::bytea[]) ON CONFLICT DO NOTHING").format(s=Identifier(schema)),
             [list(c) for c in columns])
 
-    def claim(self, channel: str, limit: int = 100) -> list[Delivery]:
-        """Due pending deliveries of a channel, held for the lease; the attempt is counted."""
+    def claim(self, channel: str, limit: int = 100, *, topic: str | None = None) -> list[Delivery]:
+        """Due pending deliveries of a channel (of one topic when given), held for the lease;
+        the attempt is counted."""
         with self.datastore.transaction(commit=True) as curs:
             curs.execute(self.sql(
                 "UPDATE {s}.deliveries SET attempts = attempts + 1, "
                 "claimed_until = now() + make_interval(secs => %s) "
                 "WHERE delivery_id IN (SELECT delivery_id FROM {s}.deliveries "
                 "WHERE state = 'pending' AND channel = %s AND next_attempt_at <= now() "
+                "AND (%s::text IS NULL OR topic = %s) "
                 "AND (claimed_until IS NULL OR claimed_until < now()) "
                 "ORDER BY delivery_id LIMIT %s FOR UPDATE SKIP LOCKED) "
                 "RETURNING delivery_id, message_id, channel, target, topic, subject, payload, attempts"),
-                (self.policy.lease, channel, limit))
+                (self.policy.lease, channel, topic, topic, limit))
             rows = curs.fetchall()
         return sorted((Delivery(**{**r, "payload": bytes(r["payload"])}) for r in rows),
                       key=lambda d: d.delivery_id)
+
+    # --- in order per target (issue 16 §4: integrators' events, docs/webhooks.md) -------------
+    def claim_in_order(self, channel: str, topic: str, *, per_target: int = 50,
+                       limit: int = 1000) -> list[Delivery]:
+        """The first `per_target` pending deliveries of each target whose oldest pending one is
+        due and not held: a target's later messages never overtake an earlier one (it waits
+        while that one backs off). Claimed like `claim` (attempt counted, lease); hand back the
+        ones not sent with `release`."""
+        with self.datastore.transaction(commit=True) as curs:
+            curs.execute(self.sql(
+                "WITH pending AS (SELECT delivery_id, target, next_attempt_at, claimed_until, "
+                "row_number() OVER (PARTITION BY target ORDER BY delivery_id) AS rn "
+                "FROM {s}.deliveries WHERE state = 'pending' AND channel = %(channel)s "
+                "AND topic = %(topic)s), "
+                "heads AS (SELECT target FROM pending WHERE rn = 1 AND next_attempt_at <= now() "
+                "AND (claimed_until IS NULL OR claimed_until < now())) "
+                "UPDATE {s}.deliveries d SET attempts = attempts + 1, "
+                "claimed_until = now() + make_interval(secs => %(lease)s) "
+                "WHERE d.delivery_id IN (SELECT p.delivery_id FROM pending p JOIN heads USING (target) "
+                "WHERE p.rn <= %(per_target)s ORDER BY p.delivery_id LIMIT %(limit)s) "
+                "AND d.state = 'pending' AND (d.claimed_until IS NULL OR d.claimed_until < now()) "
+                "RETURNING delivery_id, message_id, channel, target, topic, subject, payload, attempts"),
+                {"channel": channel, "topic": topic, "lease": self.policy.lease,
+                 "per_target": per_target, "limit": limit})
+            rows = curs.fetchall()
+        return sorted((Delivery(**{**r, "payload": bytes(r["payload"])}) for r in rows),
+                      key=lambda d: d.delivery_id)
+
+    def release(self, ids: list[int]) -> None:
+        """Hand back claimed deliveries not tried (the attempt is not counted)."""
+        if ids:
+            with self.datastore.transaction(commit=True) as curs:
+                curs.execute(self.sql(
+                    "UPDATE {s}.deliveries SET attempts = greatest(attempts - 1, 0), claimed_until = NULL "
+                    "WHERE delivery_id = ANY(%s) AND state = 'pending'"), (ids,))
+
+    @staticmethod
+    def cancel_target(curs: Any, schema: str, target: str) -> None:
+        """A subscription removed: its pending deliveries are cancelled (caller's transaction)."""
+        curs.execute(SQL("UPDATE {s}.deliveries SET state = 'cancelled', claimed_until = NULL "
+                         "WHERE target = %s AND state = 'pending'").format(s=Identifier(schema)), (target,))
 
     def delivered(self, ids: list[int]) -> None:
         if ids:
@@ -113,15 +157,16 @@ class DeliveryLog(OwnTables):
         return "dead" if dead else "pending"
 
     def dead_letters(self, *, channel: str | None = None, targets: list[str] | None = None,
-                     limit: int = 500) -> list[dict]:
-        """Dead deliveries, newest first (only to `targets` when given)."""
+                     limit: int = 500, topic: str | None = None) -> list[dict]:
+        """Dead deliveries, newest first (only to `targets`, of `topic`, when given)."""
         return self.fetch(
             "SELECT delivery_id, message_id, channel, target, topic, subject, attempts, "
             "last_error, created_at FROM {s}.deliveries WHERE state = 'dead' "
             "AND (%(channel)s::text IS NULL OR channel = %(channel)s) "
+            "AND (%(topic)s::text IS NULL OR topic = %(topic)s) "
             "AND (%(targets)s::text[] IS NULL OR target = ANY(%(targets)s)) "
             "ORDER BY delivery_id DESC LIMIT %(limit)s",
-            {"channel": channel, "targets": targets, "limit": limit})
+            {"channel": channel, "targets": targets, "limit": limit, "topic": topic})
 
     def retry(self, delivery_id: int, *, targets: list[str] | None = None) -> bool:
         """Make a dead delivery pending again, attempts from zero; False if there is no such

@@ -147,7 +147,7 @@ class Deliverer:
 
     # --- webhooks ------------------------------------------------------------------------------
     async def _webhooks(self) -> int:
-        claimed = await asyncio.to_thread(self.log.claim, "webhook")
+        claimed = await asyncio.to_thread(self.log.claim, "webhook", topic="reminder")  # events: in order (infra/event_webhooks.py)
         if not claimed:
             return 0
         subscriptions: dict[str, Any] = {}

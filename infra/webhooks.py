@@ -28,6 +28,7 @@ from urllib.parse import urlsplit
 import httpx
 import orjson
 
+from infra.deliveries import DeliveryLog
 from infra.pg_tables import OwnTables
 
 DEFAULT_ALLOW = ("127.0.0.0/8", "::1/128")
@@ -139,6 +140,27 @@ class Subscriptions(OwnTables):
         rows = self.fetch(f"SELECT {_FIELDS} FROM {{s}}.webhook_subscriptions WHERE subscription_id = %s",
                           (subscription_id,))
         return Subscription(**rows[0]) if rows else None
+
+    def owned_any(self, owner_role: str | None, owner_unit: str | None) -> list[Subscription]:
+        """A party's own active subscriptions of every topic (None, None: the county's all)."""
+        rows = self.fetch(f"SELECT {_FIELDS} FROM {{s}}.webhook_subscriptions WHERE active "
+                          "ORDER BY created_at, subscription_id")
+        return [s for s in (Subscription(**r) for r in rows)
+                if owner_role is None or (s.owner_role == owner_role and s.owner_unit == owner_unit)]
+
+    def remove(self, subscription_id: str, owner_role: str | None, owner_unit: str | None) -> bool:
+        """Deactivate one (a party's own; None, None: any) and cancel its pending deliveries, in
+        one transaction; False if there is no such active subscription."""
+        with self.datastore.transaction(commit=True) as curs:
+            curs.execute(self.sql(
+                "UPDATE {s}.webhook_subscriptions SET active = false WHERE subscription_id = %(id)s "
+                "AND active AND (%(role)s::text IS NULL OR (owner_role = %(role)s "
+                "AND owner_unit IS NOT DISTINCT FROM %(unit)s)) RETURNING subscription_id"),
+                {"id": subscription_id, "role": owner_role, "unit": owner_unit})
+            if curs.fetchone() is None:
+                return False
+            DeliveryLog.cancel_target(curs, self.schema, subscription_id)
+        return True
 
     def owned(self, topic: str, owner_role: str | None, owner_unit: str | None) -> list[Subscription]:
         """A party's own subscriptions (None, None: every one, for the county)."""

@@ -47,6 +47,7 @@ from projections.oversight_policy import OversightPolicy, contract_policy
 from projections.readmodels import ReadModels
 from services.application import HazardLedger
 from services.reminders import running_reminders
+from infra.event_webhooks import running_event_webhooks  # integrators' webhooks (issue 16 §4)
 
 
 class Config:
@@ -219,7 +220,8 @@ def followers(source: Config | Settings | None, nats_address: str | Callable[[],
     store is opened without the application, and the relay and the chain keeper share one
     reader of the log (its pool: one connection LISTENs, one reads and tracks, one more at a peak).
     The reminder follower (issue 14 §5, `services/reminders.py`) reads the log through the same
-    reader and sends on one connection of its own."""
+    reader and sends on one connection of its own; the integrators' event webhooks (issue 16 §4,
+    `infra/event_webhooks.py`) share that reader and that connection."""
     config = config_of(source)
     with config.database() as database:
         env = database.env()
@@ -228,6 +230,8 @@ def followers(source: Config | Settings | None, nats_address: str | Callable[[],
             replicas = config.settings.nats_replicas  # JetStream copies (issue 18 §3)
             with following_views(env), running_relay(log_reader, nats_address, chain_head=chain.head,
                                                      replicas=replicas), \
-                    ChainKeeper(chain), running_reminders(config, env, log_reader, nats_address):
+                    ChainKeeper(chain), running_reminders(config, env, log_reader, nats_address) as reminders, \
+                    running_event_webhooks(reminders.store.datastore, log_reader, config.webhook_allow,
+                                           config.webhook_retries):  # issue 16 §4: its connection, shared
                 yield
 
