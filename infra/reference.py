@@ -16,6 +16,7 @@ class ReferenceData:
     county_name: str
     townships: dict[str, str]  # code → name
     sectors: dict[str, str]    # slug → name
+    county_short: str = ""     # 宁海: in front of hazard numbers (宁海-2026-000123, issue 17 §4)
 
     @classmethod
     def load(cls, path: Path = DEFAULT_FILE) -> ReferenceData:
@@ -25,4 +26,5 @@ class ReferenceData:
             county_name=data["county"]["name"],
             townships={t["code"]: t["name"] for t in data["townships"]},
             sectors={s["code"]: s["name"] for s in data["sectors"]},
+            county_short=data["county"].get("short") or data["county"]["name"].rstrip("县市区"),
         )

@@ -14,9 +14,10 @@ from projections.queries.statistics import Period
 from projections.readmodels import ReadModels
 
 
-def ledger(rm: ReadModels, moment: Moment, filters: Filters, page: Page | None) -> dict[str, Any]:
-    """隐患台账: `page` None gives every matching row (exports)."""
-    total, rows = ledger_q.ledger(rm.ledger, moment, filters, page)
+def ledger(rm: ReadModels, moment: Moment, filters: Filters, page: Page | None,
+           order: tuple[tuple[str, bool], ...] = ledger_q.DEFAULT_ORDER) -> dict[str, Any]:
+    """隐患台账: `page` None gives every matching row (exports), in `order` (ledger_q.parse_sort)."""
+    total, rows = ledger_q.ledger(rm.ledger, moment, filters, page, order)
     return {**moment.describe(), "total": total, "page": page.number if page else None,
             "page_size": page.size if page else None,
             "items": [ledger_q.item(r, rm.reference, rm.criteria) for r in rows]}

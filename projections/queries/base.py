@@ -59,6 +59,7 @@ class Filters:
     enterprise_name: str | None = None       # contains
     ranges: dict[str, tuple[date | None, date | None]] = field(default_factory=dict)
     scope: dict[str, str] = field(default_factory=dict)
+    search: str | None = None                # 企业名称 or 信用代码 or 隐患编号 contains (issue 17 §4)
 
     def clause(self) -> tuple[Composed, dict[str, Any]]:
         """A boolean SQL expression (no WHERE) and its parameters."""
@@ -79,6 +80,10 @@ class Filters:
         if self.enterprise_name:
             parts.append(SQL("enterprise_name ILIKE %(ename)s"))
             params["ename"] = f"%{self.enterprise_name}%"
+        if self.search:
+            parts.append(SQL("(enterprise_name ILIKE %(q)s OR credit_code ILIKE %(q)s "
+                             "OR hazard_no ILIKE %(q_no)s)"))
+            params["q"], params["q_no"] = like(self.search), like(number_part(self.search))
         for column, (low, high) in self.ranges.items():
             for bound, op, value in (("lo", ">=", low), ("hi", "<=", high)):
                 if value is not None:
@@ -87,6 +92,19 @@ class Filters:
                     params[f"{column}_{bound}"] = value
         clause = SQL(" AND ").join(parts) if parts else SQL("TRUE")
         return clause, params
+
+
+def like(text: str) -> str:
+    """`%text%` for ILIKE, the pattern characters in the text taken literally."""
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def number_part(text: str) -> str:
+    """What of a searched hazard number is stored: "宁海-2026-000123" → "2026-000123" (the
+    county's short name is only put in front when shown)."""
+    text = text.strip()
+    head, dash, rest = text.partition("-")
+    return rest if dash and head and not head.isdigit() else text
 
 
 _SNAP_COLS = SQL(", ").join(Identifier(c) for c in ["hazard_id", *COLUMNS, "recorded_at", "position"])

@@ -25,6 +25,7 @@ from psycopg.sql import SQL, Composed, Identifier
 
 from infra.clock import SHANGHAI
 from infra.log_reader import APPLICATION, names_of
+from infra.postgres import serialise_ddl
 from projections.views.tables import Fold, Statements, Table
 
 Handler = Callable[[Fold, Any, int], None]  # fn(fold, event, position): changes rows in memory
@@ -69,6 +70,10 @@ class View(PostgresTrackingRecorder):
             self.sql_create_statements.append(self.sql(statement))
         self.statements = Statements(self.datastore.schema, self.layout)
 
+    def _create_table(self, curs: Any) -> None:
+        serialise_ddl(curs)  # processes starting together create tables one after the other
+        super()._create_table(curs)
+
     # --- helpers -------------------------------------------------------------------------
     def sql(self, statement: str, **identifiers: str) -> Composed:
         """A statement with `{schema}` and other identifiers filled in safely."""
@@ -109,11 +114,16 @@ class View(PostgresTrackingRecorder):
                 keys.setdefault(change[0], set()).add(change[1](event))
         fold = Fold()
         self.statements.load(curs, fold, keys)
+        self.prepare(curs, fold, events)
         for kind, event, position in zip(kinds, events, positions):
             handler = handlers.get(kind)
             if handler is not None:
                 handler(fold, event, position)
         return fold
+
+    def prepare(self, curs: Cursor[DictRow], fold: Fold, events: Sequence[Any]) -> None:
+        """Anything else the batch's handlers need from the tables, put into the fold before
+        they run (the ledger: the last hazard number of each year, issue 17 §4)."""
 
     def _claim(self, curs: Cursor[DictRow], first: int) -> None:
         """Lock the tracking row; refuse a batch that starts at or before the tracked position."""

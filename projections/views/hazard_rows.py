@@ -41,6 +41,9 @@ COLUMNS: dict[str, str] = {
     "criterion": "text",  # the cited criterion's id (判定依据, issue 13); added last: ALTER TABLE
     # issue 14 (挂牌督办 paperwork, docs/supervision.md; extension requests): added by ALTER TABLE
     **LISTING_COLUMNS,
+    # issue 17 §4: the document-style number's year and sequence, "2026-000123" (the county's
+    # short name is put in front when shown: `projections.queries.ledger.number`); ALTER TABLE
+    "hazard_no": "text",
 }
 
 Row = dict[str, Any]
@@ -54,7 +57,7 @@ def reported(event: Any) -> Row:
         category=event.category, description=event.description, location=event.location,
         level=event.level, status="reported", discovered_on=event.discovered_on,
         extensions=0, enforcement_count=0, failed_reviews=0, joint_parties="",
-        criterion=getattr(event, "criterion", None))  # events before issue 13 have none
+        criterion=event.criterion)  # None when none cited (Reported v1 upcast: docs/events.md)
     return row
 
 
@@ -95,7 +98,7 @@ def _extension_decided(row: Row, e: Any) -> date:
 def _regraded(row: Row, e: Any) -> date:
     """The event carries the citation from now on (as `Hazard._regraded` applies it): None when
     a downgrade dropped a major criterion, or when none is cited."""
-    row.update(level=e.level, criterion=getattr(e, "criterion", None))
+    row.update(level=e.level, criterion=e.criterion)
     return record_date(e)
 
 

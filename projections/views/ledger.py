@@ -10,12 +10,14 @@ Tables (schema of the event store):
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import date
 from operator import itemgetter
 from typing import Any
 
 from infra.log_reader import names_of
 from projections.views import hazard_rows
-from projections.views.base import View, id_text
+from projections.views.base import View, id_text, kind_of
 from projections.views.hazard_rows import COLUMNS
 from projections.views.tables import Fold, Table
 
@@ -49,6 +51,8 @@ DDL = (
     # issue 14: the 挂牌督办 paperwork and the pending extension request, the same way
     *(_add_column(table, f"{name} {kind}") for name, kind in hazard_rows.LISTING_COLUMNS.items()
       for table in ("ledger_hazards", "ledger_hazard_changes")),
+    # issue 17 §4: the hazard number (隐患编号), the same way
+    *(_add_column(table, "hazard_no text") for table in ("ledger_hazards", "ledger_hazard_changes")),
     "CREATE INDEX IF NOT EXISTS ledger_hazard_changes_hazard "
     "ON {schema}.ledger_hazard_changes (hazard_id, position DESC)",
     # the ledger's order (newest first): a page reads its rows from the index, not the whole table
@@ -81,8 +85,20 @@ def _changed(fold: Fold, row: dict, event: Any, position: int, business_date: An
                               event.timestamp, *_ROW(row)))
 
 
+NUMBERS = "ledger_hazard_numbers"  # not a table: per discovered year, the last number given
+
+
+def hazard_no(fold: Fold, discovered_on: Any) -> str:
+    """The next number of the hazard's discovered year, "2026-000123": hazards are numbered in
+    log order within their year, so a rebuild gives every hazard the number it had."""
+    counter = fold.rows[NUMBERS][discovered_on.year]
+    counter["last"] += 1
+    return f"{discovered_on.year}-{counter['last']:06d}"
+
+
 def on_reported(fold: Fold, event: Any, position: int) -> None:
     row = hazard_rows.reported(event)
+    row["hazard_no"] = hazard_no(fold, event.discovered_on)
     row["hazard_id"], row["reported_at"] = _hazard_id(event), event.timestamp
     _changed(fold, row, event, position, event.discovered_on)
 
@@ -118,3 +134,15 @@ class LedgerView(View):
         **dict.fromkeys(hazard_rows.STEPS, on_step),
     }
     changes = dict.fromkeys(hazard_rows.STEPS, (HAZARDS, _hazard_id))
+
+    def prepare(self, curs: Any, fold: Fold, events: Sequence[Any]) -> None:
+        """How many hazards of each year the batch's reports fall in are stored: the last number
+        given (every hazard has one, none is ever deleted; a store from before the numbers
+        counts its unnumbered rows, so new numbers continue where a rebuild will put them)."""
+        years = {e.discovered_on.year for e in events if kind_of(type(e)) == "Hazard.Reported"}
+        counters = fold.rows.setdefault(NUMBERS, {})
+        for year in sorted(years):
+            curs.execute(self.sql("SELECT count(*) AS n FROM {schema}.ledger_hazards "
+                                  "WHERE discovered_on BETWEEN %s AND %s"),
+                         (date(year, 1, 1), date(year, 12, 31)))
+            counters[year] = {"last": curs.fetchone()["n"]}

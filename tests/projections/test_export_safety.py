@@ -38,7 +38,7 @@ HAZARD_ID = "3f1c2a9e-8d4b-4f61-9a8e-2b7d6c5e4f30"
 
 
 def ledger_rows() -> list[dict]:
-    base = {"hazard_id": HAZARD_ID, "credit_code": CODE, "township_name": "跃龙街道",
+    base = {"hazard_id": HAZARD_ID, "hazard_no": "宁海-2026-000123", "credit_code": CODE, "township_name": "跃龙街道",
             "sector_name": "化工", "grade_label": "一般隐患", "source_label": "企业自查",
             "status_label": "已整改", "responsible_person": "安全员 张三", "deadline": date(2026, 5, 31),
             "overdue": False, "agency_name": None, "discovered_on": date(2026, 5, 1),
@@ -90,7 +90,7 @@ def test_csv_digit_codes_are_not_turned_into_numbers_and_the_rest_reads_as_befor
     rows = csv_rows(render("csv", ledger_q.EXPORT_COLUMNS, ledger_rows()[:1], "隐患台账"))
     got = dict(zip(rows[0], rows[1], strict=True))
     assert got["统一社会信用代码"] == "'" + CODE  # not 9.13302E+17
-    assert got["隐患编号"] == HAZARD_ID and got["发现日期"] == "2026-05-01"
+    assert got["隐患编号"] == "宁海-2026-000123" and got["发现日期"] == "2026-05-01"
     assert got["整改资金（元）"] == "1234.50" and got["是否逾期"] == "否" and got["排查机构"] == ""
     rates = csv_rows(render("csv", rates_q.EXPORT_COLUMNS, rates_rows(), "整改率"))
     got = dict(zip(rates[0], rates[1], strict=True))

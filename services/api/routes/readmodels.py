@@ -25,6 +25,7 @@ from infra.auth import Principal
 from infra.clock import FIRST_DAY, LAST_DAY, OutOfRange, parse_moment
 from projections import reports
 from projections.export import MEDIA, render
+from projections.queries import ledger as ledger_q
 from projections.queries import self_reports as self_reports_q
 from projections.queries.base import RANGES, Filters, Moment
 from projections.queries.ledger import Page
@@ -158,13 +159,29 @@ def _citing(f: Filters, criterion: str | None, rm: ReadModels) -> Filters:
     return f
 
 
+# issue 17 §4: sorting by any column of the ledger and one search box
+SORT = Query(None, max_length=300, description="排序：逗号分隔的列，列名前加 - 为降序，如 deadline,-discovered_on；"
+             "可选 " + "、".join(f"{k}（{v}）" for k, v in ledger_q.SORTABLE.items()))
+SEARCH = Query(None, max_length=60, description="搜索：企业名称、统一社会信用代码或隐患编号（如 宁海-2026-000123）包含该文字")
+
+
+def ledger_order(sort: str | None = SORT) -> tuple[tuple[str, bool], ...]:
+    """`?sort=` against the ledger's sortable columns: anything else is 422 naming `sort`."""
+    try:
+        return ledger_q.parse_sort(sort)
+    except ValueError as e:
+        raise InvalidValue("sort", str(e)) from None
+
+
 @router.get("/ledger", summary="隐患台账（可按日期回溯；CSV / XLSX 导出）", name="ledger.read")
 def ledger(f: Filters = Depends(filters), m: Moment = Depends(moment), p: Page = Depends(page),
            format: Format = "json", criterion: str | None = CRITERION,
+           order: tuple[tuple[str, bool], ...] = Depends(ledger_order), q: str | None = SEARCH,
            _: None = Depends(caught_up("ledger.read")),
            who: Principal = Depends(principal), rm: ReadModels = Depends(read_models)):
     f = _citing(f, criterion, rm)
-    result = reports.ledger(rm, m, _scoped(f, who), None if format != "json" else p)
+    f.search = (q or "").strip() or None
+    result = reports.ledger(rm, m, _scoped(f, who), None if format != "json" else p, order)
     return _answer("ledger", result, format, f"隐患台账-{m.day}", scope_words(who, rm.reference))
 
 
