@@ -112,10 +112,11 @@ def _emit(args: argparse.Namespace, kind: str, result: dict, *, title: str,
 
 
 # --- hazard ledger ----------------------------------------------------------------------------
-LEDGER_TABLE = [("discovered_on", "发现日期"), ("grade_label", "隐患等级"), ("status_label", "状态"),
-                ("overdue", "逾期"), ("enterprise_name", "企业名称"), ("township_name", "乡镇（街道）"),
-                ("description", "隐患描述"), ("responsible_person", "责任人"), ("deadline", "整改期限"),
-                ("criterion_article", "判定依据"), ("hazard_id", "隐患编号")]
+LEDGER_TABLE = [("hazard_no", "隐患编号"), ("discovered_on", "发现日期"), ("grade_label", "隐患等级"),
+                ("category_label", "隐患类别"), ("supervision_level_label", "督办级别"),
+                ("status_label", "状态"), ("overdue", "逾期"), ("enterprise_name", "企业名称"),
+                ("township_name", "乡镇（街道）"), ("description", "隐患描述"),
+                ("responsible_person", "责任人"), ("deadline", "整改期限"), ("criterion_article", "判定依据")]
 
 
 def _ledger(p: argparse.ArgumentParser) -> None:
@@ -123,22 +124,30 @@ def _ledger(p: argparse.ArgumentParser) -> None:
     p.add_argument("--criterion", help="判定依据：引用该判定标准条款的隐患（如 gm10-4-1）")
     p.add_argument("--page", type=int, default=1)
     p.add_argument("--page-size", type=int, default=50)
+    p.add_argument("--sort", help="排序（同 API 的 sort）：逗号分隔的列，前加 - 为降序，如 deadline,-discovered_on")
+    p.add_argument("--q", help="搜索：企业名称、统一社会信用代码或隐患编号（如 宁海-2026-000123）")
     p.set_defaults(run=run_ledger)
 
 
 def run_ledger(args: argparse.Namespace, config: Config) -> int:
     from projections import reports
-    from projections.queries.ledger import Page
+    from projections.queries.ledger import Page, parse_sort
 
     page = Page(args.page, args.page_size) if args.format in ("table", "json") else None
     filters = _filters(args)
+    filters.search = (args.q or "").strip() or None
+    try:
+        order = parse_sort(args.sort)
+    except ValueError as e:
+        print(f"hazard ledger: --sort {e}", file=sys.stderr)
+        return 2
     if args.criterion:
         if config.criteria.get(args.criterion) is None:
             print(f"hazard ledger: 判定标准条款 {args.criterion} 不存在", file=sys.stderr)
             return 2
         filters.equals["criterion"] = args.criterion
     with _read_models(args, config, ("ledger",)) as rm:
-        result = reports.ledger(rm, _moment(args), filters, page)
+        result = reports.ledger(rm, _moment(args), filters, page, order)
     pages = -(-result["total"] // args.page_size) if page else 1
     title = (f"隐患台账 截至 {result['as_of']}：共 {result['total']} 条"
              + (f"（第 {args.page}/{max(pages, 1)} 页，每页 {args.page_size} 条）" if page else ""))

@@ -76,9 +76,10 @@ def test_listings_print_aligned_tables_with_chinese_headers(hazard, capsys):
 
     assert hazard("ledger", "--page-size", "3") == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[1].split() == ["发现日期", "隐患等级", "状态", "逾期", "企业名称", "乡镇（街道）", "隐患描述",
-                                "责任人", "整改期限", "判定依据", "隐患编号"]
-    assert len(lines) == 3 + 3 and lines[3].split()[1] in ("一般隐患", "重大隐患")
+    assert lines[1].split() == ["隐患编号", "发现日期", "隐患等级", "隐患类别", "督办级别", "状态", "逾期", "企业名称",
+                                "乡镇（街道）", "隐患描述", "责任人", "整改期限", "判定依据"]  # issue 17 §4
+    assert len(lines) == 3 + 3 and lines[3].split()[2] in ("一般隐患", "重大隐患")
+    assert lines[3].split()[0].startswith("宁海-2025-")
 
     assert hazard("ledger", "--deadline-from", "2025-07-01", "--deadline-to", "2025-07-31", "--format", "json") == 0
     deadlines = [i["deadline"] for i in orjson.loads(capsys.readouterr().out)["items"]]
