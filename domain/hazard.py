@@ -24,6 +24,7 @@ from domain.evidence import evidence_entries
 from domain.inspection import Inspection
 from domain.parties import Enterprise
 from domain.plan import rectification_plan
+from domain.upcasts import criterion_cited, hazard_reported_v1_v2, versioned
 from domain.values import (EnforcementKind, Level, Source, Status, SupervisionLevel, choice,
                            money, not_before, past_date, phone, text)
 from domain.working_days import WorkingCalendar
@@ -547,3 +548,9 @@ class Hazard(Aggregate):
         if self.review:
             dates.append(self.review["reviewed_on"])
         return max(dates) if dates else self.discovered_on
+
+
+# Event versions (docs/events.md): v2 of both always carries `criterion` (None: none cited),
+# Reported v2 also `migrated`.
+versioned(Hazard.Reported, 2, upcast_v1_v2=hazard_reported_v1_v2)
+versioned(Hazard.Regraded, 2, upcast_v1_v2=criterion_cited)

@@ -20,6 +20,7 @@ from domain import rules
 from domain.actor import Actor, Role
 from domain.errors import InvalidValue
 from domain.self_report import past_month
+from domain.upcasts import referral_referred_v1_v2, versioned
 
 RECEIVER_ROLES = {"township": Role.TOWNSHIP, "sector": Role.REGULATOR}
 
@@ -141,3 +142,7 @@ class Referral(Aggregate):
         if self.answered_on is not None:
             return "answered"
         return "overdue" if today > self.due_on else "open"
+
+
+# Event versions (docs/events.md): Referred v2 always carries `meeting` (None: not a meeting's).
+versioned(Referral.Referred, 2, upcast_v1_v2=referral_referred_v1_v2)

@@ -62,7 +62,7 @@ def _referred(fold: Fold, e: Any, position: int) -> None:
         "answered_on": None, "answer": None,
         "hazards": [{k: h.get(k) for k in ("id", "description", "township", "sector", "enterprise_id")}
                     for h in e.hazards],
-        "meeting": getattr(e, "meeting", None),  # events stored before issue 14 §4 carry none
+        "meeting": e.meeting,  # None: not a meeting's decision (Referred v1 upcast: docs/events.md)
         "position": position, "recorded_at": e.timestamp})
 
 

@@ -81,7 +81,7 @@ def on_referred(fold: Fold, e: Any, position: int) -> None:
     fold.put(REFERRALS, _id(e), {
         "referral_id": _id(e), "receiver_kind": e.receiver_kind, "receiver": e.receiver,
         "referred_on": e.referred_on, "due_on": e.due_on, "answered_on": None,
-        "document_no": getattr(e, "document_no", "") or "", "hazards": hazards})
+        "document_no": e.document_no or "", "hazards": hazards})
 
 
 @changing(REFERRALS, _id)
