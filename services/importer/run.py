@@ -1,8 +1,9 @@
 """Import a ledger: read, check every row (nothing stored while one is bad, unless
-`skip_bad`), register unknown enterprises, then store each row's history as one keyed write
-(key: the file's SHA-256 and the row number, `infra.idempotency`) — written by several threads
-at once so the store's group commit puts many rows in one transaction. Re-importing a file
-finds its rows' keys taken and stores nothing."""
+`skip_bad`), register unknown enterprises, then store the rows' histories in keyed writes of
+a block of rows each (`infra.idempotency`: holder the file's SHA-256, key the block's row
+numbers, `rows-<first>-<last>`), several blocks at once so the store's group commit puts them in
+one transaction. Re-importing a file finds its blocks' keys taken and stores nothing; an import
+cut short stores, when run again, only the blocks it had not stored."""
 
 from __future__ import annotations
 
@@ -11,17 +12,20 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from psycopg import sql
+
 from domain.errors import DomainError, InvalidValue, RuleViolation
 from domain.hazard import Hazard
 from domain.parties import Enterprise
 from domain.rules import RULES
-from infra.idempotency import IdempotencyStore, KeyedRequest, KeyTaken, keyed
+from infra.idempotency import TABLE as KEYS_TABLE, KeyedRequest, KeyTaken, keyed
 from projections.field_labels import FIELD_LABELS
 from services.importer import columns, history, reading, rows as ledger_rows
 from services.importer.rows import BadRow, LedgerRow
 
 HOLDER = "ledger-import"
-WORKERS = 16
+WORKERS = 2  # two blocks in flight: one encodes while the other commits (more only fight over the GIL)
+BLOCK = 500  # rows per keyed write, by row number (the header is row 1)
 
 
 @dataclass
@@ -76,16 +80,20 @@ def import_ledger(ledger, path: Path, *, dry_run: bool = False, skip_bad: bool =
     out.bad = sorted(bad + clashing, key=lambda b: b.number)
     if out.bad and not skip_bad:
         return out
-    keys = IdempotencyStore(ledger.recorder.datastore)
     holder = f"{HOLDER}:{sheet.sha256}"
-    todo = [(n, h) for n, h in built if keys.answer(holder, f"row-{n}") is None]
-    out.good, out.already = len(built), len(built) - len(todo)
-    used = {h.enterprise_id for _, h in todo}
+    taken = _taken(ledger, holder)
+    blocks: dict[str, list[Hazard]] = {}
+    for number, hazard in built:
+        blocks.setdefault(_block(number), []).append(hazard)
+    out.good = len(built)
+    out.already = sum(len(b) for k, b in blocks.items() if k in taken)
+    todo = [(k, b) for k, b in blocks.items() if k not in taken]
+    used = {h.enterprise_id for _, b in todo for h in b}
     new_enterprises = [e for e in new_enterprises if str(e.id) in used]
     if dry_run:
         out.enterprises = len(new_enterprises)
-        out.stored_rows = len(todo)
-        out.stored_events = sum(len(h.pending_events) for _, h in todo) + len(new_enterprises)
+        out.stored_rows = sum(len(b) for _, b in todo)
+        out.stored_events = sum(len(h.pending_events) for _, b in todo for h in b) + len(new_enterprises)
         return out
     if new_enterprises:
         if _store(ledger, holder, "enterprises", sheet.sha256, new_enterprises):
@@ -133,21 +141,35 @@ def _store(ledger, holder: str, key: str, sha: str, aggregates) -> bool:
         return False
 
 
-def _store_rows(ledger, holder: str, sha: str, todo: list[tuple[int, Hazard]], out: Outcome,
-                progress: Callable[[int, int], None] | None) -> None:
-    def one(item: tuple[int, Hazard]) -> int:
-        number, hazard = item
-        events = len(hazard.pending_events)
-        return events if _store(ledger, holder, f"row-{number}", sha, [hazard]) else -1
+def _block(number: int) -> str:
+    first = (number - 2) // BLOCK * BLOCK + 2
+    return f"rows-{first}-{first + BLOCK - 1}"
 
-    done = 0
+
+def _taken(ledger, holder: str) -> set[str]:
+    """The keys an earlier import of this file stored (one query)."""
+    datastore = ledger.recorder.datastore
+    with datastore.transaction(commit=False) as curs:
+        curs.execute(sql.SQL("SELECT key FROM {} WHERE holder = %s").format(
+            sql.Identifier(datastore.schema, KEYS_TABLE)), (holder,))
+        return {row["key"] for row in curs.fetchall()}
+
+
+def _store_rows(ledger, holder: str, sha: str, todo: list[tuple[str, list[Hazard]]], out: Outcome,
+                progress: Callable[[int, int], None] | None) -> None:
+    def one(item: tuple[str, list[Hazard]]) -> tuple[int, int]:
+        key, hazards = item
+        events = sum(len(h.pending_events) for h in hazards)
+        return len(hazards), (events if _store(ledger, holder, key, sha, hazards) else -1)
+
+    done, total = 0, sum(len(b) for _, b in todo)
     with ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="import") as pool:
-        for events in pool.map(one, todo):
-            done += 1
+        for rows, events in pool.map(one, todo):
+            done += rows
             if events < 0:
-                out.already += 1
+                out.already += rows
             else:
-                out.stored_rows += 1
+                out.stored_rows += rows
                 out.stored_events += events
-            if progress is not None and (done % 200 == 0 or done == len(todo)):
-                progress(done, len(todo))
+            if progress is not None:
+                progress(done, total)

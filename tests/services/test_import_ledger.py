@@ -144,3 +144,26 @@ def test_a_file_that_is_not_a_spreadsheet_is_refused(ledger, tmp_path, name, con
     with pytest.raises(InvalidValue) as e:
         import_ledger(ledger, path)
     assert "不是" in e.value.message and stored_count(ledger) == 0
+
+
+def test_an_import_cut_short_stores_only_the_rest_when_run_again(ledger, tmp_path, monkeypatch):
+    from services.importer import run
+
+    monkeypatch.setattr(run, "BLOCK", 2)  # rows 2-3 and rows 4-5: two keyed writes
+    monkeypatch.setattr(run, "WORKERS", 1)
+    store, calls = run._store, []
+
+    def crash_on_the_second(*args):
+        calls.append(args[2])
+        if args[2] == "rows-4-5":
+            raise ConnectionError("the process died")
+        return store(*args)
+
+    monkeypatch.setattr(run, "_store", crash_on_the_second)
+    path = write_csv(tmp_path / "l.csv", good_rows())
+    with pytest.raises(ConnectionError):
+        import_ledger(ledger, path)
+    assert len(hazards(ledger)) == 2
+    monkeypatch.setattr(run, "_store", store)
+    again = import_ledger(ledger, path)
+    assert (again.already, again.stored_rows, len(hazards(ledger))) == (2, 2, 4)

@@ -1,0 +1,126 @@
+"""Import of an old ledger (issue 16 §1) beside raw COPY of the same rows, in one run.
+
+    .venv/bin/python benchmarks/import_ledger.py [--rows 20000] [--enterprises 500] [--keep]
+
+Uses the store the `hazard` command uses (DATABASE_URL, else the embedded PostgreSQL under
+HAZARD_DATA_DIR) in a fresh schema `bench_import_<pid>` (dropped afterwards unless --keep).
+Writes a CSV ledger of `--rows` rows (a third closed, a third rectified, general and major
+mixed), then prints:
+- the import through the application (`services.importer.run.import_ledger`: read, check every
+  row, decide each history in the domain, store keyed writes through the group commit) in
+  rows/s and events/s, and the store phase alone;
+- raw `COPY` of the same rows (every column as text) into a plain table of the same database;
+- the ratio import rows/s ÷ COPY rows/s (the issue's target: ≥ 0.2). Not a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import dataclasses
+import os
+import random
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import psycopg  # noqa: E402
+from psycopg import sql  # noqa: E402
+
+from domain.credit_code import make  # noqa: E402
+from infra.postgres import Database  # noqa: E402
+from infra.reference import ReferenceData  # noqa: E402
+from infra.settings import Settings  # noqa: E402
+from services.application import HazardLedger  # noqa: E402
+from services.importer import run as importer  # noqa: E402
+from services.importer.columns import COLUMNS  # noqa: E402
+
+HEADER = [zh for zh, _ in COLUMNS.values()]  # the Chinese header of each column
+
+
+def ledger_rows(n: int, enterprises: int, reference: ReferenceData) -> list[list[str]]:
+    rnd = random.Random(16)
+    towns, sectors = list(reference.townships.values()), list(reference.sectors.values())
+    firms = [(make(f"91330226MB{i:07d}"), f"宁海测试企业{i}", rnd.choice(towns), rnd.choice(sectors))
+             for i in range(enterprises)]
+    rows = []
+    for i in range(n):
+        code, name, town, sector = firms[i % enterprises]
+        found = date(2023, 1, 1) + timedelta(days=rnd.randrange(900))
+        major = i % 10 == 0
+        stage = i % 3  # 0 closed, 1 rectified, 2 assigned
+        rectified = found + timedelta(days=10) if stage < 2 else None
+        closed = found + timedelta(days=20) if stage == 0 else None
+        rows.append([code, name, town, sector, found.isoformat(), f"第{i}项隐患：设备防护缺失",
+                     "重大" if major else "一般", "物的不安全状态", "张三", (found + timedelta(days=30)).isoformat(),
+                     rectified.isoformat() if rectified else "", "800" if rectified else "",
+                     (found + timedelta(days=15)).isoformat() if closed else "",
+                     closed.isoformat() if closed else "", f"宁应急销〔2025〕{i}号" if closed and major else ""])
+    return rows
+
+
+def copy_rows(conninfo: str, schema: str, rows: list[list[str]]) -> float:
+    cols = sql.SQL(", ").join(sql.Identifier(f"c{i}") for i in range(len(HEADER)))
+    table = sql.Identifier(schema, "raw_ledger")
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE TABLE {} ({})").format(
+            table, sql.SQL(", ").join(sql.SQL("{} text").format(sql.Identifier(f"c{i}")) for i in range(len(HEADER)))))
+        start = time.perf_counter()
+        with conn.transaction(), conn.cursor().copy(sql.SQL("COPY {} ({}) FROM STDIN").format(table, cols)) as copy:
+            for row in rows:
+                copy.write_row(row)
+        return time.perf_counter() - start
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=20000)
+    parser.add_argument("--enterprises", type=int, default=500)
+    parser.add_argument("--keep", action="store_true", help="keep the schema")
+    args = parser.parse_args()
+    schema = f"bench_import_{os.getpid()}"
+    settings = dataclasses.replace(Settings.from_env(), db_schema=schema)
+    reference = ReferenceData.load()
+    rows = ledger_rows(args.rows, args.enterprises, reference)
+    with tempfile.TemporaryDirectory() as tmp, Database(settings) as database:
+        path = Path(tmp) / "ledger.csv"
+        with path.open("w", newline="", encoding="utf-8") as f:
+            csv.writer(f).writerows([HEADER, *rows])
+        print(f"store: {database.describe()}, schema {schema}; {args.rows:,} rows, {args.enterprises} enterprises")
+        ledger = HazardLedger(database.env(), reference=reference)
+        stored = {}
+        store_rows = importer._store_rows
+
+        def timed(*a, **kw):  # the store phase alone
+            start = time.perf_counter()
+            store_rows(*a, **kw)
+            stored["seconds"] = time.perf_counter() - start
+        importer._store_rows = timed
+        try:
+            start = time.perf_counter()
+            out = importer.import_ledger(ledger, path)
+            seconds = time.perf_counter() - start
+        finally:
+            importer._store_rows = store_rows
+            ledger.close()
+        assert not out.header_errors and not out.bad, (out.header_errors, out.bad[:3])
+        copy_seconds = copy_rows(database.conninfo, schema, rows)
+        if not args.keep:
+            with psycopg.connect(database.conninfo, autocommit=True) as conn:
+                conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
+    rate, copy_rate = out.stored_rows / seconds, len(rows) / copy_seconds
+    print(f"import (all phases)  {rate:10,.0f} rows/s  {out.stored_events / seconds:10,.0f} events/s"
+          f"  ({out.stored_rows:,} rows, {out.stored_events:,} events, {seconds:.2f}s)")
+    print(f"  store phase alone  {out.stored_rows / stored['seconds']:10,.0f} rows/s"
+          f"  {out.stored_events / stored['seconds']:10,.0f} events/s  ({stored['seconds']:.2f}s)")
+    print(f"raw COPY             {copy_rate:10,.0f} rows/s  ({copy_seconds:.3f}s)")
+    print(f"ratio import / COPY  {rate / copy_rate:10.3f}  (issue 16 target ≥ 0.2)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
