@@ -168,6 +168,14 @@ POLICY: dict[str, frozenset[Role]] = {
     "reminder.dead-letter.list":     frozenset({B, T, R, AD}),
     "reminder.dead-letter.retry":    frozenset({B, T, R, AD}),
     "reminder.sms-outbox":           frozenset({B, AD}),
+    # webhook subscriptions (issue 16 §4, docs/webhooks.md): topic `event` (integrators) or
+    # `reminder`; the same parties as the reminders' webhooks, each for its own scope only (a wider
+    # one: 403); list, delete and dead letters: the holder's own (another's: 404)
+    "webhook.register":              frozenset({B, T, R, AD}),
+    "webhook.list":                  frozenset({B, T, R, AD}),
+    "webhook.delete":                frozenset({B, T, R, AD}),
+    "webhook.dead-letter.list":      frozenset({B, T, R, AD}),
+    "webhook.dead-letter.retry":     frozenset({B, T, R, AD}),
 }
 
 COUNTY_WIDE = frozenset({B, AU, IN, AD})

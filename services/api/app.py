@@ -27,6 +27,7 @@ from services.api.routes import supervision, todo  # issue 14 §6: to-do and 督
 from services.api.routes import meetings  # issue 14 §4: the monthly joint meeting pack (联席会材料)
 from services.api.routes import exports  # issue 16 §2: the export for the province (省级上报)
 from services.api.routes import reminders  # issue 14 §5: reminders, webhooks, dead letters, SMS outbox
+from services.api.routes import webhooks  # issue 16 §4: webhook subscriptions (events for integrators)
 from services.api.uploads import body_limit
 from services.api import docs as api_docs  # issue 17 §6: /docs and /redoc served offline
 from services.application import HazardLedger
@@ -71,7 +72,8 @@ def create_app(ledger: HazardLedger, tokens: Tokens, *, read_models: ReadModels 
     ledger.catalogue, ledger.file_store = app.state.criteria, app.state.files  # what hazards cite
     for module in (reference, parties, contracts, inspections, hazards, records, audit, readmodels,
                    accountability, events, files, criteria, checklists, self_reports, referrals,
-                   todo, supervision, meetings, exports, reminders):
+                   todo, supervision, meetings, exports, reminders,
+                   webhooks):
         app.include_router(module.router, prefix=API_PREFIX)
     dashboard.install(app)  # the web dashboard at / (issue 7)
     api_docs.install(app)  # issue 17 §6: /docs, /redoc with the project's own assets

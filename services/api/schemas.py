@@ -10,6 +10,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from domain.values import CONTROL_CHARS
+from services.api import vocabularies as vocab  # issue 17 §6: closed vocabularies, enums with labels
 
 
 def _printable(value: str) -> str:
@@ -42,7 +43,7 @@ class NewEnterprise(Body):
     name: Short
     township: Short
     sector: Short
-    scale: Short
+    scale: vocab.Scale
     annual_output: Amount = Decimal(0)
     risk_flags: list[Short] = []
     address: Text = ""
@@ -79,13 +80,13 @@ class NewAgreement(Body):
     end: Day
     prices: Prices
     budget: Amount
-    services: list[Short] | None = None
+    services: list[vocab.Service] | None = None
 
 
 class NewContract(Body):
     enterprise_id: Ident
     agency_id: Ident
-    service: Short
+    service: vocab.Service
     start: Day
     end: Day
     fee: Amount
@@ -104,7 +105,7 @@ class ContractTermination(Body):
 class NewInspection(Body):
     enterprise_id: Ident
     agency_id: Ident | None = None
-    kind: Short
+    kind: vocab.InspectionKind
     basis_id: Ident | None = None
     scheduled_for: Day
 
@@ -126,10 +127,10 @@ class Cancellation(Body):
 class NewHazard(Body):
     enterprise_id: Ident
     inspection_id: Ident | None = None
-    source: Short
-    category: Short
+    source: vocab.Source
+    category: vocab.Category
     description: Text
-    level: Short
+    level: vocab.Level
     discovered_on: Day | None = None
     location: Text = ""
     evidence: list[Short] = Field(default=[], max_length=50)  # text, or a file: "sha256:<hex>"
@@ -155,7 +156,7 @@ class RectificationPlan(Body):
 
 
 class Supervision(Body):
-    level: Short
+    level: vocab.SupervisionLevel
     document_no: Short
     listed_on: Day | None = None
 
@@ -166,7 +167,7 @@ Days = Annotated[int, Field(strict=True)]  # whole days; the domain checks the r
 
 class ListingNotice(Body):
     """下达挂牌督办通知书: level, 挂牌政府, 督办部门, 文号, the two periods in days from 签收, 签发人."""
-    level: Short
+    level: vocab.SupervisionLevel
     government: Short
     department: Short
     document_no: Short
@@ -197,7 +198,7 @@ class ListingCancellation(Body):
 
 
 class Enforcement(Body):
-    kind: Short
+    kind: vocab.EnforcementKind
     document_no: Short
     taken_on: Day | None = None
 
@@ -225,7 +226,7 @@ class Closing(Body):
 
 
 class Regrading(Body):
-    level: Short
+    level: vocab.Level
     reason: Text
     criterion: Ident | None = None  # cite this criterion from now on (GET /criteria)
 
@@ -249,7 +250,7 @@ class Withdrawal(Body):
 class NewAccident(Body):
     enterprise_id: Ident
     occurred_on: Day
-    category: Short
+    category: vocab.AccidentCategory
     deaths: int = Field(ge=0, le=10000)
     injuries: int = Field(ge=0, le=10000)
     description: Text
@@ -268,14 +269,14 @@ class Blacklisting(Body):
 
 class Finding(Body):
     agency_id: Ident
-    kind: Short
+    kind: vocab.FindingKind
     description: Text
 
 
 class ChecklistResult(Body):
     """One item of a checklist template judged: passed, failed (a hazard) or not_applicable."""
     item_id: Ident
-    result: Short
+    result: vocab.CheckResult
     note: Text = ""
     evidence: list[Short] = Field(default=[], max_length=20)  # files: "sha256:<hex>" (POST /files)
     hazard_id: Ident | None = None  # a failed item: the hazard it was reported as
@@ -357,3 +358,9 @@ class NewWebhook(Body):
     url: Annotated[str, Field(min_length=1, max_length=2000), AfterValidator(_printable)]
     scope: WebhookScope = WebhookScope()
     secret: Annotated[str, Field(min_length=16, max_length=200), AfterValidator(_printable)] | None = None
+
+
+# issue 16 §4 (webhooks for integrators, docs/webhooks.md)
+class NewSubscription(NewWebhook):
+    """A webhook subscription of `topic` `event` (every stored event in scope) or `reminder`."""
+    topic: Ident = "event"

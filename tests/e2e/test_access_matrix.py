@@ -31,6 +31,9 @@ NOT_ABOUT_A_PARTY = {"reference.townships", "reference.sectors", "agency.registe
                      # dead letters (another's: 404); registering a wider scope is 403 (in the matrix)
                      "reminder.list", "reminder.webhook.list", "reminder.dead-letter.list",
                      "reminder.dead-letter.retry", "reminder.sms-outbox",
+                     # webhook subscriptions (issue 16 §4): the holder's own (another's: 404)
+                     "webhook.list", "webhook.delete", "webhook.dead-letter.list",
+                     "webhook.dead-letter.retry",
                      "file.upload",  # any writing role, about no party's record
                      "criteria.list", "criteria.read", "checklist.list", "checklist.read"}  # reference data
 # in scope, yet not allowed: an enterprise is no party to a procurement agreement
@@ -221,6 +224,14 @@ def requests_for(w):
         "reminder.dead-letter.list": ("GET", "/reminders/dead-letters", None),
         "reminder.dead-letter.retry": ("POST", "/reminders/dead-letters/999999/retry", None),
         "reminder.sms-outbox": ("GET", "/reminders/sms-outbox", None),
+        # webhook subscriptions (issue 16 §4)
+        "webhook.register": ("POST", "/webhooks", {
+            "url": "http://127.0.0.1:9/hook", "topic": "event",
+            "scope": {"township": "330226001", "sector": "chem"}}),
+        "webhook.list": ("GET", "/webhooks", None),
+        "webhook.delete": ("DELETE", "/webhooks/no-such-subscription", None),
+        "webhook.dead-letter.list": ("GET", "/webhooks/dead-letters", None),
+        "webhook.dead-letter.retry": ("POST", "/webhooks/dead-letters/999999/retry", None),
     }
 
 

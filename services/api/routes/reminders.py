@@ -26,7 +26,7 @@ from infra.auth import Principal
 from infra.reminders import TOPIC, ReminderStore
 from infra.sms import OutboxGateway
 from infra.webhooks import BadUrl, check_url, networks
-from services.access import COUNTY_WIDE, Forbidden, check_role, read_scope
+from services.access import COUNTY_WIDE, check_role, read_scope
 from services.api import schemas as s
 from services.api.deps import ledger, principal
 from services.errors import NotFound
@@ -97,20 +97,8 @@ def _deliveries(reminder_id: str, sent: dict) -> list[dict]:
 
 def _scope(who: Principal, scope: s.WebhookScope, reference: Any) -> tuple[str | None, str | None]:
     """The scope a holder may subscribe to: never wider than its own (403 otherwise)."""
-    township, sector = scope.township, scope.sector
-    if township is not None and township not in reference.townships:
-        raise InvalidValue("scope.township", f"未知的乡镇（街道）代码 {township}")
-    if sector is not None and sector not in reference.sectors:
-        raise InvalidValue("scope.sector", f"未知的行业代码 {sector}")
-    if who.role == Role.TOWNSHIP:
-        if not who.township or township not in (None, who.township):
-            raise Forbidden("reminder.webhook.register", "乡镇（街道）只能订阅本乡镇（街道）的提醒")
-        township = who.township
-    elif who.role == Role.REGULATOR:
-        if not who.sector or sector not in (None, who.sector):
-            raise Forbidden("reminder.webhook.register", "行业主管部门只能订阅本行业的提醒")
-        sector = who.sector
-    return township, sector
+    from services.api.routes.webhooks import subscription_scope  # one check for every topic (issue 16 §4)
+    return subscription_scope(who, scope, reference, "reminder.webhook.register", "提醒")
 
 
 @router.post("/webhooks", status_code=201, summary="登记提醒回调地址", name="reminder.webhook.register")
