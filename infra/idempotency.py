@@ -31,6 +31,7 @@ from psycopg.rows import DictRow
 
 from infra import citations
 from infra.group_commit import GroupCommit
+from infra.postgres import serialise_ddl
 
 TABLE = "idempotency_keys"
 
@@ -123,6 +124,10 @@ class KeyedRecorder(PostgresApplicationRecorder):
             *citations.create_statements(datastore.schema),  # written with the events that cite
         ]
         self.group: GroupCommit[Write, list[int]] = GroupCommit(self._commit_batch)
+
+    def _create_table(self, curs: Any) -> None:
+        serialise_ddl(curs)  # processes starting together create tables one after the other
+        super()._create_table(curs)
         # the library's lock statements and its NOTIFY (sent at commit) in one round trip
         self._lock_and_notify = sql.SQL("; ").join(
             [*self.lock_table_statements, sql.SQL("NOTIFY {}").format(sql.Identifier(self.channel_name))])

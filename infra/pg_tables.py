@@ -8,6 +8,8 @@ from typing import Any
 from eventsourcing.postgres import PostgresDatastore
 from psycopg.sql import SQL, Composed, Identifier
 
+from infra.postgres import serialise_ddl
+
 
 class OwnTables:
     """Base of a small store of our own on the event store's datastore."""
@@ -26,6 +28,7 @@ class OwnTables:
 
     def create_tables(self) -> None:
         with self.datastore.transaction(commit=True) as curs:
+            serialise_ddl(curs)
             for statement in self.ddl:
                 curs.execute(self.sql(statement))
 

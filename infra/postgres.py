@@ -12,6 +12,7 @@ import logging
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from psycopg.conninfo import conninfo_to_dict
 
@@ -112,3 +113,14 @@ class Database:
             return f"embedded PostgreSQL in {self.embedded_at}"
         params = conninfo_to_dict(self.conninfo)
         return f"PostgreSQL {params.get('host')}:{params.get('port', 5432)}/{params.get('dbname')}"
+
+
+DDL_LOCK = 0x68_7a_64_64_6c  # "hzddl": one advisory lock for every CREATE … IF NOT EXISTS of ours
+
+
+def serialise_ddl(curs: Any) -> None:
+    """Take the store's DDL lock for the rest of this transaction. PostgreSQL's `CREATE TABLE IF
+    NOT EXISTS` is not safe against itself: two processes creating the same table at once (API
+    and workers processes started together, issue 18) fail with a duplicate `pg_type` row. Every
+    recorder of ours that creates tables calls this first, so they create one after the other."""
+    curs.execute("SELECT pg_advisory_xact_lock(%s)", (DDL_LOCK,))

@@ -55,7 +55,13 @@ def register(commands: Any) -> None:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, help="API processes (default HAZARD_API_WORKERS, 2)")
+    serve.add_argument("--role", choices=ROLES, default="all",
+                       help="api：只答 HTTP；workers：只跟随日志（读模型、转发、审计链、提醒）；all（默认）：两者。"
+                            "api 与 workers 分开运行时须设 DATABASE_URL 和 NATS_URL（同一 PostgreSQL、同一 NATS）")
     serve.set_defaults(run=run_serve)
+
+
+ROLES = ("all", "api", "workers")  # issue 18 §1: the roles of a `hazard serve` process
 
 
 def run_serve(args: argparse.Namespace, config: Config) -> int:
@@ -64,20 +70,31 @@ def run_serve(args: argparse.Namespace, config: Config) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stopping.set())
     workers = max(1, args.workers or config.settings.api_workers)
+    if args.role != "all" and not (config.settings.database_url and config.settings.nats_url):
+        print("hazard serve: --role api / workers 须与其他进程共用同一 PostgreSQL 和 NATS：请设置 DATABASE_URL "
+              "和 NATS_URL（内嵌服务器只供 --role all 使用）", file=sys.stderr)
+        return 2
     with config.database() as database, config.broker() as broker:
         config.tokens()  # the keys are generated here, once, before the API processes read them
         children = Family(config.loaded().replace(database_url=database.conninfo),
-                          _listen(args.host, args.port), workers, stopping)
+                          _listen(args.host, args.port) if args.role != "workers" else None,
+                          workers, stopping, role=args.role)
         try:
             if not children.start():
                 return 1 if not stopping.is_set() else 0
             url = f"http://{args.host}:{args.port}"
-            print(f"HazardLedger serving on {url}  (dashboard {url}/, API {url}/api/v1, "
-                  f"OpenAPI {url}/openapi.json)")
+            if args.role != "workers":
+                print(f"HazardLedger serving on {url}  (dashboard {url}/, API {url}/api/v1, "
+                      f"OpenAPI {url}/openapi.json)")
+            else:
+                print("HazardLedger workers following the log (no HTTP)")
             print(f"event store: {database.describe()}; NATS: {broker.describe()}; "
                   f"data folder: {config.settings.data_dir}")
-            print(f"processes: {workers} API (pids {', '.join(map(str, children.pids('api')))}), "
-                  f"followers (pid {children.pids('followers')[0]}): views, relay, audit chain")
+            api = f"{len(children.pids('api'))} API (pids {', '.join(map(str, children.pids('api')))})"
+            follow = (f"followers (pid {children.pids('followers')[0]}): views, relay, audit chain, reminders"
+                      if children.pids("followers") else "")
+            print(f"processes ({args.role}): " + "; ".join(p for p in (api if children.pids("api") else "",
+                                                                       follow) if p))
             print("issue a token: hazard token issue --role bureau --name 县应急管理局", flush=True)
             return children.watch()
         finally:
@@ -118,14 +135,17 @@ class Family:
     """The parent's children: started in order, watched, restarted, stopped in order."""
 
     config: Config
-    sock: socket.socket
+    sock: socket.socket | None  # None for `--role workers`: no HTTP
     workers: int
     stopping: threading.Event
+    role: str = "all"  # all, api (no followers), workers (no API processes)
     children: list[Child] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._context = multiprocessing.get_context("spawn")
-        self.children = [Child("followers", 0)] + [Child("api", n + 1) for n in range(self.workers)]
+        followers = [Child("followers", 0)] if self.role in ("all", "workers") else []
+        apis = [Child("api", n + 1) for n in range(self.workers)] if self.role in ("all", "api") else []
+        self.children = followers + apis
 
     def pids(self, role: str) -> list[int]:
         return [c.process.pid for c in self.children if c.role == role and c.process is not None]
@@ -179,7 +199,8 @@ class Family:
                     log.error("%s process (pid %s) did not stop; killing it", process.name, process.pid)
                     process.kill()
                     process.join(5)
-        self.sock.close()
+        if self.sock is not None:
+            self.sock.close()
 
 
 # --- the children's side -------------------------------------------------------------------------
