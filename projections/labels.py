@@ -62,3 +62,6 @@ def event_label(aggregate: str, name: str) -> str:
     """The step's name for people: by "Aggregate.Event" where one name means different steps
     of different records, else by the event's name."""
     return EVENT_LABELS.get(f"{aggregate}.{name}", EVENT_LABELS.get(name, name))
+
+# issue 17 §6 (I4): a checklist item's result (domain.inspection_checklist.Result), for the API's enum
+CHECK_RESULT = {"passed": "符合", "failed": "不符合", "not_applicable": "不适用"}

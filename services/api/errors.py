@@ -24,6 +24,40 @@ def _field(loc: tuple) -> str:
     return ".".join(parts) or "body"
 
 
+# issue 17 §6: pydantic's error types in the words of the offices (every invalid field at once, in Chinese)
+_MESSAGES = {
+    "missing": "必填", "extra_forbidden": "不是本接口的字段", "string_type": "须为文本",
+    "string_too_long": "长度不能超过 {max_length} 个字符", "string_too_short": "长度不能少于 {min_length} 个字符",
+    "too_long": "最多 {max_length} 项", "too_short": "至少 {min_length} 项",
+    "date_type": "须为日期（YYYY-MM-DD）", "date_parsing": "须为日期（YYYY-MM-DD）",
+    "date_from_datetime_parsing": "须为日期（YYYY-MM-DD）", "date_from_datetime_inexact": "须为日期（YYYY-MM-DD）",
+    "less_than_equal": "不能大于 {le}", "greater_than_equal": "不能小于 {ge}",
+    "less_than": "须小于 {lt}", "greater_than": "须大于 {gt}",
+    "int_type": "须为整数", "int_parsing": "须为整数", "int_from_float": "须为整数",
+    "decimal_type": "须为数字", "decimal_parsing": "须为数字", "finite_number": "须为有限数字",
+    "float_type": "须为数字", "float_parsing": "须为数字",
+    "bool_type": "须为 true 或 false", "bool_parsing": "须为 true 或 false",
+    "list_type": "须为列表", "dict_type": "须为对象", "model_type": "须为对象", "model_attributes_type": "须为对象",
+    "json_invalid": "不是有效的 JSON", "json_type": "不是有效的 JSON",
+    "enum": "未知取值，可选：{expected}", "literal_error": "未知取值，可选：{expected}",
+    "uuid_type": "须为标识符（UUID）", "uuid_parsing": "须为标识符（UUID）",
+}
+
+
+def pydantic_message(error: dict) -> str:
+    """One pydantic error in Chinese: a ValueError's own (Chinese) text, else the type's message."""
+    ctx = error.get("ctx") or {}
+    if error.get("type") in ("value_error", "assertion_error") and "error" in ctx:
+        return str(ctx["error"])
+    template = _MESSAGES.get(error.get("type", ""))
+    if template is None:
+        return f"取值无效（{error.get('msg', '')}）"
+    try:
+        return template.format(**ctx)
+    except (KeyError, IndexError):
+        return template.split("{")[0].rstrip("，：")
+
+
 def invalid_input(field: str, message: str, errors: list[dict] | None = None) -> JSON:
     """422 naming the field (a body field or a query parameter): the one shape of bad input."""
     return JSON(status_code=422, content={
@@ -41,9 +75,10 @@ def not_caught_up(e: NotCaughtUp) -> JSON:
 def install(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_: Request, exc: RequestValidationError):
-        errors = [{"field": _field(e["loc"]), "message": e["msg"]} for e in exc.errors()]
-        first = errors[0] if errors else {"field": "body", "message": "invalid"}
-        return invalid_input(first["field"], first["message"], errors)
+        errors = [{"field": _field(e["loc"]), "message": pydantic_message(e)} for e in exc.errors()]
+        first = errors[0] if errors else {"field": "body", "message": "取值无效"}
+        more = f"（另有 {len(errors) - 1} 处错误，见 errors）" if len(errors) > 1 else ""
+        return invalid_input(first["field"], first["message"] + more, errors)
 
     @app.exception_handler(InvalidValue)
     async def invalid_value(_: Request, exc: InvalidValue):

@@ -5,6 +5,11 @@ database sees it (issue 10 §6).
 Why here and not per route: the filters reach PostgreSQL as text, and PostgreSQL refuses NUL in
 text (which surfaced as 503 "事件库暂时不可用"); a control character in a filter is never a
 legitimate value. Request bodies have their own check (`services/api/schemas.py: _printable`).
+
+Issue 17 §6: a parameter the route does not declare (a typo such as `?satus=`, silently ignored
+before) is refused the same way, every unknown name listed in `errors[]`, from each route's own
+declaration (FastAPI's dependant: its parameters and its dependencies'); pages and assets outside
+the OpenAPI document keep their query strings.
 """
 
 from __future__ import annotations
@@ -12,6 +17,9 @@ from __future__ import annotations
 import re
 from urllib.parse import unquote_to_bytes
 
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
+from starlette.routing import Match
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from services.api.errors import invalid_input
@@ -44,17 +52,68 @@ def first_bad_parameter(query_string: bytes) -> tuple[str, str] | None:
     return None
 
 
+def parameter_names(query_string: bytes) -> list[str]:
+    """The query's parameter names, in order, once each (after the control check: clean UTF-8)."""
+    names = []
+    for pair in query_string.split(b"&"):
+        name = _decoded(pair.partition(b"=")[0])
+        if name and name not in names:
+            names.append(name)
+    return names
+
+
+def declared_parameters(route: APIRoute) -> frozenset[str]:
+    """The query parameters a route declares (its own and its dependencies'), by their names in the URL."""
+    names: set[str] = set()
+    todo: list[Dependant] = [route.dependant]
+    while todo:
+        dependant = todo.pop()
+        names.update(p.alias for p in dependant.query_params)
+        todo.extend(dependant.dependencies)
+    return frozenset(names)
+
+
+def documented_route(scope: Scope) -> APIRoute | None:
+    """The route of the OpenAPI document that takes this request, if any (pages and assets: None)."""
+    app = scope.get("app")
+    for route in getattr(getattr(app, "router", None), "routes", ()):
+        if isinstance(route, APIRoute) and route.include_in_schema:
+            match, _ = route.matches(scope)
+            if match is Match.FULL:
+                return route
+    return None
+
+
+def unknown_parameters(scope: Scope, known: dict[int, frozenset[str]]) -> list[dict] | None:
+    """[{field, message}] for each parameter the route does not declare (issue 17 §6), or None."""
+    route = documented_route(scope)
+    if route is None:
+        return None
+    allowed = known.setdefault(id(route), declared_parameters(route))
+    unknown = [n for n in parameter_names(scope["query_string"]) if n not in allowed]
+    if not unknown:
+        return None
+    offered = "、".join(sorted(allowed)) or "无"
+    return [{"field": n, "message": f"未知的查询参数（本接口可用的查询参数：{offered}）"} for n in unknown]
+
+
 class QueryGuard:
     """ASGI middleware: 422 `{"error": "invalid_input", "field": <parameter>, …}` for a query
     parameter that is not clean text; everything else passes untouched."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
+        self.known: dict[int, frozenset[str]] = {}  # route → its declared query parameters
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope.get("query_string"):
             bad = first_bad_parameter(scope["query_string"])
             if bad is not None:
                 await invalid_input(*bad)(scope, receive, send)
+                return
+            unknown = unknown_parameters(scope, self.known)
+            if unknown:
+                first = unknown[0]
+                await invalid_input(first["field"], first["message"], unknown)(scope, receive, send)
                 return
         await self.app(scope, receive, send)

@@ -1,0 +1,80 @@
+"""The API's closed vocabularies (issue 17 §6): one schema type per vocabulary, built from the one
+table of Chinese labels (`projections/labels.py`, `projections/oversight_labels.py`), never a copy.
+
+Each type
+- accepts the code (`small_micro`) or what a clerk would type: the label (`小微`, `重大隐患`), the
+  label without its trailing 隐患 (`重大`), surrounding spaces ignored: the one normalisation place,
+  a pydantic BeforeValidator, so the domain and the store only ever see codes;
+- refuses anything else with 422 naming the field and listing `code（label）` choices, reported
+  together with every other invalid field of the body;
+- is published in the OpenAPI document as `enum` (the codes) with `x-enum-labels` (code → label)
+  and a description listing `code = label`.
+
+`VOCABULARIES` names them all (docs/api.md lists them; tests check each against its domain enum).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BeforeValidator, Field
+
+from projections import labels, oversight_labels
+
+
+def _aliases(table: Mapping[str, str]) -> dict[str, str]:
+    """What a clerk may type → the code: the code itself, its label, the label without 隐患."""
+    out: dict[str, str] = {}
+    for code, label in table.items():
+        out[code] = code
+        out[label] = code
+        if label.endswith("隐患") and len(label) > 2:
+            out.setdefault(label[:-2], code)
+    return out
+
+
+def vocabulary(name: str, table: Mapping[str, str]) -> Any:
+    """An Annotated str type for the closed vocabulary `table` (code → Chinese label)."""
+    codes = [code for code in table if isinstance(code, str)]
+    labelled = {code: table[code] for code in codes}
+    aliases = _aliases(labelled)
+    choices = "，".join(f"{code}（{label}）" for code, label in labelled.items())
+
+    def normalise(value: Any) -> Any:
+        return aliases.get(value.strip(), value) if isinstance(value, str) else value
+
+    def known(value: str) -> str:
+        if value not in labelled:
+            raise ValueError(f"未知取值 {value!r}，可选：{choices}")
+        return value
+
+    description = f"{name}：" + "；".join(f"`{code}` = {label}" for code, label in labelled.items()) + \
+        "。也接受中文名称（如 " + "、".join(list(labelled.values())[:2]) + "）。"
+    return Annotated[str, BeforeValidator(normalise), AfterValidator(known),
+                     Field(json_schema_extra={"enum": codes, "x-enum-labels": labelled},
+                           description=description)]
+
+
+# name → (type, its label table); the domain enum each mirrors is checked in tests/e2e/test_api_vocabularies.py
+Scale = vocabulary("企业规模", oversight_labels.SCALE)
+Source = vocabulary("隐患来源", labels.SOURCE)
+Category = vocabulary("隐患类别", labels.CATEGORY)
+Level = vocabulary("隐患等级", labels.LEVEL)
+SupervisionLevel = vocabulary("督办级别", labels.SUPERVISION)
+EnforcementKind = vocabulary("执法措施", labels.ENFORCEMENT)
+Service = vocabulary("服务类型", oversight_labels.SERVICE)
+InspectionKind = vocabulary("排查类型", oversight_labels.INSPECTION_KIND)
+AccidentCategory = vocabulary("事故类别", oversight_labels.ACCIDENT)
+FindingKind = vocabulary("调查认定的问题", oversight_labels.FINDING)
+CheckResult = vocabulary("检查结果", labels.CHECK_RESULT)
+
+VOCABULARIES = {
+    "scale": (Scale, oversight_labels.SCALE), "source": (Source, labels.SOURCE),
+    "category": (Category, labels.CATEGORY), "level": (Level, labels.LEVEL),
+    "supervision_level": (SupervisionLevel, labels.SUPERVISION),
+    "enforcement_kind": (EnforcementKind, labels.ENFORCEMENT), "service": (Service, oversight_labels.SERVICE),
+    "inspection_kind": (InspectionKind, oversight_labels.INSPECTION_KIND),
+    "accident_category": (AccidentCategory, oversight_labels.ACCIDENT),
+    "finding_kind": (FindingKind, oversight_labels.FINDING), "check_result": (CheckResult, labels.CHECK_RESULT),
+}
