@@ -167,3 +167,18 @@ def test_an_import_cut_short_stores_only_the_rest_when_run_again(ledger, tmp_pat
     monkeypatch.setattr(run, "_store", store)
     again = import_ledger(ledger, path)
     assert (again.already, again.stored_rows, len(hazards(ledger))) == (2, 2, 4)
+
+
+def test_date_cells_and_a_gb18030_csv_as_excel_saves_them(ledger, tmp_path):
+    book = Workbook()
+    book.active.append(HEADER)
+    row = good_rows()[0]
+    book.active.append([*row[:5], date(2025, 3, 5), *row[6:10], date(2025, 3, 20), date(2025, 3, 15), 1200,
+                        date(2025, 3, 18), date(2025, 3, 19), None])
+    book.save(tmp_path / "dates.xlsx")
+    out = import_ledger(ledger, tmp_path / "dates.xlsx")
+    assert (out.bad, out.stored_rows) == ([], 1)
+    assert hazards(ledger)["配电箱未接地"].closed_on == date(2025, 3, 19)
+    with (tmp_path / "gbk.csv").open("w", newline="", encoding="gb18030") as f:
+        csv.writer(f).writerows([HEADER, good_rows()[3]])
+    assert import_ledger(ledger, tmp_path / "gbk.csv").stored_rows == 1
