@@ -6,8 +6,10 @@ exactly as the store holds them (topic, originator, version, state bytes as UTF-
     DATABASE_URL=postgresql://… .venv/bin/python -m tests.corpus.make_corpus GENERATION
 
 GENERATION names a new directory under tests/corpus/ (e.g. 2026-12-01); an existing one is
-refused: corpus files are never changed, only added. `--old` writes the hand-made old-version
-files (`v1-*`): today's rows with the fields a version lacked removed (see OLD below).
+refused: corpus files are never changed, only added. The new generation holds only the event
+types (at their current version) that no earlier generation holds; `scenario.py` writes those
+`hazard simulate` does not. `--old SOURCE` writes the hand-made old-version directories of OLD
+not written yet: the rows of generation SOURCE with the fields a version lacked removed.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from psycopg import sql
 from infra.postgres import event_store_env
 from services.application import HazardLedger
 from services.simulate import simulate
+from tests.corpus import scenario
 
 HERE = Path(__file__).parent
 PER_TYPE = 1  # aggregates kept per event type (their whole histories)
@@ -37,6 +40,7 @@ NOT_THEN = {"v1-before-issue-10": ("domain.contracts:ServiceContract.Countersign
 OLD = {
     "v1-before-issue-13": {"domain.hazard:Hazard.Reported": ("criterion", "migrated", "class_version")},
     "v1-before-issue-14": {"domain.referral:Referral.Referred": ("meeting", "class_version")},
+    "v1-before-issue-13-regraded": {"domain.hazard:Hazard.Regraded": ("criterion", "class_version")},
     "v1-before-issue-10": {"domain.contracts:ServiceContract.Signed": ("proposed_by", "migrated",
                                                                       "class_version")},
 }
@@ -51,11 +55,22 @@ def rows_of(url: str, schema: str) -> list[dict]:
                  "state": bytes(s).decode()} for i, v, t, s in found]
 
 
-def chosen(rows: list[dict]) -> list[dict]:
-    """Whole histories of the first PER_TYPE aggregates of each event type, and of the
-    aggregates they name (enterprise, agency, inspection)."""
+def shape(row: dict) -> tuple[str, int]:
+    return row["topic"], orjson.loads(row["state"]).get("class_version", 1)
+
+
+def held() -> set[tuple[str, int]]:
+    """The event types and versions the corpus holds already."""
+    return {shape(r) for path in HERE.glob("*/*.json") for r in json.loads(path.read_text())}
+
+
+def chosen(rows: list[dict], already: set[tuple[str, int]]) -> list[dict]:
+    """Whole histories of the first PER_TYPE aggregates of each event type not `already`
+    held, and of the aggregates they name (enterprise, agency, inspection)."""
     by_topic: dict[str, list[str]] = defaultdict(list)
     for r in rows:
+        if shape(r) in already:
+            continue
         ids = by_topic[r["topic"]]
         if r["originator_id"] not in ids and len(ids) < PER_TYPE:
             ids.append(r["originator_id"])
@@ -78,6 +93,8 @@ def write(directory: Path, rows: list[dict]) -> None:
 
 def old_versions(today: Path) -> None:
     for name, lacking in OLD.items():
+        if (HERE / name).exists():
+            continue  # written once, never again
         rows = [r for path in sorted(today.glob("*.json")) for r in json.loads(path.read_text())]
         keep = {r["originator_id"] for r in rows if r["topic"] in lacking}
         out = []
@@ -92,7 +109,7 @@ def old_versions(today: Path) -> None:
 
 def main(generation: str) -> None:
     if generation == "--old":
-        return old_versions(max(p for p in HERE.iterdir() if p.is_dir() and p.name[:2] == "20"))
+        return old_versions(HERE / sys.argv[2])
     if (HERE / generation).exists():
         sys.exit(f"{HERE / generation} exists: corpus files are never changed, only added")
     url, schema = os.environ["DATABASE_URL"], f"corpus_{uuid.uuid4().hex[:8]}"
@@ -102,8 +119,9 @@ def main(generation: str) -> None:
         app = HazardLedger(event_store_env(url, schema=schema, pool_size=2),
                            clock=lambda: date(2025, 12, 31))
         simulate(app, seed=7, scale=0.01)
+        scenario.run(app)
         app.close()
-        write(HERE / generation, chosen(rows_of(url, schema)))
+        write(HERE / generation, chosen(rows_of(url, schema), held()))
     finally:
         with psycopg.connect(url, autocommit=True) as conn:
             conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
