@@ -401,7 +401,7 @@ def test_a_township_sees_only_its_township(browser, site, shots):
         assert page.locator("[data-testid=heat-table] tbody tr").count() == 1
 
         ready(page, f"{site.url}/ledger")
-        townships = page.locator("[data-testid=ledger-table] tbody tr[data-hazard] td:nth-child(3)").all_inner_texts()
+        townships = page.locator("[data-testid=ledger-table] tbody tr[data-hazard] td:nth-child(4)").all_inner_texts()  # after 隐患编号, 发现日期, 企业名称
         assert townships and set(townships) == {TOWNSHIP_NAME}
         assert page.locator("#total").inner_text() == f"{site.api('/ledger', token=site.township)['total']:,}"
 

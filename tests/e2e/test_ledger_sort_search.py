@@ -34,6 +34,8 @@ def test_numbers_search_and_sort_over_http(api, world):
     assert [i["hazard_no"] for i in _ledger(api, world, q=code)["items"]] == ["宁海-2026-000001"]
     assert [i["hazard_no"] for i in _ledger(api, world, q="五金")["items"]] == ["宁海-2026-000002"]
     assert _ledger(api, world, q="没有这家企业")["total"] == 0
+    one = _ledger(api, world, hazard_id=items[1]["hazard_id"])["items"]
+    assert [i["hazard_no"] for i in one] == ["宁海-2026-000002"]  # the hazard page's look-up
     paged = _ledger(api, world, sort="hazard_no", page=2, page_size=1)
     assert (paged["total"], [i["hazard_no"] for i in paged["items"]]) == (2, ["宁海-2026-000002"])
 

@@ -163,6 +163,7 @@ def _citing(f: Filters, criterion: str | None, rm: ReadModels) -> Filters:
 SORT = Query(None, max_length=300, description="排序：逗号分隔的列，列名前加 - 为降序，如 deadline,-discovered_on；"
              "可选 " + "、".join(f"{k}（{v}）" for k, v in ledger_q.SORTABLE.items()))
 SEARCH = Query(None, max_length=60, description="搜索：企业名称、统一社会信用代码或隐患编号（如 宁海-2026-000123）包含该文字")
+HAZARD = Query(None, max_length=40, description="只看这一条隐患（隐患详情页取其编号）")
 
 
 def ledger_order(sort: str | None = SORT) -> tuple[tuple[str, bool], ...]:
@@ -177,10 +178,13 @@ def ledger_order(sort: str | None = SORT) -> tuple[tuple[str, bool], ...]:
 def ledger(f: Filters = Depends(filters), m: Moment = Depends(moment), p: Page = Depends(page),
            format: Format = "json", criterion: str | None = CRITERION,
            order: tuple[tuple[str, bool], ...] = Depends(ledger_order), q: str | None = SEARCH,
+           hazard_id: str | None = HAZARD,
            _: None = Depends(caught_up("ledger.read")),
            who: Principal = Depends(principal), rm: ReadModels = Depends(read_models)):
     f = _citing(f, criterion, rm)
     f.search = (q or "").strip() or None
+    if hazard_id is not None:
+        f.equals["hazard_id"] = hazard_id
     result = reports.ledger(rm, m, _scoped(f, who), None if format != "json" else p, order)
     return _answer("ledger", result, format, f"隐患台账-{m.day}", scope_words(who, rm.reference))
 

@@ -161,10 +161,22 @@ export function input(name, value, { label, type = "text", placeholder } = {}) {
   return label ? h("label", { class: "field" }, h("span", {}, label), el) : el;
 }
 
-// the pager of a paged list: 上一页 / 第 n / m 页 / 下一页 (`go(page)` shows that page)
-export function pager(page, pages, go) {
+// the pager of a paged list: 上一页 / 第 n / m 页 / 下一页, and 跳至第 [ ] 页 when there are
+// several (issue 17 §4); `go(page)` shows that page, `extra` (e.g. a page-size select) sits beside
+export function pager(page, pages, go, ...extra) {
+  const jump = h("input", { type: "number", id: "page-jump", min: 1, max: pages, value: page, "aria-label": "页码",
+    style: "width:5em" });
+  const goTo = () => {
+    const wanted = Math.min(pages, Math.max(1, Math.trunc(Number(jump.value)) || 1));
+    if (wanted !== page) go(wanted);
+    else jump.value = page;
+  };
+  jump.addEventListener("keydown", (e) => { if (e.key === "Enter") { e.preventDefault(); goTo(); } });
   return h("div", { class: "pager" }, h("span", { id: "page-of" }, `第 ${page} / ${pages} 页`),
     h("div", { class: "pages" },
       h("button", { type: "button", id: "prev", disabled: page <= 1, on: { click: () => go(page - 1) } }, "上一页"),
-      h("button", { type: "button", id: "next", disabled: page >= pages, on: { click: () => go(page + 1) } }, "下一页")));
+      h("button", { type: "button", id: "next", disabled: page >= pages, on: { click: () => go(page + 1) } }, "下一页"),
+      pages > 1 ? h("span", { class: "jump" }, "跳至第", jump, "页",
+        h("button", { type: "button", id: "page-go", on: { click: goTo } }, "跳转")) : null),
+    ...extra);
 }

@@ -14,15 +14,17 @@ startPage("ledger", async (ctx, main) => {
   const show = async () => {
     const [state, history] = await Promise.all([api(`/hazards/${ident}`), api(`/hazards/${ident}/history`)]);
     // the checks come from the 三不放过 read model: this enterprise's hazards, then this one
-    const [compliance, enterprise, agency] = await Promise.all([
+    const [compliance, enterprise, agency, number] = await Promise.all([
       api("/compliance", { enterprise_id: state.enterprise_id, page_size: 1000 }).then((a) => {
         const item = a.items.find((i) => i.hazard_id === state.id);
         return item ? { ...item, as_of: a.as_of } : null;
       }),
       probe(`/enterprises/${state.enterprise_id}`).then((r) => (r.status === 200 ? r.body : null)),
       state.agency_id ? probe(`/agencies/${state.agency_id}`).then((r) => (r.status === 200 ? r.body : null)) : null,
+      // 隐患编号 (宁海-2026-000123) lives in the ledger read model (issue 17 §4)
+      api("/ledger", { hazard_id: state.id, page_size: 1 }).then((a) => (a.items[0] || {}).hazard_no || null, () => null),
     ]);
-    render(ctx, main, state, history, compliance, enterprise, agency);
+    render(ctx, main, state, history, compliance, enterprise, agency, number);
     main.dataset.loaded = String(Number(main.dataset.loaded || 0) + 1);
   };
   await show();
@@ -35,12 +37,12 @@ function grade(state) {
   return LEVEL[state.level] || state.level;
 }
 
-function render(ctx, main, s, history, compliance, enterprise, agency) {
+function render(ctx, main, s, history, compliance, enterprise, agency, number) {
   const overdue = compliance && compliance.overdue;
-  document.title = `${s.description} · 隐患详情`;
+  document.title = `${number ? number + " " : ""}${s.description} · 隐患详情`;
   clear(main,
     h("p", { class: "no-print" }, link("/ledger", "← 隐患台账")),
-    h("h1", { id: "title" }, s.description, " ", statusBadge(s.status), overdue ? [" ", badge("逾期", "overdue")] : ""),
+    h("h1", { id: "title" }, number ? h("span", { id: "hazard-no", class: "muted" }, number, " ") : "", s.description, " ", statusBadge(s.status), overdue ? [" ", badge("逾期", "overdue")] : ""),
     h("div", { class: "grid2" },
       section("基本情况", facts([
         ["企业", enterprise ? link(`/ledger?enterprise_id=${s.enterprise_id}`, enterprise.name) : s.enterprise_id],
@@ -58,7 +60,7 @@ function render(ctx, main, s, history, compliance, enterprise, agency) {
         ["责任人", s.responsible_person ? `${s.responsible_person}${s.responsible_phone ? "（" + s.responsible_phone + "）" : ""}` : ""],
         ["整改期限", s.deadline ? [s.deadline, s.extensions && s.extensions.length ? `（延期 ${s.extensions.length} 次）` : ""] : ""],
         ["销号日期", s.closed_on],
-        ["隐患编号", h("code", {}, s.id)],
+        ["隐患编号", number || "（待编号）"],
       ])),
       section("三不放过", compliance ? h("div", { class: "checks3 stack", id: "checks" },
         Object.entries(CHECKS).map(([key, title]) => {
