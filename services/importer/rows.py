@@ -193,7 +193,7 @@ def contradictions(rows: list[LedgerRow]) -> list[BadRow]:
             continue
         differ = [name(c) for c in ("enterprise", "township", "sector", "level", "category", "responsible",
                                     "deadline", "rectified_on", "funds", "closed_on", "document_no")
-                  if getattr(row, {"enterprise": "enterprise"}.get(c, c)) != getattr(other, c)]
+                  if getattr(row, c) != getattr(other, c)]
         if row.reviewed_on != other.reviewed_on:
             differ.append("是否复查/复查日期")
         if differ:
