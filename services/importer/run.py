@@ -103,9 +103,10 @@ def import_ledger(ledger, path: Path, *, dry_run: bool = False, skip_bad: bool =
     return out
 
 
-def _build(ledger, good: list[LedgerRow], today, bad: list[BadRow]) -> tuple[list[Enterprise], list[tuple[int, Hazard]]]:
+def _build(ledger, good: list[LedgerRow], today,
+           bad: list[BadRow]) -> tuple[list[Enterprise], list[tuple[int, Hazard]]]:
     """Each good row's hazard decided by the domain; a row the domain refuses joins `bad`."""
-    enterprises: dict[str, Enterprise | DomainError] = {}
+    enterprises: dict[str, Enterprise] = {}
     new: list[Enterprise] = []
     built: list[tuple[int, Hazard]] = []
     for row in good:
