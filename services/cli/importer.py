@@ -15,6 +15,8 @@ from domain.errors import InvalidValue
 if TYPE_CHECKING:
     from services.runtime import Config
 
+STAGES = {"check": "检查", "store": "存储"}
+
 
 def register(commands: argparse._SubParsersAction) -> None:
     actions = commands.add_parser("import", help="导入历史数据").add_subparsers(dest="what", required=True)
@@ -32,8 +34,8 @@ def run_import(args: argparse.Namespace, config: Config) -> int:
     from services.importer.run import import_ledger
     from services.runtime import running
 
-    def progress(done: int, total: int) -> None:
-        print(f"\r导入 {bar(done, total)} {done}/{total} 行", end="\n" if done >= total else "",
+    def progress(stage: str, done: int, total: int) -> None:
+        print(f"\r{STAGES[stage]} {bar(done, total)} {done}/{total} 行", end="\n" if done >= total else "",
               file=sys.stderr, flush=True)
 
     with running(config) as rt:

@@ -24,6 +24,7 @@ from services.importer import columns, history, reading, rows as ledger_rows
 from services.importer.rows import BadRow, LedgerRow
 
 HOLDER = "ledger-import"
+Progress = Callable[[str, int, int], None]  # (stage "check" or "store", rows done, rows in all)
 WORKERS = 2  # two blocks in flight: one encodes while the other commits (more only fight over the GIL)
 BLOCK = 500  # rows per keyed write, by row number (the header is row 1)
 
@@ -59,7 +60,7 @@ def reason(e: DomainError) -> str:
 
 def import_ledger(ledger, path: Path, *, dry_run: bool = False, skip_bad: bool = False,
                   mapping: list[str] | None = None,
-                  progress: Callable[[int, int], None] | None = None) -> Outcome:
+                  progress: Progress | None = None) -> Outcome:
     """Raises InvalidValue for a file that is not a spreadsheet or a bad `--map`."""
     out = Outcome(file=path.name, dry_run=dry_run)
     header_map = columns.parse_map(mapping or [])
@@ -76,7 +77,7 @@ def import_ledger(ledger, path: Path, *, dry_run: bool = False, skip_bad: bool =
     clashing = ledger_rows.contradictions(good)
     clash = {b.number for b in clashing}
     good = [r for r in good if r.number not in clash]
-    new_enterprises, built = _build(ledger, good, today, bad)
+    new_enterprises, built = _build(ledger, good, today, bad, progress)
     out.bad = sorted(bad + clashing, key=lambda b: b.number)
     if out.bad and not skip_bad:
         return out
@@ -103,13 +104,15 @@ def import_ledger(ledger, path: Path, *, dry_run: bool = False, skip_bad: bool =
     return out
 
 
-def _build(ledger, good: list[LedgerRow], today,
-           bad: list[BadRow]) -> tuple[list[Enterprise], list[tuple[int, Hazard]]]:
+def _build(ledger, good: list[LedgerRow], today, bad: list[BadRow],
+           progress: Progress | None) -> tuple[list[Enterprise], list[tuple[int, Hazard]]]:
     """Each good row's hazard decided by the domain; a row the domain refuses joins `bad`."""
     enterprises: dict[str, Enterprise] = {}
     new: list[Enterprise] = []
     built: list[tuple[int, Hazard]] = []
-    for row in good:
+    for n, row in enumerate(good, 1):
+        if progress is not None and (n % 500 == 0 or n == len(good)):
+            progress("check", n, len(good))
         enterprise = enterprises.get(row.credit_code)
         if enterprise is None:
             enterprise = ledger.find(Enterprise, Enterprise.create_id(row.credit_code))
@@ -157,7 +160,7 @@ def _taken(ledger, holder: str) -> set[str]:
 
 
 def _store_rows(ledger, holder: str, sha: str, todo: list[tuple[str, list[Hazard]]], out: Outcome,
-                progress: Callable[[int, int], None] | None) -> None:
+                progress: Progress | None) -> None:
     def one(item: tuple[str, list[Hazard]]) -> tuple[int, int]:
         key, hazards = item
         events = sum(len(h.pending_events) for h in hazards)
@@ -173,4 +176,4 @@ def _store_rows(ledger, holder: str, sha: str, todo: list[tuple[str, list[Hazard
                 out.stored_rows += rows
                 out.stored_events += events
             if progress is not None:
-                progress(done, total)
+                progress("store", done, total)

@@ -32,7 +32,7 @@ def test_import_ledger_on_the_command_line(database_url, schema, tmp_path):
     done = run(str(path), env=env)
     assert done.returncode == 0, done.stderr
     assert "导入 4 行" in done.stdout and "登记企业 2 家" in done.stdout
-    assert "100.0%" in done.stderr  # the progress bar
+    assert "检查 [" in done.stderr and "存储 [" in done.stderr and "100.0%" in done.stderr  # progress bars
     again = run(str(path), env=env)
     assert again.returncode == 0 and "已导入过（4 行），本次未存储任何内容" in again.stdout
 
