@@ -145,6 +145,7 @@ export function showError(where, error) {
 export async function startPage(active, render) {
   header(active);
   const main = $("main");
+  main.dataset.page = active; // the print style picks A4 landscape for the wide pages
   if (!token()) {
     clear(main, signInForm());
     $("#token").focus();

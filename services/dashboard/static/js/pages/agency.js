@@ -2,7 +2,8 @@
 // answers it; otherwise the agency's record and the hazards its inspections found (/ledger?agency_id=).
 import { api, probe } from "../api.js";
 import { badge, clear, facts, h, int, link, pct, section, select, statusBadge, table, thisYear } from "../dom.js";
-import { blocks, records } from "../generic.js";
+import { records } from "../generic.js";
+import { accountabilityView } from "../views/accountability.js";
 import { readQuery, startPage, writeQuery } from "../layout.js";
 import { years } from "../period.js";
 
@@ -24,7 +25,7 @@ startPage("agencies", async (ctx, main) => {
     if (accountability.status === 200) {
       main.dataset.source = "accountability";
       clear(body, h("p", { class: "hint" }, `履职情况（${chosen.year} 年）：合同、应排查与已排查、发现隐患、排查报告按时备案、考评、黑名单。`),
-        blocks(accountability.body, ["id", "agency_id"]));
+        accountabilityView(ctx, accountability.body));
     } else {
       if (accountability.status === 401 || accountability.status === 403) throw new Error(accountability.body?.message || "无权查看");
       main.dataset.source = "record";

@@ -76,11 +76,12 @@ function filtersOf(chosen) {
 async function load(ctx, chosen, parts, after) {
   const f = filtersOf(chosen);
   const wait = after ? { after } : {};
-  const [byMonth, major, supervised, cells] = await Promise.all([
+  const [byMonth, major, supervised, cells, carried] = await Promise.all([
     api("/rates", { ...f, ...wait, by: "county", period: "month" }),
     api("/rates", { ...f, ...wait, by: "county", period: "year", level: "major" }),
     api("/rates", { ...f, ...wait, by: "county", period: "year", level: "supervised" }),
     heatCells(ctx, f, wait),
+    carriedOver(f, wait),
   ]);
   const total = byMonth.total;
   const rows = await oldestOverdue(f, total.overdue);
@@ -96,7 +97,9 @@ async function load(ctx, chosen, parts, after) {
     tile("closed", "已销号", total.closed, ledger({ status: "closed" }), `按期整改率 ${pct(total.on_time_rate)}`),
     tile("overdue", "逾期未整改", total.overdue, ledger({ overdue: "true" }), `截至 ${byMonth.as_of}`, total.overdue ? "alert" : ""),
     tile("major", "重大隐患", major.total.found, ledger({ ...ALL_NOT_WITHDRAWN, level: "major" }), "未挂牌督办的重大隐患"),
-    tile("supervised", "挂牌督办", supervised.total.found, ledger({ ...ALL_NOT_WITHDRAWN, level: "supervised" }), "挂牌督办隐患"));
+    tile("supervised", "挂牌督办", supervised.total.found, ledger({ ...ALL_NOT_WITHDRAWN, level: "supervised" }), "挂牌督办隐患"),
+    tile("carried", chosen.period ? "期初结转未整改" : "上年结转未整改", carried.open, `/ledger${query(carried.filters)}`,
+      `${carried.before} 前发现，其中逾期 ${int(carried.overdue)}`, carried.overdue ? "alert" : ""));
 
   const townships = chosen.township ? ctx.townshipOptions().filter(([c]) => c === chosen.township) : ctx.townshipOptions();
   const sectors = chosen.sector ? ctx.sectorOptions().filter(([c]) => c === chosen.sector) : ctx.sectorOptions();
@@ -119,6 +122,21 @@ async function load(ctx, chosen, parts, after) {
       { label: "逾期天数", value: (r) => `${daysBetween(r.deadline, byMonth.as_of)} 天`, class: "num alert" },
     ], rows, { empty: "没有逾期未整改的隐患", testid: "overdue-table", rowAttrs: (r) => ({ dataset: { hazard: r.hazard_id } }) }),
     total.overdue > rows.length ? h("p", {}, link(ledger({ overdue: "true" }), `全部 ${int(total.overdue)} 条逾期隐患 →`)) : null);
+}
+
+// 上年结转 (carried over): hazards found before the period that are still not rectified on the
+// judging day, and how many of them are overdue — so a new year never opens on an empty page.
+const OPEN = "reported,assigned";
+async function carriedOver(f, wait) {
+  const start = new Date(`${f.discovered_from}T00:00:00Z`);
+  start.setUTCDate(start.getUTCDate() - 1);
+  const before = start.toISOString().slice(0, 10);
+  const filters = { township: f.township, sector: f.sector, as_of: f.as_of, discovered_to: before, status: OPEN };
+  const [open, overdue] = await Promise.all([
+    api("/ledger", { ...filters, ...wait, page_size: 1 }),
+    api("/ledger", { ...filters, ...wait, overdue: "true", page_size: 1 }),
+  ]);
+  return { open: open.total, overdue: overdue.total, before: f.discovered_from, filters };
 }
 
 // A month without hazards is a month with zero: the trend shows every month of the period.

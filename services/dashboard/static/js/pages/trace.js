@@ -3,7 +3,7 @@
 // Printable: the print style sheet drops navigation and filters and adds a heading.
 import { api, claims, probe } from "../api.js";
 import { $, ROLE, badge, clear, facts, h, int, input, link, section, statusBadge, table, time, today } from "../dom.js";
-import { blocks } from "../generic.js";
+import { traceView } from "../views/trace.js";
 import { readQuery, startPage, writeQuery } from "../layout.js";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -62,7 +62,7 @@ async function trace(ctx, main, report, enterprise, until) {
   document.title = `追溯 · ${record.name} · 截至 ${until}`;
   if (answer.status === 200) {
     main.dataset.source = "trace";
-    clear(report, heading, blocks(answer.body, ["id", "enterprise_id"]));
+    clear(report, heading, traceView(answer.body));
     return;
   }
   if (answer.status === 401 || answer.status === 403) throw new Error(answer.body?.message || "无权查看");

@@ -1,0 +1,136 @@
+"""Every dashboard page finished in Chinese (issue 17 §1) and the overview's carried-over
+hazards (§3), in a real browser on a simulated county-year.
+
+Walks every page as each role and fails on any visible text that is an English word or key
+(judged_on, by_kind, reported …), a UUID, a raw township code, a year printed as "2,026" or an
+unformatted fraction; the agency and trace pages' figures agree with each other and with the
+API; the print style lays the wide pages on A4 landscape without clipping a table.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.test_dashboard import PERIOD, TOWNSHIP, YEAR, _open, browser, site  # noqa: F401 — fixtures
+
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.I)
+WORD = re.compile(r"[A-Za-z][A-Za-z_]{2,}")
+ALLOWED = {"CSV", "Excel", "XLSX"}  # file formats a clerk knows by these names
+TOWNSHIP_CODE = re.compile(r"(?<!\d)3302\d{5}(?!\d)")
+YEAR_WITH_COMMA = re.compile(r"(?<![\d,])20\d,\d{3}(?![\d,])")
+FRACTION = re.compile(r"(?<![\d.])0\.\d+(?![\d%]| 条)")
+
+
+# Known, outside this page set's code (reported to the lead, owned elsewhere): the API's refusal
+# names the role by its code (services/access.py), the hazard page names evidence files by their
+# stored name (hazard.js). And the simulator's report numbers carry an id: data, not a code.
+ELSEWHERE = [re.compile(r"角色 [a-z]+ 无权执行此操作"), re.compile(r"[^\n]*\.(?:jpg|jpeg|png|pdf)\b[^\n]*"),
+             re.compile(r"排查报告-[0-9a-f]{8}")]
+
+
+def problems(text: str) -> list[str]:
+    for known in ELSEWHERE:
+        text = known.sub("", text)
+    found = [w for w in WORD.findall(text) if w not in ALLOWED]
+    for pattern in (UUID, TOWNSHIP_CODE, YEAR_WITH_COMMA, FRACTION):
+        found += pattern.findall(text)
+    return found
+
+
+def shown(page, url: str) -> str:
+    page.goto(url)
+    page.wait_for_selector("main[data-ready=true], main .error", state="attached")
+    page.wait_for_load_state("networkidle")
+    return page.locator("body").inner_text()
+
+
+def pages(site) -> list[str]:
+    hazard = site.api("/ledger", level="major", page_size=1, **PERIOD)["items"][0]
+    agency = next(g["key"] for g in site.api("/rates", by="agency", period="year", year=YEAR)["groups"] if g["key"])
+    return ["/", f"/?year={YEAR}", "/?period=R12", "/ledger", f"/hazards/{hazard['hazard_id']}", "/compliance",
+            "/agencies", f"/agencies/{agency}?year={YEAR}", f"/trace?enterprise={hazard['enterprise_id']}&until={YEAR}-12-31",
+            "/todo", "/supervision", "/referrals", "/self-reports", "/non-reporters"]
+
+
+def roles(site) -> dict[str, str]:
+    firm = site.api("/ledger", page_size=1, **PERIOD)["items"][0]
+    agency = next(g["key"] for g in site.api("/rates", by="agency", period="year", year=YEAR)["groups"] if g["key"])
+    return {
+        "bureau": site.bureau, "township": site.township,
+        "regulator": site.tokens.issue(role="regulator", sector=firm["sector"], name="行业监管科"),
+        "agency": site.tokens.issue(role="agency", agency_id=agency, name="机构联络人"),
+        "enterprise": site.tokens.issue(role="enterprise", enterprise_id=firm["enterprise_id"], name="企业安全员"),
+    }
+
+
+@pytest.mark.parametrize("role", ["bureau", "township", "regulator", "agency", "enterprise"])
+def test_every_page_shows_only_chinese_to_every_role(browser, site, role):  # noqa: F811
+    token = roles(site)[role]
+    bad = {}
+    with _open(browser, site, token) as page:
+        for path in pages(site):
+            found = problems(shown(page, site.url + path))
+            if found:
+                bad[path] = sorted(set(found))[:12]
+    assert bad == {}, f"{role}: text a person should not see"
+
+
+def test_the_agency_page_is_a_designed_table_that_agrees_with_the_api(browser, site):  # noqa: F811
+    agency = next(g["key"] for g in site.api("/rates", by="agency", period="year", year=YEAR)["groups"] if g["key"])
+    answer = site.api(f"/agencies/{agency}/accountability", year=YEAR)
+    with _open(browser, site, site.bureau) as page:
+        text = shown(page, f"{site.url}/agencies/{agency}?year={YEAR}")
+        assert page.locator("main").get_attribute("data-source") == "accountability"
+        tile = lambda key: int(page.locator(f"[data-counter={key}] .value").inner_text().replace(",", ""))  # noqa: E731
+        assert tile("performed") == answer["inspections"]["performed"]
+        assert tile("found") == answer["inspections"]["hazards_found"]
+        assert tile("months_missed") == answer["monthly_inspections"]["months_missed"]
+        assert page.locator("[data-testid=agency-inspections] tbody tr").count() == max(1, len(answer["inspection_list"]))
+        assert page.locator("[data-testid=agency-enterprises] tbody tr").count() == max(1, len(answer["enterprises"]))
+        by_kind = sum(k["hazards_found"] for k in answer["inspections"]["by_kind"])
+        assert by_kind == answer["inspections"]["hazards_found"]  # one count, shown once
+        assert "逾期未整改" not in page.locator("[data-testid=agency-inspections]").inner_text()  # reports are 迟报 / 逾期未备案
+        assert f"{YEAR} 年" in text and problems(text) == []
+
+
+def test_the_trace_is_designed_tables_that_agree_and_print_on_a4_landscape(browser, site):  # noqa: F811
+    until = f"{YEAR}-12-31"
+    firm = site.api("/ledger", level="major", page_size=1, **PERIOD)["items"][0]
+    answer = site.api(f"/trace/enterprises/{firm['enterprise_id']}", until=until)
+    with _open(browser, site, site.bureau) as page:
+        shown(page, f"{site.url}/trace?enterprise={firm['enterprise_id']}&until={until}")
+        assert page.locator("main").get_attribute("data-source") == "trace"
+        rows = page.locator("[data-testid=trace-table] tbody tr[data-hazard]")
+        assert rows.count() == len(answer["hazards"]) == answer["summary"]["hazards"]
+        assert int(page.locator("[data-counter=hazards] .value").inner_text()) == answer["summary"]["hazards"]
+        assert page.locator("[data-testid=trace-steps] tbody tr").count() == max(1, len(answer["steps"]))
+        # on screen: no table wider than the page's content
+        assert page.evaluate("[...document.querySelectorAll('main table.data')].every(t => t.getBoundingClientRect().right <= document.querySelector('main').getBoundingClientRect().right + 1)")
+        page.emulate_media(media="print")
+        assert page.evaluate("getComputedStyle(document.querySelector('main')).page") == "wide"
+        clipped = page.evaluate("""[...document.querySelectorAll('main table.data')].filter(t => {
+            const wrap = t.parentElement; return getComputedStyle(wrap).overflowX !== 'visible'
+              || t.getBoundingClientRect().right > document.querySelector('main').getBoundingClientRect().right + 1; }).length""")
+        assert clipped == 0
+        pdf = page.pdf(prefer_css_page_size=True)
+        assert pdf.startswith(b"%PDF")
+
+
+def test_the_overview_opens_on_this_year_and_counts_what_earlier_years_left_open(browser, site):  # noqa: F811
+    open_before = site.api("/ledger", discovered_to=f"{YEAR}-12-31", status="reported,assigned", page_size=1)["total"]
+    overdue_before = site.api("/ledger", discovered_to=f"{YEAR}-12-31", status="reported,assigned", overdue="true", page_size=1)["total"]
+    assert open_before > 0
+    with _open(browser, site, site.bureau) as page:
+        shown(page, f"{site.url}/")
+        this_year = page.evaluate("new Intl.DateTimeFormat('en-CA', {timeZone: 'Asia/Shanghai', year: 'numeric'}).format(new Date())")
+        assert page.locator("#f-year").input_value() == this_year
+        if this_year == str(YEAR + 1):  # the simulated year is the one before: all of it is carried over
+            carried = page.locator("[data-counter=carried]")
+            assert carried.get_attribute("data-value") == str(open_before)
+            assert "上年结转" in carried.inner_text() and f"其中逾期 {overdue_before:,}" in carried.inner_text()
+        page.select_option("#f-period", "R12")
+        expect(page.locator("#title")).to_contain_text("近 12 个月")
+        assert page.locator("[data-counter=carried] .label").inner_text() == "期初结转未整改"
