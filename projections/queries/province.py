@@ -36,7 +36,8 @@ FLAGS = (("target_in_place", "整改目标到位"), ("responsibility_in_place", 
 
 # (key, header, what it holds) in the file's order
 FIELDS: list[tuple[str, str, str]] = [
-    ("hazard_id", "隐患编号", "本系统的隐患编号（文书式编号待 issue 17 §4）"),
+    ("hazard_no", "隐患编号", "文书式编号：县简称-发现年份-六位序号，如 宁海-2026-000123（issue 17 §4）"),
+    ("hazard_id", "系统标识", "本系统内部的隐患标识，供对账"),
     ("credit_code", "统一社会信用代码", "18 位，按文本"),
     ("enterprise_name", "企业名称", ""),
     ("region_code", "行政区划代码", "乡镇（街道）9 位代码，按文本"),
@@ -125,6 +126,7 @@ def _item(row: dict[str, Any], reference: Any, confirmed_at: str | None) -> dict
              "time_limit_in_place": row["deadline"] is not None, "emergency_plan_in_place": planned}
     cost = row["rectification_cost"]
     return {
+        "hazard_no": ledger_q.number(row.get("hazard_no"), reference),
         "hazard_id": row["hazard_id"], "credit_code": row["credit_code"],
         "enterprise_name": row["enterprise_name"], "region_code": row["township"],
         "township_name": reference.townships.get(row["township"]),

@@ -33,6 +33,7 @@ from infra.clock import SHANGHAI
 from infra.reference import ReferenceData
 from projections.labels import grade_label
 from projections.queries.base import fetch
+from projections.queries.ledger import number as hazard_number
 from projections.queries.todo_duties import KINDS, ORDER, ROLE_KINDS, row_duties
 from projections.views.base import View
 
@@ -56,7 +57,7 @@ _HAZARDS = SQL(
     "h.supervision_level, h.status, h.discovered_on, h.assigned_on, h.deadline, h.plan_filed_on, "
     "h.rectified_on, h.review_passed_on, h.joint_parties, h.joint_review_on, h.closure_report_on, "
     "h.listed_on, h.listing_state, h.listing_served_on, h.listing_signed_on, h.listing_finish_by, "
-    "h.listing_plan_by, h.extension_requested_on, e.name AS enterprise_name "
+    "h.listing_plan_by, h.extension_requested_on, h.hazard_no, e.name AS enterprise_name "
     "FROM {hz} h LEFT JOIN {ent} e ON e.enterprise_id = h.enterprise_id "
     "WHERE h.status = ANY(%(open)s) AND ({candidates}) AND {scope}")
 
@@ -112,12 +113,13 @@ def _subject(row: dict[str, Any], reference: ReferenceData) -> dict[str, Any]:
     description = row["description"] or ""
     short = description if len(description) <= 40 else description[:39] + "…"
     name = row["enterprise_name"] or "（企业名称未登记）"
-    return {"hazard_id": row["hazard_id"], "enterprise_id": row["enterprise_id"],
+    number = hazard_number(row.get("hazard_no"), reference)  # issue 17 §4: 宁海-2026-000123
+    return {"hazard_id": row["hazard_id"], "hazard_no": number, "enterprise_id": row["enterprise_id"],
             "enterprise_name": name, "description": description,
             "township_name": reference.townships.get(row["township"], ""),
             "sector_name": reference.sectors.get(row["sector"], ""),
             "level_label": level_label, "discovered_on": row["discovered_on"],
-            "subject": f"{name}：{short}（{row['discovered_on']} 发现，{level_label}）",
+            "subject": f"{number + ' ' if number else ''}{name}：{short}（{row['discovered_on']} 发现，{level_label}）",
             "link": f"/hazards/{row['hazard_id']}"}
 
 

@@ -166,7 +166,8 @@ def _hazards(rm: ReadModels, enterprise_id: str, until: date, policy: compliance
         checks = compliance.evaluate(h, until, policy)
         hs = by_hazard[h["hazard_id"]]
         out.append({
-            "hazard_id": h["hazard_id"], "description": h["description"], "location": h["location"],
+            "hazard_id": h["hazard_id"], "hazard_no": ledger_q.number(h.get("hazard_no"), rm.reference),
+            "description": h["description"], "location": h["location"],
             "level": h["level"], "grade_label": labels.grade_label(h["grade"], h["supervision_level"]),
             "criterion": h["criterion"], "criterion_article": ledger_q.article(h["criterion"], rm.criteria),
             "source_label": labels.SOURCE.get(h["source"]), "inspection_id": h["inspection_id"],

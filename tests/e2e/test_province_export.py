@@ -53,6 +53,7 @@ def test_a_month_exports_in_the_zhejiang_field_set(api, auth, ledger):
                                 "funds_in_place", "time_limit_in_place", "emergency_plan_in_place")]
     assert flags == ["是"] * 6
     assert closed["region_code"] == "330226011" and closed["township_name"] == "西店镇"
+    assert closed["hazard_no"].startswith("宁海-2026-") and major["hazard_no"].startswith("宁海-2026-")
     assert [f["header"] for f in body["fields"]] == [header for _, header in COLUMNS]
 
 
@@ -69,7 +70,8 @@ def test_files_keep_codes_as_text_and_descriptions_as_data(api, auth, ledger):
     sheet = load_workbook(io.BytesIO(as_xlsx.content)).active
     values = [[c.value for c in row] for row in sheet.iter_rows(min_row=2)]
     assert values[0] == [header for _, header in COLUMNS] and len(values) == 1 + 3  # the June one too
-    credit = values[1][1]
+    credit = values[1][values[0].index("统一社会信用代码")]
+    assert values[1][0].startswith("宁海-2026-")  # 隐患编号 first (issue 17 §4)
     assert isinstance(credit, str) and len(credit) == 18
     assert not any(c.data_type == "f" for row in sheet.iter_rows() for c in row)
 

@@ -159,7 +159,8 @@ def test_items_speak_chinese_and_link_to_the_dashboard(parties, county):
     assert (body["role"], body["role_label"]) == ("enterprise", "企业")
     assign = next(i for i in body["items"] if i["hazard_id"] == county["major"])
     assert assign["kind_label"] == "落实责任人和整改期限"
-    assert assign["subject"] == "甲化工：储罐区可燃气体报警器失效（2026-06-01 发现，重大隐患）"
+    assert assign["subject"] == "宁海-2026-000002 甲化工：储罐区可燃气体报警器失效（2026-06-01 发现，重大隐患）"
+    assert assign["hazard_no"] == "宁海-2026-000002"  # the second reported that year (issue 17 §4)
     assert assign["enterprise_name"] == "甲化工" and assign["link"] == f"/hazards/{county['major']}"
     month = next(i for i in body["items"] if i["kind"] == "self_report")
     assert (month["kind_label"], month["subject"], month["due_on"], month["link"]) == (

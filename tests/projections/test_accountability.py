@@ -213,6 +213,7 @@ def test_the_trace_shows_each_hazard_as_it_stood_and_who_acted(world, app, read_
     assert t["missed_months"] == [{"contract_id": world.contract, "agency_id": world.a1, "months": ["2026-04"]}]
     states = {h["hazard_id"]: h["status"] for h in t["hazards"]}
     assert states == {world.hazards["h1"]: "closed", world.hazards["h2"]: "assigned", world.hazards["h3"]: "reported"}
+    assert all(h["hazard_no"].startswith("宁海-2026-") for h in t["hazards"])  # issue 17 §4
     assert t["overdue"] == [world.hazards["h2"]] and t["unenforced"] == [world.hazards["h2"]]
     (closure,) = t["closures"]
     assert [r["by"] for r in closure["reviews"]] == ["跃龙街道安监办 王主任（乡镇（街道））"]
