@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from infra.auth import Tokens
 from infra.criteria import Catalogue, Checklists, load_checklists, load_criteria
@@ -18,7 +18,7 @@ from projections.readmodels import ReadModels
 from services.api import errors
 from services.api.json import JSON
 from services.api.middleware import RequestGuard
-from services.api.query_guard import QueryGuard
+from services.api.query_guard import QueryGuard, known_parameters_only
 from services import dashboard
 from services.api.routes import (accountability, audit, checklists, contracts, criteria, events, files,
                                  hazards, inspections, parties, readmodels, records, reference,
@@ -74,7 +74,8 @@ def create_app(ledger: HazardLedger, tokens: Tokens, *, read_models: ReadModels 
                    accountability, events, files, criteria, checklists, self_reports, referrals,
                    todo, supervision, meetings, exports, reminders,
                    webhooks):
-        app.include_router(module.router, prefix=API_PREFIX)
+        app.include_router(module.router, prefix=API_PREFIX,
+                           dependencies=[Depends(known_parameters_only)])  # unknown query parameters: 422
     dashboard.install(app)  # the web dashboard at / (issue 7)
     api_docs.install(app)  # issue 17 §6: /docs, /redoc with the project's own assets
     errors.install(app)

@@ -7,9 +7,10 @@ text (which surfaced as 503 "事件库暂时不可用"); a control character in 
 legitimate value. Request bodies have their own check (`services/api/schemas.py: _printable`).
 
 Issue 17 §6: a parameter the route does not declare (a typo such as `?satus=`, silently ignored
-before) is refused the same way, every unknown name listed in `errors[]`, from each route's own
-declaration (FastAPI's dependant: its parameters and its dependencies'); pages and assets outside
-the OpenAPI document keep their query strings.
+before) is refused with 422 too, every unknown name listed in `errors[]`, from each route's own
+declaration (FastAPI's dependant: its parameters and its dependencies'). That check needs the
+matched route, so it is a dependency every API router is included with (`known_parameters_only`,
+app.py), not this middleware; pages and assets outside the API keep their query strings.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from urllib.parse import unquote_to_bytes
 
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
-from starlette.routing import Match
+from fastapi import Request
+from fastapi.exceptions import RequestValidationError
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from services.api.errors import invalid_input
@@ -73,28 +75,24 @@ def declared_parameters(route: APIRoute) -> frozenset[str]:
     return frozenset(names)
 
 
-def documented_route(scope: Scope) -> APIRoute | None:
-    """The route of the OpenAPI document that takes this request, if any (pages and assets: None)."""
-    app = scope.get("app")
-    for route in getattr(getattr(app, "router", None), "routes", ()):
-        if isinstance(route, APIRoute) and route.include_in_schema:
-            match, _ = route.matches(scope)
-            if match is Match.FULL:
-                return route
-    return None
+async def known_parameters_only(request: Request) -> None:
+    """A dependency of every API router (app.py): 422 listing each query parameter the matched
+    route does not declare (issue 17 §6), before the token or any other parameter is looked at."""
+    route, query = request.scope.get("route"), request.scope.get("query_string")
+    if not query or not isinstance(route, APIRoute):
+        return
+    allowed = _known.get(id(route))
+    if allowed is None:
+        allowed = _known[id(route)] = declared_parameters(route)
+    unknown = [n for n in parameter_names(query) if n not in allowed]
+    if unknown:
+        offered = "、".join(sorted(allowed)) or "无"
+        message = f"未知的查询参数（本接口可用的查询参数：{offered}）"
+        raise RequestValidationError([{"loc": ("query", n), "msg": message, "type": "value_error",
+                                       "ctx": {"error": ValueError(message)}, "input": None} for n in unknown])
 
 
-def unknown_parameters(scope: Scope, known: dict[int, frozenset[str]]) -> list[dict] | None:
-    """[{field, message}] for each parameter the route does not declare (issue 17 §6), or None."""
-    route = documented_route(scope)
-    if route is None:
-        return None
-    allowed = known.setdefault(id(route), declared_parameters(route))
-    unknown = [n for n in parameter_names(scope["query_string"]) if n not in allowed]
-    if not unknown:
-        return None
-    offered = "、".join(sorted(allowed)) or "无"
-    return [{"field": n, "message": f"未知的查询参数（本接口可用的查询参数：{offered}）"} for n in unknown]
+_known: dict[int, frozenset[str]] = {}  # route → its declared query parameters
 
 
 class QueryGuard:
@@ -103,17 +101,11 @@ class QueryGuard:
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
-        self.known: dict[int, frozenset[str]] = {}  # route → its declared query parameters
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope.get("query_string"):
             bad = first_bad_parameter(scope["query_string"])
             if bad is not None:
                 await invalid_input(*bad)(scope, receive, send)
-                return
-            unknown = unknown_parameters(scope, self.known)
-            if unknown:
-                first = unknown[0]
-                await invalid_input(first["field"], first["message"], unknown)(scope, receive, send)
                 return
         await self.app(scope, receive, send)

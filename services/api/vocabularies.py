@@ -18,8 +18,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BeforeValidator, Field
+from pydantic import AfterValidator, BeforeValidator, GetJsonSchemaHandler
+from pydantic_core import CoreSchema
 
+from domain.reminders import KIND_LABELS
 from projections import labels, oversight_labels
 
 
@@ -32,6 +34,19 @@ def _aliases(table: Mapping[str, str]) -> dict[str, str]:
         if label.endswith("隐患") and len(label) > 2:
             out.setdefault(label[:-2], code)
     return out
+
+
+class _Published:
+    """Annotated metadata adding the enum, its labels and a description to the JSON schema (works for
+    bodies and query parameters alike: no pydantic Field, which FastAPI's Query(...) would clash with)."""
+
+    def __init__(self, codes: list[str], labelled: dict[str, str], description: str) -> None:
+        self.codes, self.labelled, self.description = codes, labelled, description
+
+    def __get_pydantic_json_schema__(self, core_schema: CoreSchema, handler: GetJsonSchemaHandler) -> dict:
+        schema = handler(core_schema)
+        schema.update({"enum": self.codes, "x-enum-labels": self.labelled, "description": self.description})
+        return schema
 
 
 def vocabulary(name: str, table: Mapping[str, str]) -> Any:
@@ -51,9 +66,7 @@ def vocabulary(name: str, table: Mapping[str, str]) -> Any:
 
     description = f"{name}：" + "；".join(f"`{code}` = {label}" for code, label in labelled.items()) + \
         "。也接受中文名称（如 " + "、".join(list(labelled.values())[:2]) + "）。"
-    return Annotated[str, BeforeValidator(normalise), AfterValidator(known),
-                     Field(json_schema_extra={"enum": codes, "x-enum-labels": labelled},
-                           description=description)]
+    return Annotated[str, BeforeValidator(normalise), AfterValidator(known), _Published(codes, labelled, description)]
 
 
 # name → (type, its label table); the domain enum each mirrors is checked in tests/e2e/test_api_vocabularies.py
@@ -68,6 +81,11 @@ InspectionKind = vocabulary("排查类型", oversight_labels.INSPECTION_KIND)
 AccidentCategory = vocabulary("事故类别", oversight_labels.ACCIDENT)
 FindingKind = vocabulary("调查认定的问题", oversight_labels.FINDING)
 CheckResult = vocabulary("检查结果", labels.CHECK_RESULT)
+# the lists' filters (query parameters)
+Grade = vocabulary("隐患等级（含挂牌督办）", labels.GRADE)
+ListingState = vocabulary("挂牌督办文书状态", labels.LISTING_STATE)
+ReferralState = vocabulary("交办办理状态", labels.REFERRAL_STATE)
+ReminderKind = vocabulary("提醒种类", KIND_LABELS)
 
 VOCABULARIES = {
     "scale": (Scale, oversight_labels.SCALE), "source": (Source, labels.SOURCE),
@@ -77,4 +95,6 @@ VOCABULARIES = {
     "inspection_kind": (InspectionKind, oversight_labels.INSPECTION_KIND),
     "accident_category": (AccidentCategory, oversight_labels.ACCIDENT),
     "finding_kind": (FindingKind, oversight_labels.FINDING), "check_result": (CheckResult, labels.CHECK_RESULT),
+    "grade": (Grade, labels.GRADE), "listing_state": (ListingState, labels.LISTING_STATE),
+    "referral_state": (ReferralState, labels.REFERRAL_STATE), "reminder_kind": (ReminderKind, KIND_LABELS),
 }

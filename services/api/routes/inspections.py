@@ -42,7 +42,10 @@ def cancel(inspection_id: str, body: s.Cancellation, who: Principal = Depends(pr
     return app.cancel_inspection(who.actor, inspection_id, **body.model_dump())
 
 
-@router.post("/{inspection_id}/checklist", summary="记录检查表结果", name="inspection.checklist")
+@router.post("/{inspection_id}/checklist", summary="记录检查表结果", name="inspection.checklist",
+             description="按一份检查表模板（GET /checklists/{id}）逐项判定：符合（passed）、不符合（failed）、"
+                         "不适用（not_applicable），可附说明和证据文件；不符合的检查项须关联作为隐患上报的隐患"
+                         "（可稍后经 POST …/checklist/link 关联）。排查报告备案前再次记录同一模板即替换原结果。")
 def record_checklist(inspection_id: str, body: s.ChecklistRecord, request: Request,
                      who: Principal = Depends(principal), app=Depends(ledger)) -> s.Written:
     """Every item of one template (GET /checklists/{id}) judged passed / failed / not_applicable,

@@ -31,7 +31,9 @@ MONTH = Query(..., max_length=20, description="月份 YYYY-MM（不能是将来�
 
 @router.get("/pack", name="meeting.pack",
             summary="联席会材料：分乡镇（街道）和行业监管部门的新增重大隐患、逾期隐患、挂牌督办、交办事项、"
-                    "执法、未报企业，及本次会议交办事项（JSON、可打印 HTML、XLSX）")
+                    "执法、未报企业，及本次会议交办事项（JSON、可打印 HTML、XLSX）",
+            description="乡镇（街道）的令牌得到本乡镇部分，行业监管部门的得到本行业部分，县级角色得到全部乡镇和行业。"
+                        "月份格式不对或尚未开始：422，指明 `month`。")
 def meeting_pack(month: str = MONTH, format: Literal["json", "html", "xlsx"] = "json",
                  _: None = Depends(caught_up("meeting.pack", ("ledger", "activity"))),
                  who: Principal = Depends(principal), app=Depends(ledger),

@@ -34,6 +34,7 @@ from projections.readmodels import ReadModels
 from services.access import check_role, read_scope, scope_words
 from services.api.deps import ledger as ledger_app
 from services.api.deps import principal
+from services.api import vocabularies as vocab  # issue 17 §6
 
 router = APIRouter(tags=["read models"])
 
@@ -96,10 +97,10 @@ def moment(as_of: date | None = AS_OF, known_at: str | None = KNOWN_AT) -> Momen
 
 def filters(township: str | None = None, sector: str | None = None,
             enterprise_id: str | None = None, agency_id: str | None = None,
-            inspection_id: str | None = None, source: str | None = None,
-            category: str | None = None, supervision_level: str | None = None,
+            inspection_id: str | None = None, source: vocab.Source | None = None,
+            category: vocab.Category | None = None, supervision_level: vocab.SupervisionLevel | None = None,
             responsible_person: str | None = None,
-            level: Literal["general", "major", "supervised"] | None = None,
+            level: vocab.Grade | None = None,  # issue 17 §6: enums with labels, Chinese accepted
             status: str | None = Query(None, description="逗号分隔：reported,assigned,rectified,closed,withdrawn"),
             overdue: bool | None = None, enterprise: str | None = Query(None, description="企业名称包含"),
             discovered_from: date | None = day_query(), discovered_to: date | None = day_query(),

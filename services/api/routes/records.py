@@ -13,6 +13,7 @@ from domain.parties import Agency, Enterprise
 from domain.referral import Referral
 from domain.self_report import SelfReport
 from infra.auth import Principal
+from projections.field_labels import RECORD_KINDS
 from services.api.deps import ledger, principal
 from services.api.routes.readmodels import known_moment
 from services.presenters import aggregate_state, event_entry
@@ -40,7 +41,7 @@ def _subject(app, cls: type, ident: str):
 
 
 def _add(path: str, cls: type, action: str) -> None:
-    name = cls.__name__
+    name = RECORD_KINDS.get(cls.__name__, cls.__name__)  # what people call the record (issue 17 §6)
 
     def state(request: Request, ident: str, as_of: str | None = AS_OF,
               who: Principal = Depends(principal), app=Depends(ledger)) -> dict:
@@ -54,9 +55,9 @@ def _add(path: str, cls: type, action: str) -> None:
                 else entry for entry in map(event_entry, app.history_until(cls, ident, until))]
 
     router.add_api_route(f"/{path}/{{ident}}", state, methods=["GET"], name=f"{action}.read",
-                         summary=f"{name}: current state, or as of a past moment")
+                         summary=f"{name}：当前状态，或某一记录时间点的状态（as_of）")
     router.add_api_route(f"/{path}/{{ident}}/history", history, methods=["GET"],
-                         name=f"{action}.history", summary=f"{name}: every event with actor and time")
+                         name=f"{action}.history", summary=f"{name}：全部事件（操作人、时间）")
 
 
 def _cited(request: Request, fields: dict) -> dict:

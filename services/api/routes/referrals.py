@@ -5,7 +5,6 @@ The list reads the activity view's `activity_referrals` (docs/referrals.md)."""
 
 from __future__ import annotations
 
-from typing import Literal
 
 from fastapi import APIRouter, Depends, Query
 
@@ -18,6 +17,7 @@ from services.access import read_scope
 from services.api import schemas as s
 from services.api.deps import ledger, principal
 from services.api.routes.readmodels import caught_up, read_models
+from services.api import vocabularies as vocab  # issue 17 §6
 
 router = APIRouter(prefix="/referrals", tags=["referrals"])
 
@@ -27,7 +27,9 @@ def _unit(who: Principal) -> str | None:
     return who.township if who.role == Role.TOWNSHIP else who.sector if who.role == Role.REGULATOR else None
 
 
-@router.post("", status_code=201, summary="交办隐患（抄告）", name="referral.refer")
+@router.post("", status_code=201, summary="交办隐患（抄告）", name="referral.refer",
+             description="县安委会办公室（县应急管理局）将隐患交办给乡镇（街道）（`township`）或行业监管部门"
+                         "（`sector`）；未知的代码或隐患为 422，并指明字段。")
 def refer(body: s.NewReferral, who: Principal = Depends(principal), app=Depends(ledger)) -> s.Written:
     """The bureau (县安委会办公室) refers hazards to a township (`township`) or a sector
     regulator (`sector`): an unknown code or hazard is 422 naming it."""
@@ -50,8 +52,11 @@ def answer(referral_id: str, body: s.ReferralAnswer, who: Principal = Depends(pr
     return app.answer_referral(who.actor, referral_id, unit=_unit(who), **body.model_dump())
 
 
-@router.get("", summary="交办事项清单", name="referral.list")
-def referrals(state: Literal["open", "overdue", "answered"] | None = Query(
+@router.get("", summary="交办事项清单", name="referral.list",
+            description="交给令牌所属单位的交办事项（乡镇（街道）看本乡镇的，行业监管部门看本行业的，县级角色看全部），"
+                        "最早的在前，`limit`/`offset` 分页；办理状态按今天（北京时间）判断。读自活动读模型"
+                        "（`?after=` 等待其处理到该位置）。")
+def referrals(state: vocab.ReferralState | None = Query(  # issue 17 §6: enum with labels
                   None, description="open 办理中 / overdue 逾期未答复 / answered 已答复；不填为全部"),
               limit: int = Query(50, ge=1, le=500, description="每页条数"),
               offset: int = Query(0, ge=0, le=1_000_000, description="跳过的条数"),

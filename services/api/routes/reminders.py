@@ -29,6 +29,7 @@ from infra.webhooks import BadUrl, check_url, networks
 from services.access import COUNTY_WIDE, check_role, read_scope
 from services.api import schemas as s
 from services.api.deps import ledger, principal
+from services.api import vocabularies as vocab  # issue 17 §6
 from services.errors import NotFound
 
 router = APIRouter(prefix="/reminders", tags=["reminders"])
@@ -67,7 +68,7 @@ def _shown(row: dict) -> dict:
 
 @router.get("", summary="提醒列表", name="reminder.list")
 def reminders(day: date | None = Query(None, description="提醒所属日期（业务日期）"),
-              kind: str | None = Query(None, description="提醒种类：" + "、".join(f"{k} {kind_label(k)}" for k in KINDS)),
+              kind: vocab.ReminderKind | None = Query(None, description="提醒种类：" + "、".join(f"{k} {kind_label(k)}" for k in KINDS)),
               page: int = Query(1, ge=1, le=100_000), page_size: int = Query(100, ge=1, le=1000),
               who: Principal = Depends(principal), store: ReminderStore = Depends(reminder_store)) -> dict:
     check_role(who, "reminder.list")
@@ -82,7 +83,8 @@ def reminders(day: date | None = Query(None, description="提醒所属日期（�
 
 
 CHANNEL_LABELS = {"nats": "消息总线", "sms": "短信", "webhook": "回调推送"}
-STATE_LABELS = {"pending": "待投递", "delivered": "已投递", "dead": "投递失败"}
+STATE_LABELS = {"pending": "待投递", "delivered": "已投递", "dead": "投递失败",
+                "cancelled": "已取消"}  # subscription ended (issue 16 §4: DELETE /webhooks/{id})
 
 
 def _deliveries(reminder_id: str, sent: dict) -> list[dict]:
@@ -101,7 +103,8 @@ def _scope(who: Principal, scope: s.WebhookScope, reference: Any) -> tuple[str |
     return subscription_scope(who, scope, reference, "reminder.webhook.register", "提醒")
 
 
-@router.post("/webhooks", status_code=201, summary="登记提醒回调地址", name="reminder.webhook.register")
+@router.post("/webhooks", status_code=201, summary="登记提醒回调地址", name="reminder.webhook.register",
+             description="回调密钥只在本次应答中返回一次：接收方用它校验 `X-Hazard-Signature` 签名。")
 def register(body: s.NewWebhook, who: Principal = Depends(principal), app=Depends(ledger),
              store: ReminderStore = Depends(reminder_store)) -> dict:
     """The secret is answered once: the receiver checks `X-Hazard-Signature` with it."""

@@ -13,7 +13,9 @@ from services.api.deps import ledger, principal
 router = APIRouter(prefix="/self-reports", tags=["self-reports"])
 
 
-@router.post("", status_code=201, summary="企业月度自查自报", name="self_report.file")
+@router.post("", status_code=201, summary="企业月度自查自报", name="self_report.file",
+             description="列出本企业当月发现的隐患，或 `none_found: true`（零隐患）。每家企业每月一份"
+                         "（重复申报为 409 `self-report-once-a-month`，更正请用 /amend）；宽限日之后申报的记为迟报（late）。")
 def file_self_report(body: s.NewSelfReport, who: Principal = Depends(principal),
                      app=Depends(ledger)) -> s.Written:
     """The month's hazards (discovered that month, this enterprise's) or `none_found: true`.

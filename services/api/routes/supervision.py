@@ -3,7 +3,6 @@ their paperwork state, from the ledger view (projections/queries/listings.py).""
 
 from __future__ import annotations
 
-from typing import Literal
 
 from fastapi import APIRouter, Depends, Query
 
@@ -14,10 +13,11 @@ from projections.readmodels import ReadModels
 from services.access import read_scope
 from services.api.deps import principal
 from services.api.routes.readmodels import caught_up, read_models
+from services.api import vocabularies as vocab  # issue 17 §6
 
 router = APIRouter(prefix="/supervision", tags=["supervision"])
 
-State = Literal["listed", "issued", "served", "signed", "cancelled"]
+State = vocab.ListingState  # issue 17 §6: enum with labels (projections/labels.py LISTING_STATE)
 
 
 @router.get("/listings", summary="挂牌督办隐患及其文书状态（送达、签收、期限、撤销）", name="supervision.list")

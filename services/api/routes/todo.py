@@ -34,7 +34,10 @@ def holder_of(who: Principal) -> todo_q.Holder:
                          enterprise_id=who.enterprise_id, agency_id=who.agency_id)
 
 
-@router.get("/todo", summary="待办：令牌持有方下一步要办的事项（最早的在前）", name="todo.read")
+@router.get("/todo", summary="待办：令牌持有方下一步要办的事项（最早的在前）", name="todo.read",
+            description="每项：`kind`、`kind_label`（办理环节）、`subject`（企业和隐患的文字说明）、`since`（成为本方待办之日）、"
+                        "`due_on` 和 `overdue`（是否逾期）、`link`（看板页面）；`hazard_id`、`enterprise_id` 为链接目标。"
+                        "范围：恰为令牌持有方的事项。")
 def todo(chosen: tuple[str, ...] = Depends(kinds),
          limit: int = Query(50, ge=1, le=500, description="每页条数"),
          offset: int = Query(0, ge=0, le=1_000_000, description="跳过的条数"),

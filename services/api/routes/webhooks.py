@@ -78,7 +78,8 @@ def _scope_label(sub: Subscription, reference: Any) -> str:
     return "".join(parts) or "全县"
 
 
-@router.post("", status_code=201, summary="登记回调订阅（业务事件或提醒）", name="webhook.register")
+@router.post("", status_code=201, summary="登记回调订阅（业务事件或提醒）", name="webhook.register",
+             description="回调密钥只在本次应答中返回一次：接收方用它校验 `X-Hazard-Signature` 签名。")
 def register(body: s.NewSubscription, who: Principal = Depends(principal), app=Depends(ledger),
              store: ReminderStore = Depends(reminder_store)) -> dict:
     """The secret is answered once: the receiver checks `X-Hazard-Signature` with it."""
@@ -142,7 +143,8 @@ def retry(delivery_id: int, who: Principal = Depends(principal),
     return {"id": delivery_id, "state": "pending", "state_label": "待重新投递"}
 
 
-@router.delete("/{subscription_id}", status_code=204, summary="取消回调订阅", name="webhook.delete")
+@router.delete("/{subscription_id}", status_code=204, summary="取消回调订阅", name="webhook.delete",
+               description="结束该订阅；尚在等待投递的消息一并取消。")
 def remove(subscription_id: str, who: Principal = Depends(principal),
            store: ReminderStore = Depends(reminder_store)) -> Response:
     """Ends the subscription; deliveries still waiting for it are cancelled."""
