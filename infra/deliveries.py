@@ -133,9 +133,18 @@ class DeliveryLog(OwnTables):
 
     @staticmethod
     def cancel_target(curs: Any, schema: str, target: str) -> None:
-        """A subscription removed: its pending deliveries are cancelled (caller's transaction)."""
+        """A subscription removed: its pending and dead deliveries are cancelled (caller's
+        transaction): nothing more is sent to it, nor listed as a dead letter."""
         curs.execute(SQL("UPDATE {s}.deliveries SET state = 'cancelled', claimed_until = NULL "
-                         "WHERE target = %s AND state = 'pending'").format(s=Identifier(schema)), (target,))
+                         "WHERE target = %s AND state IN ('pending', 'dead')").format(s=Identifier(schema)),
+                     (target,))
+
+    def cancel(self, ids: list[int]) -> None:
+        """Claimed deliveries whose subscription is gone: cancelled, not sent."""
+        if ids:
+            with self.datastore.transaction(commit=True) as curs:
+                curs.execute(self.sql("UPDATE {s}.deliveries SET state = 'cancelled', claimed_until = NULL "
+                                      "WHERE delivery_id = ANY(%s)"), (ids,))
 
     def delivered(self, ids: list[int]) -> None:
         if ids:

@@ -157,11 +157,12 @@ class EventSender:
         return len(claimed)
 
     async def _target(self, target: str, queue: list[Any]) -> None:
-        sub = await asyncio.to_thread(self.subscriptions.get, target)
+        sub = await asyncio.to_thread(self.subscriptions.get_active, target)
+        if sub is None:  # removed meanwhile: nothing more goes to it
+            await asyncio.to_thread(self.log.cancel, [d.delivery_id for d in queue])
+            return
         for i, d in enumerate(queue):
             try:
-                if sub is None:
-                    raise DeliveryFailed("订阅已不存在")
                 await self.webhooks.post(sub, d.payload, message_id=d.message_id, topic=TOPIC,
                                          extra_headers={POSITION: d.message_id, EVENT_TYPE: d.subject})
             except DeliveryFailed as e:

@@ -136,6 +136,12 @@ class Subscriptions(OwnTables):
         curs.execute(self.sql(query), (topic,))
         return [Subscription(**r) for r in curs.fetchall()]
 
+    def get_active(self, subscription_id: str) -> Subscription | None:
+        """The subscription if it has not been removed."""
+        rows = self.fetch(f"SELECT {_FIELDS} FROM {{s}}.webhook_subscriptions WHERE subscription_id = %s "
+                          "AND active", (subscription_id,))
+        return Subscription(**rows[0]) if rows else None
+
     def get(self, subscription_id: str) -> Subscription | None:
         rows = self.fetch(f"SELECT {_FIELDS} FROM {{s}}.webhook_subscriptions WHERE subscription_id = %s",
                           (subscription_id,))

@@ -142,3 +142,14 @@ def test_a_removed_subscription_gets_nothing_more(ledger, parts) -> None:
         hazard(ledger, xidian, 2)
         drain(queue, sender_of(queue))
         assert receiver.got == []
+        # one ended while its deliveries were already queued (a race): the sender cancels them
+        late = subscribe(queue, receiver.url)
+        hazard(ledger, xidian, 3)
+        queue.step()
+        with ledger.recorder.datastore.transaction(commit=True) as curs:
+            curs.execute(queue.sql("UPDATE {s}.webhook_subscriptions SET active = false "
+                                   "WHERE subscription_id = %s"), (late.subscription_id,))
+        drain(queue, sender_of(queue))
+        assert receiver.got == []
+        states = queue.fetch("SELECT DISTINCT state FROM {s}.deliveries")
+        assert {r["state"] for r in states} == {"cancelled"}
