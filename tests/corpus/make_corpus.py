@@ -33,7 +33,7 @@ from tests.corpus import scenario
 
 HERE = Path(__file__).parent
 PER_TYPE = 1  # aggregates kept per event type (their whole histories)
-REFERENCES = ("enterprise_id", "agency_id", "inspection_id")
+REFERENCES = ("enterprise_id", "agency_id", "inspection_id", "hazard_id")
 # old versions written by `--old`: directory → {topic: the fields that version lacked};
 # NOT_THEN: event types that did not exist then, left out of that directory's histories
 NOT_THEN = {"v1-before-issue-10": ("domain.contracts:ServiceContract.Countersigned",)}
