@@ -15,19 +15,12 @@ from infra.log_reader import LogReader
 from infra.reminders import ReminderStore
 from infra.webhooks import WebhookSender, networks, verify
 from tests.conftest import actor, credit_code, one_at_a_time
+from tests.e2e.test_reminders_api import refused
 from tests.webhook_receiver import Receiver
 
 BUREAU, TOWNSHIP = actor(Role.BUREAU), actor(Role.TOWNSHIP)
 API = "/api/v1/webhooks"
 HOOK = "http://127.0.0.1:1/hook"
-
-
-def refused(answer, status: int, field: str | None = None) -> dict:
-    assert answer.status_code == status, answer.text
-    body = answer.json()
-    if field is not None:
-        assert body["field"] == field and body["message"]
-    return body
 
 
 def test_bad_subscriptions_are_refused_and_nothing_is_stored(client, auth) -> None:
