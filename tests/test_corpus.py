@@ -10,25 +10,21 @@ fields without bumping its `class_version` (and adding an upcaster and a corpus 
 from __future__ import annotations
 
 import dataclasses
-import importlib
 import json
-import pkgutil
 import uuid
 from pathlib import Path
 
 import orjson
 import psycopg
 import pytest
-from eventsourcing.domain import Aggregate, DomainEvent
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.utils import resolve_topic
 from psycopg import sql
 
-import domain
-from domain.hazard import Hazard
 from projections.operations import catch_up
 from services.application import HazardLedger
 from tests.conftest import TODAY, one_at_a_time
+from tests.projections.test_field_labels import _event_classes
 
 CORPUS = Path(__file__).parent / "corpus"
 GENERATIONS = sorted(p.name for p in CORPUS.iterdir() if p.is_dir() and not p.name.startswith("__"))
@@ -47,17 +43,9 @@ def rows(generation: str) -> list[dict]:
 
 
 def event_classes() -> dict[str, type]:
-    found = {}
-    for info in pkgutil.iter_modules(domain.__path__):
-        module = importlib.import_module(f"domain.{info.name}")
-        for aggregate in vars(module).values():
-            if isinstance(aggregate, type) and issubclass(aggregate, Aggregate) \
-                    and aggregate.__module__ == module.__name__:
-                for name, event in vars(aggregate).items():
-                    if isinstance(event, type) and issubclass(event, DomainEvent) \
-                            and name not in ("Event", "Created"):  # the library's bases, never stored
-                        found[f"{aggregate.__name__}.{name}"] = event
-    return found
+    """Every stored event class of `domain/` (the library's `Event` and `Created` bases are never
+    stored), by `Aggregate.Event`."""
+    return {f"{a.__name__}.{n}": e for a, n, e in _event_classes() if n not in ("Event", "Created")}
 
 
 def stored_fields(event: type) -> set[str]:
