@@ -137,3 +137,25 @@ def test_the_overview_opens_on_this_year_and_counts_what_earlier_years_left_open
         page.select_option("#f-period", "R12")
         expect(page.locator("#title")).to_contain_text("近 12 个月")
         assert page.locator("[data-counter=carried] .label").inner_text() == "期初结转未整改"
+
+
+# printable width of A4 at 96 px per inch, less the margins of the print style (@page)
+A4_LANDSCAPE_PX, A4_PORTRAIT_PX = round((297 - 16) / 25.4 * 96), round((210 - 20) / 25.4 * 96)
+
+
+def test_every_page_prints_on_a4_without_cut_columns(browser, site):  # noqa: F811
+    cut = {}
+    with _open(browser, site, site.bureau) as page:
+        for path in pages(site):
+            shown(page, site.url + path)
+            page.emulate_media(media="print")
+            wide = page.evaluate("getComputedStyle(document.querySelector('main')).page") == "wide"
+            page.set_viewport_size({"width": A4_LANDSCAPE_PX if wide else A4_PORTRAIT_PX, "height": 800})
+            over = page.evaluate("""[...document.querySelectorAll('main table.data')].filter(t =>
+                t.offsetParent !== null && (getComputedStyle(t.parentElement).overflowX !== 'visible'
+                || t.getBoundingClientRect().right > document.documentElement.clientWidth + 1)).length""")
+            if over:
+                cut[path] = over
+            page.emulate_media(media="screen")
+            page.set_viewport_size({"width": 1280, "height": 800})
+    assert cut == {}, "tables wider than the A4 page"
