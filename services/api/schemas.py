@@ -32,7 +32,7 @@ class Body(BaseModel):
 
 
 class Written(BaseModel):
-    """Every write answers the aggregate's id and its event's position in the store."""
+    """每次写入的应答：记录的 id 和其事件在事件库中的位置（position，可用于 ?after= 等待读模型）。"""
     model_config = ConfigDict(from_attributes=True)
     id: str
     position: int
@@ -274,7 +274,7 @@ class Finding(Body):
 
 
 class ChecklistResult(Body):
-    """One item of a checklist template judged: passed, failed (a hazard) or not_applicable."""
+    """一个检查项的判定：符合（passed）、不符合（failed，须作为隐患上报）或不适用（not_applicable）。"""
     item_id: Ident
     result: vocab.CheckResult
     note: Text = ""
@@ -283,7 +283,7 @@ class ChecklistResult(Body):
 
 
 class ChecklistRecord(Body):
-    """An inspection's results against one template (GET /checklists/{id}): every item once."""
+    """一次排查按一份检查表模板（GET /checklists/{id}）的结果：每个检查项一次。"""
     template_id: Ident
     results: list[ChecklistResult] = Field(min_length=1, max_length=200)
 
@@ -347,14 +347,13 @@ class ExtensionDecision(Body):
 
 # --- reminders (issue 14 §5, docs/reminders.md) ---------------------------------------------------
 class WebhookScope(Body):
-    """Whose reminders: a township code and/or a sector code; none: the whole county."""
+    """订阅范围：乡镇（街道）代码和/或行业代码；都不填为全县。"""
     township: Ident | None = None
     sector: Ident | None = None
 
 
 class NewWebhook(Body):
-    """A webhook subscription: an http(s) URL the county allows; `secret` (16–200 characters)
-    or one generated and shown once."""
+    """回调订阅：县里允许的 http(s) 地址；`secret`（16–200 个字符），不填则生成一个，只显示一次。"""
     url: Annotated[str, Field(min_length=1, max_length=2000), AfterValidator(_printable)]
     scope: WebhookScope = WebhookScope()
     secret: Annotated[str, Field(min_length=16, max_length=200), AfterValidator(_printable)] | None = None
@@ -362,5 +361,5 @@ class NewWebhook(Body):
 
 # issue 16 §4 (webhooks for integrators, docs/webhooks.md)
 class NewSubscription(NewWebhook):
-    """A webhook subscription of `topic` `event` (every stored event in scope) or `reminder`."""
+    """回调订阅：`topic` 为 `event`（范围内每个已保存的业务事件）或 `reminder`（提醒）。"""
     topic: Ident = "event"

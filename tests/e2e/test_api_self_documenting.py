@@ -107,6 +107,10 @@ def test_every_summary_and_description_is_chinese(openapi):
             for p in op.get("parameters", []):
                 if "description" in p and not CJK.search(p["description"]):
                     english.append(f"{method.upper()} {path} ?{p['name']}: {p['description']!r}")
+    for name, schema in openapi["components"]["schemas"].items():  # the bodies' own descriptions
+        for where, described in [(name, schema), *((f"{name}.{f}", p) for f, p in schema.get("properties", {}).items())]:
+            if "description" in described and not CJK.search(described["description"]):
+                english.append(f"schema {where}: {described['description']!r}")
     assert english == []
 
 
