@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from domain.actor import Role
+from domain.actor import ROLE_NAMES_ZH, Role
 from infra.auth import Principal
 
 B, T, R, A, E, AU, IN, AD = (Role.BUREAU, Role.TOWNSHIP, Role.REGULATOR, Role.AGENCY,
@@ -277,7 +277,7 @@ def in_scope(principal: Principal, subject: Subject, *, engagements: Iterable[En
 def check_role(principal: Principal, action: str) -> None:
     """Raise Forbidden unless the holder's role may take the action at all."""
     if principal.role not in POLICY[action]:
-        raise Forbidden(action, f"角色 {principal.role} 无权执行此操作")
+        raise Forbidden(action, f"{ROLE_NAMES_ZH.get(principal.role, principal.role)}无权执行此操作")
 
 
 @dataclass(frozen=True)
