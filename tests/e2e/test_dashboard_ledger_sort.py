@@ -56,3 +56,10 @@ def test_sort_by_a_header_jump_to_a_page_and_search_by_credit_code(page, site): 
     page.wait_for_selector("main[data-ready=true]")
     assert page.url.endswith(f"/hazards/{wanted['hazard_id']}")
     assert page.inner_text("#hazard-no").strip() == wanted["hazard_no"]  # the hazard page names it too
+
+
+def test_the_trace_names_each_hazard_by_its_number(page, site):  # noqa: F811
+    firm = site.api("/ledger", level="major", page_size=1)["items"][0]
+    ready(page, f"{site.url}/trace?enterprise={firm['enterprise_id']}&until=2025-12-31")
+    page.wait_for_selector("#report h1")
+    assert firm["hazard_no"] in page.inner_text("#report")

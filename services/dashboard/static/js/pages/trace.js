@@ -77,7 +77,7 @@ async function trace(ctx, main, report, enterprise, until) {
     ])),
     section(`隐患记录（截至 ${until}，共 ${int(rows.total)} 条）`, table([
       { label: "发现日期", value: (r) => r.discovered_on },
-      { label: "隐患描述", class: "wrap", value: (r) => link(`/hazards/${r.hazard_id}`, r.description) },
+      { label: "隐患编号 · 描述", class: "wrap", value: (r) => [r.hazard_no ? h("div", { class: "muted" }, r.hazard_no) : "", link(`/hazards/${r.hazard_id}`, r.description)] },
       { label: "等级", value: (r) => r.grade_label },
       { label: "来源", value: (r) => r.source_label },
       { label: "排查机构", value: (r) => r.agency_name || "" },

@@ -44,7 +44,7 @@ export function traceView(t) {
     ], t.missed_months, { testid: "trace-missed" })) : null,
     section(`隐患（${int(t.hazards.length)} 条）`, table([
       { label: "发现日期", class: "date", value: (x) => x.discovered_on },
-      { label: "隐患描述", class: "wrap", value: (x) => link(`/hazards/${x.hazard_id}`, x.description) },
+      { label: "隐患编号 · 描述", class: "wrap", value: (x) => [x.hazard_no ? h("div", { class: "muted" }, x.hazard_no) : "", link(`/hazards/${x.hazard_id}`, x.description)] },
       { label: "等级", value: (x) => dash(x.grade_label) },
       { label: "来源", value: (x) => dash(x.source_label) },
       { label: "排查机构", value: (x) => dash(x.agency_name) },
