@@ -69,6 +69,17 @@ def vocabulary(name: str, table: Mapping[str, str]) -> Any:
     return Annotated[str, BeforeValidator(normalise), AfterValidator(known), _Published(codes, labelled, description)]
 
 
+def code_of(table: Mapping[str, str], value: str) -> str:
+    """One value of a comma-separated filter (`?status=整改中,待复查`) as its code, the same way the
+    types normalise; an unknown value is returned as given (the caller names the field)."""
+    return _aliases({k: v for k, v in table.items() if isinstance(k, str)}).get(value.strip(), value.strip())
+
+
+def listed(table: Mapping[str, str]) -> str:
+    """`code 标签` pairs for a parameter's description."""
+    return "，".join(f"{code} {label}" for code, label in table.items() if isinstance(code, str))
+
+
 # name → (type, its label table); the domain enum each mirrors is checked in tests/e2e/test_api_vocabularies.py
 Scale = vocabulary("企业规模", oversight_labels.SCALE)
 Source = vocabulary("隐患来源", labels.SOURCE)

@@ -164,3 +164,12 @@ def test_declared_query_parameters_and_pages_query_strings_pass(client, auth):
     bureau = auth("bureau")
     assert client.get("/api/v1/criteria?sector=chem", headers=bureau).status_code == 200
     assert client.get("/ledger?status=reported&anything=1").status_code == 200  # a page, not the API
+
+
+def test_the_ledgers_status_filter_takes_labels_too(api, auth):
+    bureau = auth("bureau")
+    by_label = api.get("/api/v1/ledger", params={"status": "整改中,待复查"}, headers=bureau)
+    by_code = api.get("/api/v1/ledger", params={"status": "assigned,rectified"}, headers=bureau)
+    assert by_label.status_code == 200 and by_label.json() == by_code.json()
+    wrong = api.get("/api/v1/ledger", params={"status": "整改"}, headers=bureau)
+    assert wrong.status_code == 422 and wrong.json()["field"] == "status"

@@ -35,6 +35,7 @@ from services.access import check_role, read_scope, scope_words
 from services.api.deps import ledger as ledger_app
 from services.api.deps import principal
 from services.api import vocabularies as vocab  # issue 17 §6
+from projections.labels import STATUS  # issue 17 §6: ?status= takes 整改中 as well as assigned
 
 router = APIRouter(tags=["read models"])
 
@@ -101,14 +102,14 @@ def filters(township: str | None = None, sector: str | None = None,
             category: vocab.Category | None = None, supervision_level: vocab.SupervisionLevel | None = None,
             responsible_person: str | None = None,
             level: vocab.Grade | None = None,  # issue 17 §6: enums with labels, Chinese accepted
-            status: str | None = Query(None, description="逗号分隔：reported,assigned,rectified,closed,withdrawn"),
+            status: str | None = Query(None, description="隐患状态，逗号分隔（代码或中文名称）：" + vocab.listed(STATUS)),
             overdue: bool | None = None, enterprise: str | None = Query(None, description="企业名称包含"),
             discovered_from: date | None = day_query(), discovered_to: date | None = day_query(),
             deadline_from: date | None = day_query(), deadline_to: date | None = day_query(),
             rectified_from: date | None = day_query(), rectified_to: date | None = day_query(),
             closed_from: date | None = day_query(), closed_to: date | None = day_query()) -> Filters:
     given = locals()
-    statuses = tuple(s.strip() for s in (status or "").split(",") if s.strip())
+    statuses = tuple(vocab.code_of(STATUS, s) for s in (status or "").split(",") if s.strip())
     for s in statuses:
         if s not in set(Status):
             raise InvalidValue("status", f"未知状态 {s!r}，可选：{', '.join(Status)}")
