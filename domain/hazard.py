@@ -39,6 +39,17 @@ class Category(StrEnum):
 OPEN = (Status.REPORTED, Status.ASSIGNED, Status.RECTIFIED)
 
 
+def needs_joint_review(level: str, supervised: bool) -> bool:
+    """Major and supervised (挂牌督办) hazards close only after a three-party joint review."""
+    return level == Level.MAJOR or supervised
+
+
+def extension_approver(level: str, supervised: bool) -> Role:
+    """Who decides an extension request (延期审批, rule extension-approver): the bureau for
+    挂牌督办 or major hazards, the township (乡镇街道) for general ones."""
+    return Role.BUREAU if needs_joint_review(level, supervised) else Role.TOWNSHIP
+
+
 class Hazard(Aggregate):
     """A hazard found at an enterprise, followed until it is closed (销号) or withdrawn."""
 
@@ -122,7 +133,7 @@ class Hazard(Aggregate):
     @property
     def needs_joint_review(self) -> bool:
         """Major and supervised (挂牌督办) hazards close only after a three-party joint review."""
-        return self.level == Level.MAJOR or self.supervision is not None
+        return needs_joint_review(self.level, self.supervision is not None)
 
     @property
     def joint_review_complete(self) -> bool:
@@ -186,9 +197,8 @@ class Hazard(Aggregate):
     # --- extension requests (延期申请, issue 14 point 2) -------------------------------------
     @property
     def extension_approver(self) -> Role:
-        """Who decides an extension request: the bureau for 挂牌督办 or major hazards, the
-        township (乡镇街道) for general ones."""
-        return Role.BUREAU if self.needs_joint_review else Role.TOWNSHIP
+        """Who decides an extension request (`extension_approver`)."""
+        return extension_approver(self.level, self.supervision is not None)
 
     def request_extension(self, *, new_deadline: date, reason: str, interim_controls: str,
                           requested_on: date, today: date, calendar: WorkingCalendar,

@@ -24,6 +24,9 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from domain.actor import Role
+from domain.hazard import extension_approver
+
 KIND_LABELS: dict[str, str] = {
     "deadline_soon": "整改期限临近",
     "overdue": "逾期未整改",
@@ -203,7 +206,7 @@ def hazard_reminders(h: HazardFacts, today: date, policy: ReminderPolicy,
         first = next_working_day(h.extension_requested_on, working)
         day = latest_working_day(first, today, working)
         if day is not None:
-            bureau = h.level == "major" or h.supervised
+            bureau = extension_approver(h.level, h.supervised) == Role.BUREAU
             yield _hazard_reminder(h, "extension_decision_due", day, (
                 f"【延期申请待审批】{h.enterprise_name}于{zh_date(h.extension_requested_on)}申请延期，"
                 f"隐患“{h.description}”，现整改期限{zh_date(deadline)}，请尽快审批。"),

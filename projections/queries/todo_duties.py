@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any
 
 from domain.actor import JOINT_REVIEW_PARTIES
+from domain.hazard import extension_approver, needs_joint_review
 
 # kind → what the holder must do (kind_label), in the order items of one day are listed
 KINDS: dict[str, str] = {
@@ -52,9 +53,8 @@ class Duty:
 
 
 def joint(row: dict[str, Any]) -> bool:
-    """Major and listed (挂牌督办) hazards close after the three-party joint review
-    (`Hazard.needs_joint_review`)."""
-    return row["level"] == "major" or row["supervision_level"] is not None
+    """Major and listed (挂牌督办) hazards close after the three-party joint review."""
+    return needs_joint_review(row["level"], row["supervision_level"] is not None)
 
 
 def _earliest(*days: date | None) -> date | None:
@@ -91,7 +91,8 @@ def row_duties(role: str, row: dict[str, Any]) -> list[Duty]:
         return _enterprise_duties(row)
     status, duties = row["status"], []
     signed = set(filter(None, (row["joint_parties"] or "").split(",")))
-    if row["extension_requested_on"] and role == ("bureau" if joint(row) else "township"):
+    approver = extension_approver(row["level"], row["supervision_level"] is not None)
+    if row["extension_requested_on"] and role == approver:
         # rule extension-approver; decided before the deadline in force runs out
         duties.append(Duty("extension_decision", row["extension_requested_on"], row["deadline"]))
     if role == "bureau" and row["listing_state"] == "issued":
