@@ -49,8 +49,9 @@ def reminder_store(request: Request, app=Depends(ledger)) -> ReminderStore:
     return store
 
 
-def _owner(who: Principal) -> tuple[str | None, str | None]:
-    """Whose subscriptions a holder sees: (None, None) for the county-wide roles."""
+def owner_of(who: Principal) -> tuple[str | None, str | None]:
+    """Whose subscriptions a holder handles (reminders' and events' alike): (None, None) for
+    the county-wide roles."""
     if who.role in COUNTY_WIDE:
         return None, None
     return str(who.role), who.township if who.role == Role.TOWNSHIP else who.sector
@@ -125,13 +126,13 @@ def register(body: s.NewWebhook, who: Principal = Depends(principal), app=Depend
 @router.get("/webhooks", summary="提醒回调地址列表", name="reminder.webhook.list")
 def webhooks(who: Principal = Depends(principal), store: ReminderStore = Depends(reminder_store)) -> dict:
     check_role(who, "reminder.webhook.list")
-    items = [sub.public() for sub in store.subscriptions.owned(TOPIC, *_owner(who))]
+    items = [sub.public() for sub in store.subscriptions.owned(TOPIC, *owner_of(who))]
     return {"count": len(items), "items": items}
 
 
 def _targets(who: Principal, store: ReminderStore) -> list[str] | None:
     """The subscriptions whose dead letters a holder handles (None: every one)."""
-    role, unit = _owner(who)
+    role, unit = owner_of(who)
     if role is None:
         return None
     return [sub.subscription_id for sub in store.subscriptions.owned(TOPIC, role, unit)]
@@ -151,8 +152,13 @@ def dead_letters(who: Principal = Depends(principal), store: ReminderStore = Dep
 def retry(delivery_id: int, who: Principal = Depends(principal),
           store: ReminderStore = Depends(reminder_store)) -> dict:
     check_role(who, "reminder.dead-letter.retry")
-    if not store.deliveries.retry(delivery_id, targets=_targets(who, store)):
-        raise NotFound("dead letter", str(delivery_id))
+    return retry_dead_letter(store, delivery_id, _targets(who, store))
+
+
+def retry_dead_letter(store: ReminderStore, delivery_id: int, targets: list[str] | None) -> dict:
+    """Put a dead letter of one of `targets` (None: any) back in the queue; 404 otherwise."""
+    if not store.deliveries.retry(delivery_id, targets=targets):
+        raise NotFound("死信", str(delivery_id))
     return {"id": delivery_id, "state": "pending", "state_label": "待重新投递"}
 
 

@@ -24,22 +24,15 @@ from infra.auth import Principal
 from infra.reminders import ReminderStore
 from infra.webhooks import BadUrl, Subscription, check_url, networks
 from projections.labels import event_label
-from services.access import COUNTY_WIDE, Forbidden, check_role
+from services.access import Forbidden, check_role
 from services.api import schemas as s
 from services.api.deps import ledger, principal
-from services.api.routes.reminders import reminder_store
+from services.api.routes.reminders import owner_of, reminder_store, retry_dead_letter
 from services.errors import NotFound
 
 router = APIRouter(prefix="/webhooks", tags=["webhooks"])
 
 TOPICS = {"event": "业务事件", "reminder": "提醒"}
-
-
-def owner_of(who: Principal) -> tuple[str | None, str | None]:
-    """Whose subscriptions a holder handles: (None, None) for the county-wide roles."""
-    if who.role in COUNTY_WIDE:
-        return None, None
-    return str(who.role), who.township if who.role == Role.TOWNSHIP else who.sector
 
 
 def subscription_scope(who: Principal, scope: s.WebhookScope, reference: Any, action: str,
@@ -138,9 +131,7 @@ def _dead(r: dict) -> dict:
 def retry(delivery_id: int, who: Principal = Depends(principal),
           store: ReminderStore = Depends(reminder_store)) -> dict:
     check_role(who, "webhook.dead-letter.retry")
-    if not store.deliveries.retry(delivery_id, targets=_targets(who, store)):
-        raise NotFound("死信", str(delivery_id))
-    return {"id": delivery_id, "state": "pending", "state_label": "待重新投递"}
+    return retry_dead_letter(store, delivery_id, _targets(who, store))
 
 
 @router.delete("/{subscription_id}", status_code=204, summary="取消回调订阅", name="webhook.delete",
