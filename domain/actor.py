@@ -15,6 +15,8 @@ class Role(StrEnum):
     AUDITOR = "auditor"
     INVESTIGATOR = "investigator"  # 事故调查
     ADMIN = "admin"
+    INSURER = "insurer"            # 保险机构（安责险承保机构, issue 15 §3）
+    DEVICE = "device"              # 智慧用电设备: posts alarms for one enterprise, nothing else (issue 15 §4)
 
 
 GOVERNMENT = frozenset({Role.BUREAU, Role.TOWNSHIP, Role.REGULATOR})
@@ -30,6 +32,8 @@ ROLE_NAMES_ZH = {
     Role.AUDITOR: "审计",
     Role.INVESTIGATOR: "事故调查",
     Role.ADMIN: "管理员",
+    Role.INSURER: "保险机构",
+    Role.DEVICE: "智慧用电设备",
 }
 
 

@@ -24,16 +24,17 @@ CRITERIA = {
 EXCELLENT, PASSING = Decimal(90), Decimal(60)
 
 
-def scored(scores: dict[str, object]) -> dict[str, int]:
-    """Validate a full set of scores: every criterion, each an integer 0–100."""
-    unknown = sorted(set(scores) - set(CRITERIA))
+def scored(scores: dict[str, object], criteria: dict[str, str] = CRITERIA) -> dict[str, int]:
+    """Validate a full set of scores: every criterion (of `criteria`: the agency's by
+    default), each an integer 0–100."""
+    unknown = sorted(set(scores) - set(criteria))
     if unknown:
-        raise InvalidValue(f"scores.{unknown[0]}", f"未知考评项，可选：{', '.join(CRITERIA)}")
+        raise InvalidValue(f"scores.{unknown[0]}", f"未知考评项，可选：{', '.join(criteria)}")
     result = {}
-    for name in CRITERIA:
+    for name in criteria:
         value = scores.get(name)
         if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 100:
-            raise InvalidValue(f"scores.{name}", f"{CRITERIA[name]}须为 0–100 的整数")
+            raise InvalidValue(f"scores.{name}", f"{criteria[name]}须为 0–100 的整数")
         result[name] = value
     return result
 

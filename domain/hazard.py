@@ -10,6 +10,7 @@ Each command checks its rules (domain.rules) first and records one event; nothin
 from __future__ import annotations
 
 from datetime import date
+from uuid import UUID
 from enum import StrEnum
 
 from eventsourcing.domain import Aggregate, event
@@ -58,25 +59,31 @@ class Hazard(Aggregate):
     def report(cls, *, enterprise: Enterprise, inspection: Inspection | None, source: str,
                category: str, description: str, level: str, discovered_on: date, today: date,
                actor: Actor, location: str = "", evidence: list[str] | None = None,
-               criterion: Criterion | None = None, migrated: bool = False) -> Hazard:
+               criterion: Criterion | None = None, migrated: bool = False,
+               hazard_id: UUID | None = None) -> Hazard:
         """Report a hazard (隐患上报) from an inspection, a self-check, a government check or a tip.
         A hazard citing a major criterion (重大事故隐患判定标准) must be reported major
         (rule `major-criterion`); evidence may cite stored files (`sha256:<hex>`).
-        `migrated`: taken over from an old paper or Excel ledger (issue 16 §1, docs/import.md)."""
+        `migrated`: taken over from an old paper or Excel ledger (issue 16 §1, docs/import.md).
+        `hazard_id`: given only for a hazard raised from smart-electricity alarms (智慧用电, source
+        `smart_electricity`, reported by the device: issue 15 §4)."""
         source = choice("source", source, Source)
         level = choice("level", level, Level)
         if inspection is not None:
-            if source != Source.INSPECTION:
-                raise InvalidValue("source", "关联排查的隐患来源须为 inspection（隐患排查）")
+            if source != inspection.hazard_source:
+                raise InvalidValue("source", f"关联排查的隐患来源须为 {inspection.hazard_source}"
+                                   "（中介机构排查 inspection，互助组互查 mutual_help，行业协会互查 association）")
             rules.INSPECTION_SOURCE.require(
                 inspection.enterprise_id == str(enterprise.id) and inspection.was_performed,
                 "排查不属于该企业或尚未实施")
             not_before("discovered_on", discovered_on, inspection.performed_on, "排查实施日期")
-        elif source == Source.INSPECTION:
-            raise InvalidValue("inspection_id", "来源为隐患排查时须关联排查")
+        elif source in (Source.INSPECTION, Source.MUTUAL_HELP, Source.ASSOCIATION, Source.INSURANCE):
+            raise InvalidValue("inspection_id", "来源为隐患排查（或互助组、行业协会互查、安责险评估）时须关联排查")
+        if (source == Source.SMART_ELECTRICITY) != (actor.role == Role.DEVICE):
+            raise InvalidValue("source", "来源为智慧用电监测的隐患只由用电告警自动生成（domain/electricity.py），不能手工上报")
         evidence = evidence_entries("evidence", evidence)
         require_level_fits(criterion, level)
-        return cls(
+        fields = dict(
             enterprise_id=str(enterprise.id), township=enterprise.township, sector=enterprise.sector,
             inspection_id=str(inspection.id) if inspection else None,
             agency_id=inspection.agency_id if inspection else None,
@@ -90,6 +97,11 @@ class Hazard(Aggregate):
             criterion=criterion.id if criterion else None,
             migrated=bool(migrated),
         )
+        if hazard_id is None:
+            return cls(**fields)
+        # a deterministic id (a smart-electricity episode's hazard: domain/electricity.py), so a
+        # replay of the same alarms can never raise a second hazard
+        return cls._create(event_class=cls.Reported, id=hazard_id, **fields)
 
     @event("Reported")
     def __init__(self, *, enterprise_id: str, township: str, sector: str, inspection_id: str | None,

@@ -9,17 +9,29 @@ from eventsourcing.domain import Aggregate, event
 from collections.abc import Mapping
 from typing import Any
 
-from domain import rules
+from domain import insurance, rules
 from domain.actor import Actor, Role
 from domain.checklist import Checklist
 from domain.contracts import ProcurementAgreement, ServiceContract
 from domain.errors import InvalidValue
+from domain.groups import IndustryAssociation, MutualHelpGroup
 from domain.inspection_checklist import Result, checked_results, summary
 from domain.parties import Agency, Enterprise
-from domain.values import InspectionKind, Status, choice, not_before, past_date, text
+from domain.values import InspectionKind, Source, Status, choice, not_before, past_date, text
 
 SCHEDULED, PERFORMED, REPORT_FILED, CANCELLED = "scheduled", "performed", "report_filed", "cancelled"
 OWN_KINDS = (InspectionKind.SELF,)  # done by the enterprise itself, no agency or basis
+# issue 15: inspections whose basis is a mutual-help group or an industry association, performed
+# by the experts its member enterprises sent (never an agency); kind → the basis it needs
+GROUP_KINDS: dict[str, type] = {InspectionKind.MUTUAL: MutualHelpGroup,
+                                InspectionKind.INTER_GROUP: MutualHelpGroup,
+                                InspectionKind.ASSOCIATION: IndustryAssociation}
+# the source of a hazard found in an inspection of a kind (any other kind: `inspection`)
+HAZARD_SOURCES: dict[str, str] = {InspectionKind.MUTUAL: Source.MUTUAL_HELP,
+                                  InspectionKind.INTER_GROUP: Source.MUTUAL_HELP,
+                                  InspectionKind.ASSOCIATION: Source.ASSOCIATION,
+                                  InspectionKind.INSURANCE_ASSESSMENT: Source.INSURANCE}  # 安责险 (issue 15 §3)
+Basis = ServiceContract | ProcurementAgreement | MutualHelpGroup | IndustryAssociation
 
 
 class Inspection(Aggregate):
@@ -27,15 +39,24 @@ class Inspection(Aggregate):
 
     @classmethod
     def schedule(cls, *, enterprise: Enterprise, agency: Agency | None, kind: str,
-                 basis: ServiceContract | ProcurementAgreement | None, scheduled_for: date,
+                 basis: Basis | None, scheduled_for: date,
                  actor: Actor) -> Inspection:
         kind = choice("kind", kind, InspectionKind)
         if kind in OWN_KINDS and (agency is not None or basis is not None):
             raise InvalidValue("agency_id", "企业自查不由中介机构实施，不应指明中介机构或合同")
-        if kind not in OWN_KINDS:
+        if kind in GROUP_KINDS:
+            if agency is not None:
+                raise InvalidValue("agency_id", "互查由互助组（行业协会）成员企业派出的专家实施，不应指明中介机构")
+            if basis is None:
+                raise InvalidValue("basis_id", "互查须指明互助组或行业协会")
+            rules.GROUP_INSPECTION_BASIS.require(
+                _group_binds(basis, kind, enterprise),
+                f"{enterprise.name} 与{getattr(basis, 'name', '所指依据')}（{kind}）")
+        elif kind not in OWN_KINDS:
             if agency is None:
                 raise InvalidValue("agency_id", "中介机构排查须指明中介机构")
             rules.AGENCY_BLACKLISTED.require(not agency.blacklisted, agency.blacklist_reason)
+            insurance.require_assessment_basis(kind, basis, enterprise, agency, scheduled_for)
             rules.INSPECTION_BASIS.require(
                 _binds(basis, enterprise, agency, scheduled_for), "合同或协议不覆盖该企业、该机构或该日期")
         return cls(enterprise_id=str(enterprise.id), township=enterprise.township,
@@ -62,11 +83,20 @@ class Inspection(Aggregate):
         self.checklist_summary: dict = summary({})
 
     def perform(self, *, performed_on: date, expert_ids: list[str], agency: Agency | None,
-                today: date, actor: Actor) -> None:
-        """The inspection took place on a date, by these experts of the agency."""
+                today: date, actor: Actor,
+                group: MutualHelpGroup | IndustryAssociation | None = None) -> None:
+        """The inspection took place on a date, by these experts of the agency (or, for a
+        group's or an association's inspection, `group`: the basis, by experts its members sent)."""
         rules.INSPECTION_PERFORM_STATUS.require(self.status == SCHEDULED, f"当前状态 {self.status}")
         past_date("performed_on", performed_on, today)
         experts = sorted(set(expert_ids))
+        if self.kind in GROUP_KINDS:
+            if not experts:
+                raise InvalidValue("expert_ids", "互查须列出实施互查的专家")
+            own = group is not None and str(group.id) == self.basis_id
+            known = group.experts if own else {}
+            unknown = [e for e in experts if e not in known]
+            rules.GROUP_INSPECTION_EXPERTS.require(not unknown, ", ".join(unknown))
         if self.agency_id is not None:
             if not experts:
                 raise InvalidValue("expert_ids", "中介机构排查须列出实施排查的专家")
@@ -167,8 +197,24 @@ class Inspection(Aggregate):
     def was_performed(self) -> bool:
         return self.status in (PERFORMED, REPORT_FILED)
 
+    @property
+    def hazard_source(self) -> str:
+        """The source of the hazards found in this inspection (issue 15: by its kind)."""
+        return str(HAZARD_SOURCES.get(self.kind, Source.INSPECTION))
 
-def _binds(basis: ServiceContract | ProcurementAgreement | None, enterprise: Enterprise,
+
+def _group_binds(basis: object, kind: str, enterprise: Enterprise) -> bool:
+    """Whether a group or an association is a basis for inspecting this enterprise: its members
+    (组内互查, 协会互查); for 组间互查, an enterprise of the group's area and industry outside it."""
+    if not isinstance(basis, GROUP_KINDS[kind]):
+        return False
+    member = basis.is_member(str(enterprise.id))
+    if kind == InspectionKind.INTER_GROUP:
+        return not member and basis.fits(enterprise)
+    return member
+
+
+def _binds(basis: Basis | None, enterprise: Enterprise,
            agency: Agency, on: date) -> bool:
     """Whether a contract or agreement binds this agency to this enterprise on a date."""
     if isinstance(basis, ServiceContract):
@@ -177,4 +223,6 @@ def _binds(basis: ServiceContract | ProcurementAgreement | None, enterprise: Ent
     if isinstance(basis, ProcurementAgreement):
         return basis.agency_id == str(agency.id) and basis.covers(
             township=enterprise.township, sector=enterprise.sector, on=on)
+    if isinstance(basis, insurance.InsurancePolicy):  # 安责险风险评估 (issue 15 §3)
+        return insurance.binds(basis, enterprise, agency, on)
     return False

@@ -239,3 +239,107 @@ EXTENSION_APPROVER = _rule(
     "extension-approver",
     "延期申请由政策指定的部门审批：挂牌督办或重大隐患由县应急管理局审批，一般隐患由乡镇（街道）审批",
     "宁波市隐患排查治理信息系统 延期审批；003 §五(二)", about_who=True)
+
+# --- safety-liability insurance (安责险, issue 15 §3; 002 §三, 001) --------------------------------
+INSURANCE_BY_INSURER = _rule(
+    "insurance-by-insurer",
+    "安责险保单、委托评估和事故预防服务由保险机构为本机构登记；县应急管理局可代录纸质材料",
+    "002 §三", about_who=True)
+POLICY_OVERLAP = _rule(
+    "insurance-policy-no-overlap", "同一保险机构对同一企业的安责险保单，保险期间不能重叠", "002 §三(一)")
+POLICY_NUMBER_UNIQUE = _rule(
+    "insurance-policy-number-unique", "该保险机构已登记此保单号", "002 §三(一)")
+ASSESSMENT_BASIS = _rule(
+    "insurance-assessment-basis", "安责险风险评估须以该企业的安责险保单为依据，保单也只能作为安责险风险评估的依据",
+    "002 §三(二)；001 三4")
+ASSESSMENT_COMMISSIONED = _rule(
+    "insurance-assessment-commissioned", "安责险风险评估须由保险机构委托的中介机构实施", "002 §三(二)")
+ASSESSMENT_IN_PERIOD = _rule(
+    "insurance-assessment-in-period",
+    "安责险风险评估须在承保前评估期或保险期间之内（承保前评估期：保险期间开始前若干天，见县政策数据）",
+    "002 §三(二)；001 三4")
+COMMISSIONED_ONCE = _rule(
+    "insurance-commissioned-once", "该中介机构已受保险机构委托实施该保单的风险评估", "002 §三(二)")
+PREVENTION_REFERENCE_UNIQUE = _rule(
+    "prevention-reference-unique", "该保险机构已登记此凭证号的事故预防服务", "002 §三(二)")
+# --- smart electricity (智慧用电; issue 15 point 4; 001 §二 推广智慧式安全用电) -----------------------
+ALARM_BY_DEVICE = _rule(
+    "alarm-by-device", "用电告警只能由绑定企业的智慧用电设备令牌上报", "001 §二 智慧式安全用电", about_who=True)
+ALARM_OWN_ENTERPRISE = _rule(
+    "alarm-own-enterprise", "智慧用电设备只能上报其令牌所绑定企业的告警", "001 §二 智慧式安全用电",
+    about_who=True)
+ALARM_ID_REUSED = _rule(
+    "alarm-id-reused", "同一告警编号只登记一次：重发须与首次内容相同（设备、类型、读数、时间），内容不同的告警须用新的告警编号",
+    "001 §二 智慧式安全用电")
+# --- mutual-help groups and industry associations (企业互助、行业协会; issue 15 §1–2; 000 §二(三)(四)) --
+GROUP_BY_GOVERNMENT = _rule(
+    "group-by-government",
+    "企业互助组和行业协会的登记、成员和专家由县应急管理局或乡镇（街道）记录，企业不能自行加入",
+    "000 §二(三)(四)", about_who=True)
+GROUP_UNIQUE = _rule(
+    "group-unique", "同一区域（行业）已有同名的互助组；同一统一社会信用代码的行业协会已登记", "000 §二(三)(四)")
+GROUP_MEMBER_FITS = _rule(
+    "group-member-fits",
+    "成员企业须属于互助组（行业协会）的区域和行业：区域互助组只收本乡镇（街道）的企业，行业互助组和行业协会只收本行业的企业",
+    "000 §二(三)(四)")
+GROUP_MEMBER_ONCE = _rule(
+    "group-member-once", "该企业已是成员", "000 §二(三)(四)")
+GROUP_MEMBER_UNKNOWN = _rule(
+    "group-member-unknown", "该企业不是成员", "000 §二(三)(四)")
+GROUP_EXPERT_FROM_MEMBER = _rule(
+    "group-expert-from-member", "互助组（行业协会）的专家须由成员企业派出本单位的专业技术人员", "000 §二(三)")
+GROUP_EXPERT_DUPLICATE = _rule(
+    "group-expert-duplicate", "该证书编号的专家已在册", "000 §二(三)")
+GROUP_EXPERT_UNKNOWN = _rule(
+    "group-expert-unknown", "不是在册专家", "000 §二(三)")
+GROUP_TRAINING_MEMBERS = _rule(
+    "group-training-members", "参加培训（活动）的企业须是成员企业", "000 §二(四)")
+GROUP_INSPECTION_BASIS = _rule(
+    "group-inspection-basis",
+    "互查须依据互助组或行业协会：组内互查和协会互查只查成员企业，组间互查查本区域（行业）内的非本组企业；不由中介机构实施",
+    "000 §二(三)(四)")
+GROUP_INSPECTION_EXPERTS = _rule(
+    "group-inspection-experts", "实施互查的专家须是该互助组（行业协会）成员企业派出的在册专家", "000 §二(三)")
+# --- the service platform (服务平台, issue 15 §5; 002 §九(三)) and 绩效评比 (000 §五(六)) ----------
+NEED_BY_ENTERPRISE = _rule(
+    "need-by-enterprise", "服务需求由企业本身在服务平台发布和撤回，报价也只能由发布需求的企业接受",
+    "002 §九(三)", about_who=True)
+NEED_OPEN = _rule(
+    "need-open", "服务需求已被接受或已撤回，不再接受报价", "002 §九(三)")
+NEED_ACCEPTED_ONCE = _rule(
+    "need-accepted-once", "一项服务需求只能接受一个报价", "002 §九(三)")
+OFFER_BY_AGENCY = _rule(
+    "offer-by-agency", "报价由中介机构本身提交", "002 §九(三)", about_who=True)
+OFFER_BY_POOL_AGENCY = _rule(
+    "offer-by-pool-agency", "只有在入库有效期内且未列入黑名单的中介机构可以在服务平台报价和签约",
+    "004 §二(三)；002 §八(三)、§九(三)")
+OFFER_ONCE_PER_AGENCY = _rule(
+    "offer-once-per-agency", "同一中介机构对一项服务需求只能报价一次", "002 §九(三)")
+RATING_BY_ENTERPRISE = _rule(
+    "rating-by-enterprise", "绩效评比由被服务企业本身评价", "000 §五(六)", about_who=True)
+RATING_BY_SERVED_ENTERPRISE = _rule(
+    "rating-by-served-enterprise", "只有接受过该中介机构服务的企业（与其会签的合同已开始）才能评价",
+    "000 §五(六)")
+RATING_AFTER_CONTRACT_END = _rule(
+    "rating-after-contract-end", "服务评价须在合同期满之日或之后作出", "000 §五(六)")
+RATING_ONCE = _rule(
+    "rating-once-per-contract", "每份合同只评价一次", "000 §五(六)")
+
+# --- 考评 of townships, regulators and enterprises; the reward fund (issue 15 §6; 003 §五(三)(四)) --
+ASSESSMENT_BY_BUREAU = _rule(
+    "assessment-by-bureau", "乡镇（街道）、职能部门和生产经营单位的考评评分由县应急管理局（安委会办公室）记录",
+    "003 §五(三)2–4", about_who=True)
+ASSESSMENT_ONCE_A_YEAR = _rule(
+    "assessment-once-a-year", "每个考评对象每年只记录一次评分", "003 §五(三)")
+REWARD_FUND_BY_BUREAU = _rule(
+    "reward-fund-by-bureau", "奖励专项资金的设立和分配由县应急管理局按决定记录", "003 §五(四)1",
+    about_who=True)
+REWARD_FUND_ONCE_A_YEAR = _rule(
+    "reward-fund-once-a-year", "每年设立一笔奖励专项资金", "003 §五(四)1")
+REWARD_FUND_WITHIN_AMOUNT = _rule(
+    "reward-fund-within-amount", "奖励分配的合计不能超过当年奖励专项资金", "003 §五(四)1")
+# --- personal information (个人信息保护法第四十七条; issue 16 §6) ---------------------------------
+ERASURE_BY = _rule(
+    "erasure-by-bureau", "个人信息的删除由县应急管理局或管理员办理", "个人信息保护法第四十七条", about_who=True)
+REWARD_DECISION_ONCE = _rule(
+    "reward-decision-once", "同一文号的分配决定只记录一次（重复提交不会重复分配）", "003 §五(四)1")

@@ -21,6 +21,10 @@ class Source(StrEnum):
     GOVERNMENT_CHECK = "government_check"  # 执法检查
     PUBLIC_TIP = "public_tip"              # 群众举报
     GRID = "grid"                          # 网格化协查
+    INSURANCE = "insurance"                # 安责险评估 (issue 15 §3)
+    MUTUAL_HELP = "mutual_help"            # 企业互助互查（issue 15）
+    ASSOCIATION = "association"            # 行业协会互查（issue 15）
+    SMART_ELECTRICITY = "smart_electricity"  # 智慧用电监测 (raised from device alarms, issue 15 §4)
 
 
 class Status(StrEnum):
@@ -50,8 +54,11 @@ class InspectionKind(StrEnum):
     MONTHLY = "monthly"              # 按月排查
     SPECIAL = "special"              # 专项排查
     SELF = "self"                    # 自查
-    MUTUAL = "mutual"                # 互查
+    MUTUAL = "mutual"                # 组内互查（互助组成员之间，issue 15）
+    INTER_GROUP = "inter_group"      # 组间互查（互助组查本区域、本行业的组外企业）
+    ASSOCIATION = "association"      # 协会互查（行业协会查会员单位）
     REINSPECTION = "reinspection"    # 复查
+    INSURANCE_ASSESSMENT = "insurance_assessment"  # 安责险风险评估 (issue 15 §3)
 
 
 class ServiceType(StrEnum):

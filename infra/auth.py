@@ -27,7 +27,7 @@ from domain.actor import Actor, Role
 from infra.settings import Settings
 
 ALGORITHM = "HS256"
-SCOPE_KEYS = ("township", "sector", "agency_id", "enterprise_id")
+SCOPE_KEYS = ("township", "sector", "agency_id", "enterprise_id", "insurer_id")
 
 
 class InvalidToken(Exception):
@@ -44,6 +44,7 @@ class Principal:
     sector: str | None = None
     agency_id: str | None = None
     enterprise_id: str | None = None
+    insurer_id: str | None = None  # an `insurer` token: its insurer (保险机构, issue 15 §3)
 
     @property
     def role(self) -> Role:
@@ -116,13 +117,14 @@ class Tokens:
 
     def issue(self, *, role: str, name: str, township: str | None = None,
               sector: str | None = None, agency_id: str | None = None,
-              enterprise_id: str | None = None, subject: str | None = None) -> str:
+              enterprise_id: str | None = None, subject: str | None = None,
+              insurer_id: str | None = None) -> str:
         role = Role(role)
         now = datetime.now(UTC)
         claims = {"sub": subject or str(uuid.uuid4()), "role": str(role), "name": name,
                   "iat": now, "exp": now + self._ttl, "jti": uuid.uuid4().hex}
         scope = {"township": township, "sector": sector, "agency_id": agency_id,
-                 "enterprise_id": enterprise_id}
+                 "enterprise_id": enterprise_id, "insurer_id": insurer_id}
         claims.update({k: v for k, v in scope.items() if v})
         kid = self._keys.current
         return jwt.encode(claims, self._keys.keys[kid], algorithm=ALGORITHM, headers={"kid": kid})

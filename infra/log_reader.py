@@ -23,8 +23,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from eventsourcing.application import Application
-from eventsourcing.persistence import Notification, Transcoder
+from eventsourcing.persistence import Mapper, Notification, Transcoder
 
+from infra.personal import sealing_mapper
 from infra.transcoder import OrjsonTranscoder
 
 APPLICATION = "HazardLedger"  # the one application whose notification log everything follows
@@ -38,6 +39,10 @@ class EventLog(Application):
 
     def construct_transcoder(self) -> Transcoder:
         return OrjsonTranscoder()
+
+    def construct_mapper(self) -> Mapper:
+        """Personal fields sealed under a key per person (`infra.personal`)."""
+        return sealing_mapper(self.factory, self.construct_transcoder())
 
 
 @functools.cache

@@ -32,15 +32,23 @@ class Node:
         return f"nats://{self.host}:{self.client_port}"
 
 
-def nodes(count: int, host: str, client_ports: list[int], route_ports: list[int]) -> list[Node]:
-    """`count` nodes (3 or 5: an odd number, so a majority remains when one is lost)."""
+def nodes(count: int, hosts: str | list[str], client_ports: list[int], route_ports: list[int]) -> list[Node]:
+    """`count` nodes (3 or 5: an odd number, so a majority remains when one is lost), on one host
+    (ports differ) or one host each (e.g. the containers nats-1, nats-2, nats-3 of
+    docker-compose.yml, where every node may use the same ports)."""
     if count not in (3, 5):
         raise ValueError(f"集群节点数须为 3 或 5（奇数，失去一个节点后仍有多数），收到 {count}")
+    hosts = [hosts] * count if isinstance(hosts, str) else list(hosts)
+    if len(hosts) == 1:
+        hosts *= count
+    if len(hosts) != count:
+        raise ValueError(f"须为 {count} 个节点各给一个主机（或所有节点一个主机），收到 {len(hosts)} 个")
     if len(client_ports) != count or len(route_ports) != count:
         raise ValueError(f"须为 {count} 个节点各给一个客户端端口和一个集群端口")
-    if len(set(client_ports + route_ports)) != 2 * count:
-        raise ValueError("端口不能重复")
-    return [Node(f"hz-{i + 1}", host, c, r) for i, (c, r) in enumerate(zip(client_ports, route_ports))]
+    addresses = [(h, p) for h, p in zip(hosts, client_ports)] + [(h, p) for h, p in zip(hosts, route_ports)]
+    if len(set(addresses)) != 2 * count:
+        raise ValueError("同一主机上的端口不能重复")
+    return [Node(f"hz-{i + 1}", h, c, r) for i, (h, c, r) in enumerate(zip(hosts, client_ports, route_ports))]
 
 
 def cluster_lines(node: Node, members: list[Node], store_dir: Path) -> list[str]:

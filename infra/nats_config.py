@@ -91,12 +91,16 @@ def render(subscribers: list[Subscriber], passwords: dict[str, str], *, listen: 
     return "\n".join(lines) + "\n"
 
 
+ADMIN_PASSWORD_ENV = "HAZARD_NATS_ADMIN_PASSWORD"  # the administrator's password, when the operator sets it
+
+
 def load_passwords(path: Path, names: list[str]) -> dict[str, str]:
     """Passwords kept beside the configuration; new users get new random ones."""
     known: dict[str, str] = {}
     if path.exists():
         known = {user: entry["password"] for user, entry in json.loads(path.read_text()).items()}
-    return {name: known.get(name) or secrets.token_urlsafe(18) for name in names}
+    given = {ADMIN: os.environ.get(ADMIN_PASSWORD_ENV, "")}  # docker-compose.yml: from the operator's .env
+    return {name: given.get(name) or known.get(name) or secrets.token_urlsafe(18) for name in names}
 
 
 def write_private(path: Path, text: str) -> None:

@@ -104,10 +104,11 @@ async def _narrow(js: Any, config: Any, prefix: str, tokens: Iterable[str] = ())
 
 
 async def ensure_reminder_stream(js: Any, stream: str, prefix: str, *, events_stream: str,
-                                 duplicate_window: float = 600.0) -> None:
+                                 duplicate_window: float = 600.0, replicas: int = 1) -> None:
     """The reminders' stream (`<prefix>.*.*.reminder.*`, issue 14 §5), after narrowing an old
     events stream that would overlap it. A republish after a crash carries the same
-    `Nats-Msg-Id` (the reminder's id) and is dropped within `duplicate_window` seconds."""
+    `Nats-Msg-Id` (the reminder's id) and is dropped within `duplicate_window` seconds.
+    `replicas`: copies kept by a JetStream cluster (HAZARD_NATS_REPLICAS), as the events'."""
     try:
         await _narrow(js, (await js.stream_info(events_stream)).config, prefix)
     except NotFoundError:
@@ -117,7 +118,7 @@ async def ensure_reminder_stream(js: Any, stream: str, prefix: str, *, events_st
     except NotFoundError:
         await js.add_stream(api.StreamConfig(
             name=stream, subjects=[reminder_stream_subject(prefix)], storage=api.StorageType.FILE,
-            duplicate_window=duplicate_window,
+            duplicate_window=duplicate_window, num_replicas=replicas,
             description="HazardLedger reminders, one message per reminder (issue 14)"))
 
 

@@ -46,11 +46,13 @@ CONCURRENT_WEBHOOKS = 8
 class Deliverer:
     def __init__(self, store: ReminderStore, *, sms: SmsGateway, webhooks: WebhookSender,
                  nats_address: Callable[[], str] | None = None, stream: str = REMINDER_STREAM,
-                 events_stream: str = STREAM, prefix: str = PREFIX, interval: float = 1.0) -> None:
+                 events_stream: str = STREAM, prefix: str = PREFIX, interval: float = 1.0,
+                 replicas: int = 1) -> None:
         self.store, self.log = store, store.deliveries
         self.sms, self.webhooks = sms, webhooks
         self._address = nats_address
         self.stream, self.events_stream, self.prefix = stream, events_stream, prefix
+        self.replicas = replicas  # JetStream copies of the reminders' stream (HAZARD_NATS_REPLICAS)
         self.interval = interval
         self._nc: Any = None
         self._connected_to = ""
@@ -95,7 +97,7 @@ class Deliverer:
                     await self._disconnect()
                     return None
                 await ensure_reminder_stream(self._nc.jetstream(), self.stream, self.prefix,
-                                             events_stream=self.events_stream)
+                                             events_stream=self.events_stream, replicas=self.replicas)
                 self._connected_to = url
             except Exception as e:  # noqa: BLE001 - NATS down: the deliveries wait in PostgreSQL
                 log.warning("reminders: NATS %s unavailable (%s); reminders wait", safe(url), e)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 from uuid import UUID
 
 import orjson
@@ -31,7 +31,28 @@ def _encode_default(obj: Any) -> Any:
     raise TypeError(f"Object of type {type(obj).__name__} is not serialisable in an event")
 
 
+SEALED = "sealed"
+
+
+class Sealed(NamedTuple):
+    """A personal value sealed under its person's key (`infra.personal`), as decoded from the
+    store: the application's mapper opens it; any other reader of the stored state sees this.
+    `text`: base64 of nonce ‖ ciphertext."""
+
+    person_id: str
+    text: str
+
+    @classmethod
+    def parse(cls, data: str) -> Sealed:
+        person_id, _, text = data.partition(".")
+        return cls(person_id, text)
+
+    def __str__(self) -> str:  # never the plain value
+        return f"<sealed {self.person_id}>"
+
+
 _DECODERS = {
+    SEALED: Sealed.parse,
     "datetime_iso": datetime.fromisoformat,
     "date_iso": date.fromisoformat,
     "decimal_str": Decimal,

@@ -26,7 +26,7 @@ from psycopg.sql import SQL, Identifier
 from infra.audit_chain import GENESIS, AuditChain, event_digest, link
 from infra.log_reader import event_data, names_of_topic
 from infra.clock import local
-from infra.transcoder import OrjsonTranscoder
+from infra.transcoder import OrjsonTranscoder, Sealed
 from projections.labels import event_label
 from projections.queries.records import KINDS, Recorded, enterprise_events
 from projections.readmodels import ReadModels
@@ -92,7 +92,19 @@ def _same(readable: dict[str, Any], state: bytes) -> bool | None:
         return None
     norm = lambda v: orjson.dumps(v, default=str, option=orjson.OPT_SORT_KEYS)  # noqa: E731
     shown = {**readable["data"], "actor": readable["actor"]}
+    _take_sealed(shown, stored)
     return all(k in stored and norm(v) == norm(stored[k]) for k, v in shown.items() if v is not None)
+
+
+def _take_sealed(shown: dict[str, Any], stored: dict[str, Any]) -> None:
+    """Personal values sealed under a person's key (issue 16 §6) cannot be compared without the
+    key: the shown value stands in for them (the digest still vouches for the stored bytes)."""
+    for key, value in stored.items():
+        if isinstance(value, Sealed):
+            stored[key] = shown.get(key)
+    actor, shown_actor = stored.get("actor"), shown.get("actor")
+    if isinstance(actor, dict) and isinstance(actor.get("name"), Sealed):
+        actor["name"] = shown_actor.get("name") if isinstance(shown_actor, dict) else None
 
 
 def check_offline(document: dict[str, Any]) -> list[str]:

@@ -15,7 +15,9 @@ from typing import Any
 
 from domain.actor import ROLE_NAMES_ZH
 from domain.evaluation import CRITERIA
+from domain.assessment import SCORED
 from domain.plan import PLAN_PARTS
+from domain.platform import RATING_CRITERIA
 from projections import labels, oversight_labels as ol
 
 # Fields every event has, or that are shown apart (who did it): never listed as data.
@@ -60,6 +62,27 @@ FIELD_LABELS: dict[str, str] = {
     "finish_days": "治理完毕期限（签收后日数）", "plan_days": "方案备案期限（签收后日数）",
     "served_by": "送达人", "served_on": "送达日期", "finish_by": "责令治理完毕期限",
     "plan_by": "治理方案备案期限", "cancelled_on": "撤销日期", "channel": "方式", "meeting": "联席会月份",
+    # 安责险 (issue 15 §3)
+    "insurer_id": "保险机构", "policy_id": "安责险保单", "policy_no": "保单号", "premium": "保费（元）",
+    "mandatory": "强制投保行业", "assess_from": "承保前评估起始日期", "commissioned_on": "委托日期",
+    "commissioned": "委托的评估机构", "reference": "凭证号",
+    "policies": "保单", "services": "事故预防服务",
+    # smart electricity (智慧用电, issue 15 §4)
+    "device_id": "设备编号", "alarm_id": "告警编号", "reading": "读数", "occurred_at": "告警时间",
+    "raised": "生成隐患", "at": "告警时间", "alarm_ids": "告警编号", "first_at": "首次告警时间",
+    "last_at": "末次告警时间", "keep": "仍在计数的告警", "window_hours": "计数时长（小时）",
+    "episode": "告警过程序号",
+    # issue 15: mutual-help groups and industry associations
+    "founded_on": "成立日期", "joined_on": "加入日期", "left_on": "退出日期", "training_id": "培训（活动）",
+    "held_on": "举办日期", "topic": "主题", "hours": "学时", "attendee_ids": "参加企业",
+    "members": "成员企业", "experts": "专家", "trainings": "培训（活动）记录", "founded": "成立日期",
+    # the service platform and 绩效评比 (issue 15 §5)
+    "posted_on": "发布日期", "offer_id": "报价", "terms": "服务条款", "offered_on": "报价日期",
+    "accepted_on": "接受日期", "withdrawn_on": "撤回日期", "comment": "评价意见", "rated_on": "评价日期",
+    # 考评 of the four parties and the reward fund (issue 15 §6)
+    "awards": "奖励", "amount": "金额（元）", "assessed": "考评对象", "recipient": "奖励对象",
+    # issue 16 §6: erasure of personal information
+    "person_id": "人员编号", "erased_on": "删除日期",
 }
 PERSON_FIELDS = frozenset({"by", "actor", "approver", "applicant", "signed_by", "answered_by"})
 
@@ -67,12 +90,18 @@ PERSON_FIELDS = frozenset({"by", "actor", "approver", "applicant", "signed_by", 
 _CODES: dict[str, str] = {
     **labels.LEVEL, **labels.SUPERVISION, **labels.SOURCE, **labels.CATEGORY, **labels.ENFORCEMENT,
     **labels.STATUS, **ol.INSPECTION_KIND, **ol.SERVICE, **ol.GRADE, **ol.FINDING, **ol.ACCIDENT,
-    **ol.SCALE, **ol.CLAIM_STEP, **labels.REFERRAL_RECEIVER,
+    **ol.SCALE, **ol.CLAIM_STEP, **labels.REFERRAL_RECEIVER, **labels.AWARD_KIND, **labels.ALARM_KIND,
+    **labels.PREVENTION_KIND,
+    **labels.PERSON_KIND,
     **{str(role): name for role, name in ROLE_NAMES_ZH.items()},
     "online": "网上办理", "paper": "纸质（代为录入）",
 }
 _VERDICT = {"passed": ("通过", "不通过"), "approved": ("批准", "不予批准")}
-_MONEY = frozenset({"cost", "fee", "budget", "comprehensive_total", "monthly_total", "total"})
+_MONEY = frozenset({"cost", "fee", "budget", "comprehensive_total", "monthly_total", "total", "amount",
+                    "premium"})
+
+_CRITERIA = {**CRITERIA, **RATING_CRITERIA,  # 考评 and 绩效评比 score sheets; the four parties' 考评
+             **{k: v for kind in SCORED.values() for k, v in kind.items()}}
 
 Names = Callable[[str, str], "str | None"]  # (field, id) → the record's name, or None
 
@@ -93,7 +122,7 @@ def value_text(key: str, value: Any, *, reference: Any = None, names: Names | No
     if key == "plan" and isinstance(value, dict):
         return "；".join(f"{PLAN_PARTS.get(k, k)}：{v}" for k, v in value.items() if k in PLAN_PARTS)
     if key == "scores" and isinstance(value, dict):
-        return "；".join(f"{CRITERIA.get(k, k)} {v}" for k, v in value.items())
+        return "；".join(f"{_CRITERIA.get(k, k)} {v}" for k, v in value.items())
     if key == "hazards" and isinstance(value, list):
         return "；".join(str(h.get("description", "")) for h in value if isinstance(h, dict))
     if key in ("evidence", "results", "lines") and isinstance(value, list):
@@ -148,4 +177,10 @@ RECORD_KINDS: dict[str, str] = {  # an aggregate's class → what people call th
     "Hazard": "隐患", "Enterprise": "企业", "Agency": "中介机构", "Inspection": "隐患排查",
     "ServiceContract": "企业委托服务合同", "ProcurementAgreement": "政府购买服务协议", "Referral": "交办单",
     "SelfReport": "企业自查自报", "SubsidyClaim": "补贴申报", "Accident": "事故",
+    "Insurer": "保险机构", "InsurancePolicy": "安责险保单",
+    "Alarm": "用电告警", "AlarmWatch": "用电告警监测",
+    "MutualHelpGroup": "企业互助组", "IndustryAssociation": "行业协会",
+    "ServiceNeed": "服务需求", "AgencyRating": "服务评价", "PartyAssessment": "考评评分",
+    "RewardFund": "奖励专项资金",
+    "Erasure": "个人信息删除记录",
 }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from domain.electricity import KIND_NAMES_ZH
 from domain.supervision_notice import STATE_NAMES_ZH
 
 STATUS = {"reported": "已上报", "assigned": "整改中", "rectified": "待复查", "closed": "已销号",
@@ -10,7 +11,9 @@ LEVEL = {"general": "一般隐患", "major": "重大隐患"}
 GRADE = {"general": "一般隐患", "major": "重大隐患", "supervised": "挂牌督办隐患"}
 SUPERVISION = {"province": "省级", "city": "市级", "county": "县级", "township": "乡镇"}
 SOURCE = {"inspection": "隐患排查", "self_check": "企业自查", "government_check": "执法检查",
-          "public_tip": "群众举报", "grid": "网格化协查"}
+          "public_tip": "群众举报", "grid": "网格化协查",
+          "mutual_help": "企业互助互查", "association": "行业协会互查",  # issue 15
+          "smart_electricity": "智慧用电监测", "insurance": "安责险评估"}  # issue 15 §4
 CATEGORY = {"unsafe_act": "人的不安全行为", "unsafe_condition": "物的不安全状态",
             "management_defect": "管理上的缺陷"}
 ENFORCEMENT = {"order_rectification": "责令限期整改", "suspend": "停产停业整顿", "fine": "罚款",
@@ -51,11 +54,35 @@ EVENT_LABELS = {  # event name (or "Aggregate.Event") → the step, for historie
     # issue 14 §1 (H1): 挂牌督办通知书 paperwork; listing_state in the ledger
     "ListingIssued": "下达挂牌督办通知书", "ListingServed": "挂牌督办通知书送达",
     "ListingSigned": "挂牌督办通知书签收", "ListingCancelled": "撤销挂牌督办",
+    # 安责险 (issue 15 §3)
+    "Insurer.Registered": "保险机构登记", "PolicyUnderwritten": "承保（记入保险期间）",
+    "PreventionServicePaid": "事故预防服务支出", "InsurancePolicy.Issued": "登记安责险保单",
+    "AgencyCommissioned": "委托风险评估机构",
+    # smart electricity (智慧用电, issue 15 §4)
+    "Alarm.Posted": "用电告警", "Alarm.Linked": "告警关联隐患", "AlarmWatch.Opened": "开始告警监测",
+    "AlarmWatch.Counted": "告警计数", "AlarmWatch.EpisodeRaised": "告警转隐患",
+    "AlarmWatch.Joined": "告警并入告警过程",
+    # issue 15: mutual-help groups and industry associations
+    "MutualHelpGroup.Formed": "成立企业互助组", "IndustryAssociation.Formed": "登记行业协会",
+    "MemberJoined": "成员企业加入", "MemberLeft": "成员企业退出", "TrainingRecorded": "培训（活动）记录",
+    # issue 15 §5: the service platform (服务平台) and 绩效评比
+    "ServiceNeed.Posted": "发布服务需求", "ServiceNeed.Offered": "中介机构报价",
+    "ServiceNeed.Accepted": "接受报价（会签服务合同）", "ServiceNeed.Withdrawn": "撤回服务需求",
+    "AgencyRating.Rated": "被服务企业评价中介机构",
+    # issue 15 §6: 考评 scores of townships, regulators, enterprises; the reward fund
+    "PartyAssessment.Scored": "考评评分", "RewardFund.Established": "设立奖励专项资金",
+    "RewardFund.Allocated": "分配奖励资金",
+    # issue 16 §6: erasure of a person's personal information (crypto-shredding)
+    "Erasure.Recorded": "删除个人信息",
 }
+FORM = {"group": "企业互助组", "association": "行业协会"}  # issue 15: the body's form
 # ledger_hazards.listing_state (挂牌督办 paperwork, H1): the domain's one table of these names
 LISTING_STATE = {k: v for k, v in STATE_NAMES_ZH.items() if k is not None}
 REFERRAL_STATE = {"open": "办理中", "overdue": "逾期未答复", "answered": "已答复"}  # GET /referrals
 REFERRAL_RECEIVER = {"township": "乡镇（街道）", "sector": "行业监管部门"}
+# issue 16 §6: whose data a person id stands for (domain.privacy.PersonKind)
+PERSON_KIND = {"responsible": "隐患整改责任人", "expert": "专家", "signatory": "督办通知书签发人",
+               "server": "督办通知书送达人", "signer": "督办通知书签收人", "actor": "操作人（令牌持有人）"}
 
 
 def event_label(aggregate: str, name: str) -> str:
@@ -65,3 +92,14 @@ def event_label(aggregate: str, name: str) -> str:
 
 # issue 17 §6 (I4): a checklist item's result (domain.inspection_checklist.Result), for the API's enum
 CHECK_RESULT = {"passed": "符合", "failed": "不符合", "not_applicable": "不适用"}
+
+# 安责险 (issue 15 §3): what an insurer's accident-prevention money paid for (domain.insurance.PreventionKind)
+PREVENTION_KIND = {"assessment": "风险评估", "training": "安全培训", "expert_check": "聘请专家参与检查",
+                   "publicity": "安全生产宣传教育", "other": "其他事故预防工作"}
+# smart electricity (智慧用电, issue 15 §4): an alarm's kind (domain.electricity.AlarmKind)
+ALARM_KIND = dict(KIND_NAMES_ZH)
+# issue 15 §5: a need's state on the service platform (GET /needs)
+NEED_STATUS = {"open": "征集报价中", "accepted": "已接受报价", "withdrawn": "已撤回"}
+# issue 15 §6: whom a 考评 score or a reward is for (domain.assessment.KIND_NAMES)
+ASSESSMENT_KIND = {"township": "乡镇（街道）", "regulator": "行业监管部门", "enterprise": "生产经营单位"}
+AWARD_KIND = {**ASSESSMENT_KIND, "agency": "中介服务机构"}

@@ -84,12 +84,22 @@ def following(env: Mapping[str, str], names: list[str] | None = None) -> Iterato
     locks = take_locks(env, chosen)
     for name in set(chosen) - set(locks.held):
         log.warning("view %s is followed by another process; not running it here", name)
-    supervisor = Supervisor(env, [n for n in chosen if n in locks]).start()
     try:
-        yield
+        with supervised(env, [n for n in chosen if n in locks]):
+            yield
+    finally:
+        locks.release()
+
+
+@contextmanager
+def supervised(env: Mapping[str, str], names: list[str]) -> Iterator[Supervisor]:
+    """The runners of `names` while the block runs, WITHOUT taking their locks: for a caller
+    that holds them already (`hazard serve`'s workers: `infra.leadership`)."""
+    supervisor = Supervisor(env, names).start()
+    try:
+        yield supervisor
     finally:
         supervisor.stop()
-        locks.release()
 
 
 @contextmanager

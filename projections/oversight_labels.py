@@ -5,7 +5,9 @@ from __future__ import annotations
 from domain.evaluation import CRITERIA  # noqa: F401 — re-exported: 考评 criteria and their names
 
 INSPECTION_KIND = {"comprehensive": "全面排查", "monthly": "按月排查", "special": "专项排查",
-                   "self": "企业自查", "mutual": "互查", "reinspection": "复查"}
+                   "self": "企业自查", "mutual": "组内互查", "reinspection": "复查",
+                   "inter_group": "组间互查", "association": "行业协会互查",
+                   "insurance_assessment": "安责险风险评估"}  # issue 15
 INSPECTION_STATUS = {"scheduled": "已安排", "performed": "已实施", "report_filed": "报告已备案",
                      "cancelled": "已取消", "not_yet": "尚未安排"}
 SERVICE = {"monthly": "按月排查", "comprehensive": "全面排查", "standardisation": "安全标准化",

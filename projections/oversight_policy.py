@@ -8,6 +8,8 @@ the defaults below (this project's choices — the seed papers set no filing dea
 - a monthly contract (按月排查) owes one inspection for every month on whose
   `monthly_due_day` it is in force; a month without one, once it has ended, is missed (漏查);
 - the coverage goal: 5 % of enterprises under socialised service (001 §二);
+- section `assessments` (issue 15 §6): the grade thresholds of the 考评 of townships, regulators
+  and enterprises (`grades`: excellent, good, pass; default 90, 80, 60) — `grade_thresholds`;
 - section `contracts`: how far back a party may date a service contract (`backdate_days`,
   default 30; issue 10) — the commands get it through `contract_policy(Settings.policy_file)`.
 """
@@ -21,6 +23,7 @@ from typing import Any
 
 import orjson
 
+from domain.assessment import GradeThresholds
 from domain.contracts import ContractPolicy
 from projections.compliance import DEFAULT_POLICY
 
@@ -51,3 +54,13 @@ def contract_policy(path: str | Path | None = None) -> ContractPolicy:
     data = orjson.loads(Path(path or DEFAULT_POLICY).read_bytes())
     days = data.get("contracts", {}).get("backdate_days", ContractPolicy.backdate_days)
     return ContractPolicy(backdate_days=int(days))
+
+
+def grade_thresholds(path: str | Path | None = None) -> GradeThresholds:
+    """The county's 考评 grade thresholds (section `assessments.grades`), else 90 / 80 / 60."""
+    data = orjson.loads(Path(path or DEFAULT_POLICY).read_bytes())
+    grades = data.get("assessments", {}).get("grades", {})
+    default = GradeThresholds()
+    return GradeThresholds(excellent=Decimal(str(grades.get("excellent", default.excellent))),
+                           good=Decimal(str(grades.get("good", default.good))),
+                           passing=Decimal(str(grades.get("pass", default.passing))))

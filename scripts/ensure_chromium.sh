@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Make sure Debian's Chromium (and a Chinese font, so pages are not drawn as boxes) is installed
-# for the dashboard's browser test (tests/e2e/test_dashboard.py).
+# for the dashboard's browser test (tests/e2e/test_dashboard.py), and Debian's nginx for the
+# replicas' test behind the repository's deploy/nginx.conf (tests/e2e/test_replicas.py).
 #
 #   scripts/ensure_chromium.sh        # harmless when both are there already
 #
@@ -20,6 +21,8 @@ packages=()
 if ! { command -v fc-list >/dev/null && fc-list :lang=zh family | grep -q .; }; then
     packages+=(fonts-wqy-microhei)
 fi
+# nginx in front of the API replicas (tests/e2e/test_replicas.py runs deploy/nginx.conf)
+[ -x /usr/sbin/nginx ] || command -v nginx >/dev/null || packages+=(nginx-light)
 if [ ${#packages[@]} -eq 0 ]; then
     exit 0
 fi

@@ -6,6 +6,7 @@ Two questions for every request:
    bureau, auditor, investigator, admin: the whole county
    township:   records of its township           regulator:  records of its sector
    enterprise: its own records                   agency:     see below
+   insurer:    its own policies, and the assessments and hazards hanging on them (issue 15 §3)
 An agency's scope follows time (issue 10). It *serves* an enterprise while a countersigned
 service contract with it, or a procurement agreement covering its township × sector, is in
 force. It writes to the enterprise's records only on a day it serves it; it reads the records
@@ -29,13 +30,18 @@ from infra.auth import Principal
 
 B, T, R, A, E, AU, IN, AD = (Role.BUREAU, Role.TOWNSHIP, Role.REGULATOR, Role.AGENCY,
                              Role.ENTERPRISE, Role.AUDITOR, Role.INVESTIGATOR, Role.ADMIN)
-EVERYONE = frozenset(Role)
+DV = Role.DEVICE
+INS = Role.INSURER  # 保险机构 (issue 15 §3)
+# the original eight roles, spelled out: a role added later (the smart-electricity device of issue
+# 15 §4, the insurer of §3) gets nothing it is not given by name below
+EVERYONE = frozenset({B, T, R, A, E, AU, IN, AD})
 
 # action (= route name)              roles that may take it
 POLICY: dict[str, frozenset[Role]] = {
     # reference data and reading one record (scope still applies to records)
-    "reference.townships":           EVERYONE,
-    "reference.sectors":             EVERYONE,
+    "reference.townships":           EVERYONE | {INS},  # an insurer's dashboard names townships too
+    "reference.sectors":             EVERYONE | {INS},
+    "access.actions":                EVERYONE,  # the holder's own role's actions (the dashboard's forms)
     **{f"{kind}.{what}": EVERYONE
        for kind in ("enterprise", "agency", "agreement", "contract", "inspection", "hazard",
                     "accident") for what in ("read", "history")},
@@ -47,6 +53,8 @@ POLICY: dict[str, frozenset[Role]] = {
     "statistics.read":               EVERYONE,
     # the export for the province (省级上报, issue 16 §2): the county's office and those who check it
     "export.province":               frozenset({B, AU, AD}),
+    "person.find":                   frozenset({B, AD}),  # issue 16 §6: personal information
+    "person.erase":                  frozenset({B, AD}),
     "events.stream":                 EVERYONE,  # live events for the dashboard, filtered by scope
     # accountability (issue 6)
     "agency.accountability":          frozenset({B, A, AU, IN, AD}),   # an agency: its own record only
@@ -176,6 +184,72 @@ POLICY: dict[str, frozenset[Role]] = {
     "webhook.delete":                frozenset({B, T, R, AD}),
     "webhook.dead-letter.list":      frozenset({B, T, R, AD}),
     "webhook.dead-letter.retry":     frozenset({B, T, R, AD}),
+    # safety-liability insurance (安责险, issue 15 §3, docs/insurance.md): the bureau registers
+    # insurers; an insurer records its own policies, commissions and prevention services (the
+    # bureau may record paper ones: domain rule insurance-by-insurer) and reads its own records
+    # only (scope: its insurer id). A policy is read by its insurer, the enterprise, its township
+    # and sector, the county-wide roles; lists and the fee ledger are rows filtered by read_scope.
+    "insurer.register":              frozenset({B, AD}),
+    "insurer.list":                  frozenset({B, INS, AU, IN, AD}),
+    "insurer.read":                  frozenset({B, INS, AU, IN, AD}),
+    "insurer.prevention-record":     frozenset({B, INS}),
+    "insurance_policy.record":       frozenset({B, INS}),
+    "insurance_policy.commission":   frozenset({B, INS}),
+    "insurance_policy.list":         frozenset({B, T, R, E, INS, AU, IN, AD}),
+    "insurance_policy.read":         frozenset({B, T, R, E, INS, AU, IN, AD}),
+    "insurance.prevention":          frozenset({B, INS, AU, IN, AD}),
+    "insurance.coverage":            frozenset({B, T, R, AU, IN, AD}),
+    # smart electricity (智慧用电, issue 15 §4, docs/electricity.md): a device token bound to one
+    # enterprise posts its alarms and nothing else (rule alarm-own-enterprise); the alarm rates
+    # per township are read-model rows filtered by read_scope (not agencies: no alarm is theirs)
+    "alarm.post":                    frozenset({DV}),
+    "alarm.rates":                   frozenset({B, T, R, E, AU, IN, AD}),
+    # mutual-help groups and industry associations (issue 15 §1–2, docs/groups.md): formed, and
+    # members, experts and training recorded, by the bureau or a township office for its own
+    # township (services.subjects.group_subject: a county-wide one is the bureau's) — never an
+    # enterprise, which must not enrol itself into anything (domain rule group-by-government).
+    # Their inspections go through inspection.* (basis: the group or association). Lists are
+    # read-model rows filtered by read_scope (agencies: none are theirs).
+    **{f"{form}.{what}": frozenset({B, T})
+       for form in ("group", "association")
+       for what in ("form", "member.add", "member.leave", "expert.add", "expert.leave",
+                    "training.record")},
+    **{f"{form}.{what}": frozenset({B, T, R, E, AU, IN, AD})
+       for form in ("group", "association") for what in ("list", "inspections")},
+    # one group's or association's record and training: its township, the townships and sectors
+    # of its members, the county-wide roles (an enterprise reads the list, filtered to itself)
+    **{f"{form}.{what}": frozenset({B, T, R, AU, IN, AD})
+       for form in ("group", "association") for what in ("read", "history", "trainings")},
+    # the service platform (服务平台, issue 15 §5): an enterprise posts, withdraws and accepts for
+    # itself (domain rule need-by-enterprise); any agency may offer, the domain admits only those
+    # in the pool and not blacklisted (offer-by-pool-agency) — an offer is stored on the need and
+    # gives the agency no scope over the enterprise: only the contract acceptance makes does.
+    # GET /needs: the open needs (an agency: in the pool only, with its own offers), an
+    # enterprise its own needs with every offer, the offices their scope's. One need or rating:
+    # read like the enterprise's other records (an agency: the ratings of itself)
+    "need.post":                     frozenset({E}),
+    "need.offer":                    frozenset({A}),
+    "need.accept":                   frozenset({E}),
+    "need.withdraw":                 frozenset({E}),
+    "need.list":                     frozenset({B, T, R, A, E, AU, IN, AD}),
+    "need.read":                     frozenset({B, T, R, E, AU, IN, AD}),
+    "need.history":                  frozenset({B, T, R, E, AU, IN, AD}),
+    # 绩效评比 (000 §五(六)): the served enterprise rates its agency after a contract's end
+    "rating.rate":                   frozenset({E}),
+    "rating.list":                   frozenset({B, T, R, A, E, AU, IN, AD}),
+    "rating.read":                   EVERYONE,
+    "rating.history":                EVERYONE,
+    # 考评 of townships, regulators and enterprises (issue 15 §6): the bureau records the scored
+    # fields; each table read by the county-wide roles, and by its parties for their own rows
+    # (read_scope: a township its own row and its enterprises', a regulator its sector's, an
+    # enterprise itself). The reward fund: recorded by the bureau, read by the offices
+    "assessment.score":              frozenset({B}),
+    "assessment.townships":          frozenset({B, T, AU, IN, AD}),
+    "assessment.regulators":         frozenset({B, R, AU, IN, AD}),
+    "assessment.enterprises":        frozenset({B, T, R, E, AU, IN, AD}),
+    "reward_fund.establish":         frozenset({B}),
+    "reward_fund.allocate":          frozenset({B}),
+    "reward_fund.read":              frozenset({B, T, R, AU, IN, AD}),
 }
 
 COUNTY_WIDE = frozenset({B, AU, IN, AD})
@@ -209,12 +283,15 @@ class Subject:
     named_agency_only: bool = False  # a contract's or inspection's own agency, no other
     made_on: date | None = None  # the record's business date; None: a live record (judged today)
     party_record: bool = False  # a contract: its agency acts on it as a party, in force or not
+    insurer_ids: frozenset[str] = frozenset()  # 安责险: the insurer whose policy the record is of
+    policy_ids: frozenset[str] = frozenset()   # 安责险: the policy (an assessment's basis)
 
     def __or__(self, other: Subject) -> Subject:
         return Subject(self.townships | other.townships, self.sectors | other.sectors,
                        self.enterprise_id or other.enterprise_id, self.agency_ids | other.agency_ids,
                        self.named_agency_only or other.named_agency_only,
-                       self.made_on or other.made_on, self.party_record or other.party_record)
+                       self.made_on or other.made_on, self.party_record or other.party_record,
+                       self.insurer_ids | other.insurer_ids, self.policy_ids | other.policy_ids)
 
 
 def reads_only(action: str) -> bool:
@@ -266,11 +343,13 @@ def in_scope(principal: Principal, subject: Subject, *, engagements: Iterable[En
         return principal.township in subject.townships
     if role == R:
         return principal.sector in subject.sectors
-    if role == E:
+    if role in (E, DV):  # a device: the enterprise its token is bound to (it only posts alarms)
         return principal.enterprise_id is not None and principal.enterprise_id == subject.enterprise_id
     if role == A:
         return agency_in_scope(principal.agency_id, subject, engagements,
                                today=today, reading=reading)
+    if role == INS:  # its own policies and what hangs on them, nothing else of the enterprise
+        return principal.insurer_id is not None and principal.insurer_id in subject.insurer_ids
     return False
 
 
@@ -288,6 +367,7 @@ class Scope:
     sector: str | None = None
     enterprise_id: str | None = None
     agency_id: str | None = None
+    insurer_id: str | None = None
 
     def as_filters(self) -> dict[str, str]:
         """Column → required value, for read models whose rows carry these columns."""
@@ -308,6 +388,10 @@ def read_scope(principal: Principal) -> Scope:
         return Scope(enterprise_id=principal.enterprise_id or "-")
     if role == A:
         return Scope(agency_id=principal.agency_id or "-")
+    if role == INS:
+        return Scope(insurer_id=principal.insurer_id or "-")
+    if role == DV:
+        return Scope(enterprise_id="-")  # a device reads nothing
     return Scope()  # bureau, auditor, investigator, admin: the whole county
 
 
@@ -323,6 +407,10 @@ def party_of(principal: Principal) -> str:
         return f"township:{principal.township or '-'}"
     if role == R:
         return f"regulator:{principal.sector or '-'}"
+    if role == INS:
+        return f"insurer:{principal.insurer_id or '-'}"
+    if role == DV:
+        return f"device:{principal.enterprise_id or '-'}"
     return f"county:{role}"
 
 
@@ -343,7 +431,7 @@ def scope_words(principal: Principal, reference: Any) -> str:
         return reference.townships.get(scope.township, scope.township)
     if scope.sector:
         return f"{reference.sectors.get(scope.sector, scope.sector)}行业"
-    if scope.agency_id:
+    if scope.agency_id or scope.insurer_id:
         return "本机构的记录"
     if scope.enterprise_id:
         return "本企业"

@@ -18,19 +18,26 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import IntegrityError, Transcoder
+from eventsourcing.persistence import IntegrityError, Mapper, Transcoder
 
 from domain.errors import InvalidValue
 from infra.clock import today as shanghai_today
 from infra.idempotency import current_request
 from infra.reference import ReferenceData
+from infra.personal import sealing_mapper
 from infra.transcoder import OrjsonTranscoder
 from services.audit import AuditQueries
+from services.commands.assessments import AssessmentCommands
 from services.commands.checklists import ChecklistCommands
 from services.commands.contracts import ContractCommands
+from services.commands.electricity import ElectricityCommands
+from services.commands.groups import GroupCommands
 from services.commands.hazards import HazardCommands
 from services.commands.inspections import InspectionCommands
+from services.commands.insurance import InsuranceCommands
 from services.commands.parties import PartyCommands
+from services.commands.platform import PlatformCommands
+from services.commands.privacy import PrivacyCommands
 from services.commands.referrals import ReferralCommands
 from services.commands.self_reports import SelfReportCommands
 from services.commands.subsidies import SubsidyCommands
@@ -50,7 +57,9 @@ class Written:
 
 
 class HazardLedger(PartyCommands, ContractCommands, InspectionCommands, HazardCommands,
-                   SubsidyCommands, ChecklistCommands, SelfReportCommands, ReferralCommands, AuditQueries,
+                   SubsidyCommands, ChecklistCommands, SelfReportCommands, ReferralCommands, PlatformCommands,
+                   AssessmentCommands, GroupCommands, ElectricityCommands, PrivacyCommands,
+                   InsuranceCommands, AuditQueries,
                    SubjectQueries, Application):
     name = "HazardLedger"
 
@@ -63,6 +72,10 @@ class HazardLedger(PartyCommands, ContractCommands, InspectionCommands, HazardCo
 
     def construct_transcoder(self) -> Transcoder:
         return OrjsonTranscoder()
+
+    def construct_mapper(self) -> Mapper:
+        """Personal fields sealed under a key per person (`infra.personal`)."""
+        return sealing_mapper(self.factory, self.construct_transcoder())
 
     # --- shared by every command -------------------------------------------------------
     @contextmanager
@@ -97,6 +110,7 @@ class HazardLedger(PartyCommands, ContractCommands, InspectionCommands, HazardCo
         """The library fast-forwards a cached aggregate under a lock of its own but copies it
         after letting go; this lock (one of a few, by id) keeps the copy from being taken while
         another thread fast-forwards the same aggregate."""
+        self.check_erasures()  # issue 16 §6: another process's erasure empties the caches (≤ 30 s)
         with self._load_locks[hash(key) % len(self._load_locks)]:
             try:
                 return self.repository.get(key)

@@ -83,7 +83,8 @@ def running_reminders(config: Any, env: dict[str, str], reader: LogReader,
         address = nats_address if callable(nats_address) or nats_address is None else (lambda: nats_address)
         deliverer = Deliverer(store, sms=sms or OutboxGateway(view.datastore),
                               webhooks=WebhookSender(config.webhook_allow), nats_address=address,
-                              stream=stream, events_stream=events_stream, prefix=prefix)
+                              stream=stream, events_stream=events_stream, prefix=prefix,
+                              replicas=config.settings.nats_replicas)
         sweeper = Sweeper(follower, reader, today, interval)
         sending = AsyncThread("hazard-reminder-delivery", deliverer.run)
         sweeper.start()

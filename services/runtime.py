@@ -15,14 +15,16 @@ policies here.
 from __future__ import annotations
 
 import dataclasses
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import date
-from functools import cached_property
+from functools import cached_property, partial
 from typing import Any
 
 from domain.contracts import ContractPolicy
+from domain.electricity import ElectricityPolicy
 from domain.self_report import SelfReportPolicy
 from domain.working_days import WorkingCalendar
 from infra.auth import Tokens
@@ -31,9 +33,11 @@ from infra.calendar import load_calendar, load_min_working_days
 from infra.chain_keeper import ChainKeeper
 from infra.criteria import Catalogue, Checklists, load_checklists, load_criteria
 from infra.files import FileStore, PostgresFileStore
+from infra.leadership import Duty, Leadership
 from infra.nats import Broker, following, locate
 from infra.postgres import Database
 from infra.reference import ReferenceData
+from infra.electricity_policy import load_electricity_policy
 from infra.self_report_policy import load_self_report_policy
 from infra.relay import open_reader, running_relay
 from infra.settings import Settings
@@ -42,7 +46,9 @@ from infra.deliveries import RetryPolicy
 from infra.reminder_policy import load_reminder_policy, load_webhook_retries
 from infra.webhooks import networks
 from projections.compliance import DEFAULT_POLICY, Policy
-from projections.operations import following as following_views
+from projections.locks import ViewLock, connect as lock_connection
+from projections.operations import supervised as supervised_views
+from projections.runners import names as view_names
 from projections.oversight_policy import OversightPolicy, contract_policy
 from projections.readmodels import ReadModels
 from services.application import HazardLedger
@@ -79,6 +85,11 @@ class Config:
     def self_reports(self) -> SelfReportPolicy:
         """The grace day of enterprises' monthly self-reports (same file, section `self_reports`)."""
         return load_self_report_policy(self.settings.policy_file or DEFAULT_POLICY)
+
+    @cached_property
+    def electricity(self) -> ElectricityPolicy:
+        """Alarms that raise a hazard (same file, section `electricity`; issue 15 §4)."""
+        return load_electricity_policy(self.settings.policy_file or DEFAULT_POLICY)
 
     @cached_property
     def calendar(self) -> WorkingCalendar:
@@ -121,6 +132,7 @@ class Config:
     def loaded(self) -> Config:
         """Every file read now (before handing the config to other processes)."""
         _ = (self.reference, self.policy, self.oversight, self.contracts, self.self_reports,
+             self.electricity,
              self.calendar, self.extension_notice, self.criteria, self.checklists,
              self.reminder_policy, self.webhook_retries, self.webhook_allow)
         return self
@@ -203,6 +215,7 @@ def running(source: Config | Settings | None = None, *,
                               **({"clock": clock} if clock else {}))
         ledger.contract_policy = config.contracts  # back-dating limit (issue 10)
         ledger.self_report_policy = config.self_reports  # self-reports' grace day (issue 13)
+        ledger.electricity_policy = config.electricity  # alarms that raise a hazard (issue 15 §4)
         ledger.working_calendar = config.calendar  # working days for extension requests (issue 14)
         ledger.extension_working_days = config.extension_notice
         ledger.file_store = config.file_store(ledger)  # CLI, simulate, audit verify and serve alike
@@ -214,24 +227,70 @@ def running(source: Config | Settings | None = None, *,
 
 
 @contextmanager
-def followers(source: Config | Settings | None, nats_address: str | Callable[[], str]) -> Iterator[None]:
+def followers(source: Config | Settings | None, nats_address: str | Callable[[], str]) -> Iterator[Leadership]:
     """What follows the store: the projections (read models), the relay to JetStream (it
-    follows `nats_address`) and the audit chain keeper. They read the log, never command: the
-    store is opened without the application, and the relay and the chain keeper share one
-    reader of the log (its pool: one connection LISTENs, one reads and tracks, one more at a peak).
-    The reminder follower (issue 14 §5, `services/reminders.py`) reads the log through the same
-    reader and sends on one connection of its own; the integrators' event webhooks (issue 16 §4,
-    `infra/event_webhooks.py`) share that reader and that connection."""
+    follows `nats_address`), the audit chain keeper and the reminders. They read the log, never
+    command: the store is opened without the application, and the relay, the chain keeper and the
+    reminders share one reader of the log (its pool: one connection LISTENs, one reads and
+    tracks, one more at a peak), opened when the first of them starts. The reminder follower
+    (issue 14 §5, `services/reminders.py`) sends on one connection of its own; the integrators'
+    event webhooks (issue 16 §4, `infra/event_webhooks.py`) share that reader and that connection.
+    Each follower runs in one process at a time (issue 18 §2, `infra/leadership.py`): a second
+    process on the same store stands by and takes over what the first stops leading."""
     config = config_of(source)
     with config.database() as database:
         env = database.env()
-        with closing(open_reader(env)) as log_reader:
-            chain = AuditChain(log_reader)
-            replicas = config.settings.nats_replicas  # JetStream copies (issue 18 §3)
-            with following_views(env), running_relay(log_reader, nats_address, chain_head=chain.head,
-                                                     replicas=replicas), \
-                    ChainKeeper(chain), running_reminders(config, env, log_reader, nats_address) as reminders, \
-                    running_event_webhooks(reminders.store.datastore, log_reader, config.webhook_allow,
-                                           config.webhook_retries):  # issue 16 §4: its connection, shared
-                yield
+        shared = SharedReader(env)
+        with closing(shared), Leadership(lambda: lock_connection(env),
+                                         _duties(config, env, shared, nats_address)) as leadership:
+            yield leadership
+
+
+class SharedReader:
+    """The followers' one reader of the log and the audit chain on it, opened on first use (a
+    standby opens nothing until it leads)."""
+
+    def __init__(self, env: dict[str, str]) -> None:
+        self._env, self._reader = env, None
+        self._guard = threading.Lock()
+
+    @property
+    def reader(self):  # -> LogReader
+        with self._guard:
+            if self._reader is None:
+                self._reader = open_reader(self._env)
+            return self._reader
+
+    @cached_property
+    def chain(self) -> AuditChain:
+        return AuditChain(self.reader)
+
+    def close(self) -> None:
+        if self._reader is not None:
+            self._reader.close()
+
+
+def _duties(config: Config, env: dict[str, str], shared: SharedReader,
+            nats_address: str | Callable[[], str]) -> list[Duty]:
+    """The followers, each with the advisory lock that elects its leader (the views' locks are
+    the ones `hazard projections rebuild` looks for: `projections.locks.ViewLock`)."""
+    def lock(name: str) -> str:
+        return ViewLock(env, name).key
+
+    def relay() -> Any:
+        return running_relay(shared.reader, nats_address, chain_head=shared.chain.head,
+                             replicas=config.settings.nats_replicas)  # JetStream copies (issue 18 §3)
+
+    @contextmanager
+    def reminders() -> Iterator[None]:
+        with running_reminders(config, env, shared.reader, nats_address) as running, \
+                running_event_webhooks(running.store.datastore, shared.reader, config.webhook_allow,
+                                       config.webhook_retries):  # issue 16 §4: its connection, shared
+            yield
+
+    views = [Duty(f"view {name}", lock(name), partial(supervised_views, env, [name]))
+             for name in view_names()]
+    return [*views, Duty("relay", lock("relay"), relay),
+            Duty("audit chain", lock("audit-chain"), lambda: ChainKeeper(shared.chain)),
+            Duty("reminders", lock("reminders"), reminders)]
 

@@ -35,8 +35,12 @@ from domain.working_days import OutsideCalendar
 from infra.criteria import Checklists
 from services.errors import AlreadyRegistered
 from services.simulate_fieldwork import Fieldwork, county_checklists
+from services.simulate_insurance import Insurance
+from services.simulate_groups import Groups
 from services.simulate_lanes import Runner, Step
+from services.simulate_electricity import Electricity
 from services.simulate_meetings import Meetings
+from services.simulate_platform import Platform
 
 NINGHAI = {"enterprises": 30_000, "comprehensive": 3_260, "monthly": 720, "hazards": 44_828}
 SECTORS = {"trade": 50, "construction": 8, "chem": 4, "transport": 6, "public": 5, "urban": 5,
@@ -403,6 +407,12 @@ class Simulation:
         self.fieldwork.plan_checklists([i for i, _ in inspections], self.hazards)  # after all else:
         self.fieldwork.plan_self_reports(self.enterprises, self.hazards)  # the year's steps as before
         Meetings(self).plan()  # 联席会: the month's overdue hazards referred (交办), signed for, answered
+        Platform(self).plan()  # issue 15 §5–6: 服务平台 needs, offers, contracts; ratings; 考评; the reward fund
+        self.electricity = Electricity(self)  # 智慧用电 (issue 15 §4): planned last, numbers of its own
+        self.electricity.plan()
+        Groups(self).plan()  # issue 15: 互助组、行业协会 — members, experts, 互查 (their hazards), training
+        self.insurance = Insurance(self)  # 安责险 (issue 15 §3): planned last, its own random numbers
+        self.insurance.plan()
         before = self.app.recorder.max_notification_id() or 0
         total, done = len(self._steps), 0
         clock = self.app.today
@@ -456,7 +466,12 @@ class Simulation:
             "seed": self.seed, "scale": self.scale, "year": self.year,
             **{k: self.tally[k] for k in ("enterprises", "agencies", "experts", "agreements",
                                           "monthly_contracts", "comprehensive_enterprises")},
-            "inspections": {k: self.tally[f"inspections_{k}"] for k in ("comprehensive", "monthly", "self")},
+            "inspections": {k: self.tally[f"inspections_{k}"] for k in ("comprehensive", "monthly", "self",
+                                                                         "mutual", "inter_group", "association",
+                                                                         "insurance_assessment")},
+            "mutual_help": {k: self.tally[k] for k in ("groups", "group_members", "group_hazards", "group_trainings",
+                                                  "associations", "association_members", "association_hazards",
+                                                  "association_trainings")},
             "reports_filed": self.tally["reports_filed"],
             "hazards": self.tally["hazards"], "general": self.tally["hazards_general"],
             "major": self.tally["hazards_major"], "regraded_to_general": self.tally["regraded"],
@@ -468,7 +483,13 @@ class Simulation:
             "referrals": {"referred": self.tally["referrals"], "answered": self.tally["referrals_answered"]},
             "self_reports": {k: self.tally["self_reports" + s] for k, s in (
                 ("filed", ""), ("late", "_late"), ("none_found", "_none_found"), ("with_hazards", "_with_hazards"))},
+            "platform": {k: self.tally[t] for k, t in (  # issue 15 §5–6 (services/simulate_platform.py)
+                ("needs", "needs"), ("offers", "offers"), ("accepted", "needs_accepted"),
+                ("needs_withdrawn", "needs_withdrawn"), ("ratings", "ratings"),
+                ("assessments", "assessments"), ("reward_allocated", "reward_allocated"))},
+            "insurance": self.insurance.summary(),  # 安责险 (issue 15 §3)
             "rectification_rate": round(rectified / found, 4) if found else None,
+            "electricity": self.electricity.summary(),  # alarms and the hazards they raised: not in `hazards`
             "commands": commands, "events": events, "seconds": round(elapsed, 1),
             "commands_per_second": round(commands / elapsed) if elapsed else None,
             "failures": dict(self.failures),

@@ -10,9 +10,12 @@ from datetime import date
 from domain.accident import Accident
 from domain.actor import Role
 from domain.contracts import ProcurementAgreement, ServiceContract
+from domain.groups import IndustryAssociation, MutualHelpGroup, _Membership
 from domain.hazard import Hazard
 from domain.inspection import Inspection
+from domain.insurance import InsurancePolicy, Insurer
 from domain.parties import Agency, Enterprise
+from domain.platform import AgencyRating, ServiceNeed
 from domain.referral import Referral
 from domain.self_report import SelfReport
 from infra.auth import Principal
@@ -60,6 +63,11 @@ class SubjectQueries:
             contract = self.load(ServiceContract, contract_id)
             if contract.binding and contract.start <= contract.last_day:
                 yield Engagement(contract.agency_id, contract.start, contract.last_day)
+        for pid in subject.policy_ids:  # 安责险: commissioned for this policy's assessments only
+            policy = self.find(InsurancePolicy, pid)
+            if (policy is not None and str(agency.id) in policy.commissioned
+                    and policy.enterprise_id == str(enterprise.id)):
+                yield Engagement(str(agency.id), policy.assess_from, policy.end)
         for agreement_id in agency.agreements:
             agreement = self.load(ProcurementAgreement, agreement_id)
             if enterprise.township in agreement.townships and enterprise.sector in agreement.sectors:
@@ -90,12 +98,18 @@ class SubjectQueries:
             return self.subject_of_party(aggregate.enterprise_id, aggregate.agency_id,
                                          party_record=True)
         if isinstance(aggregate, Inspection):  # only its own agency, while it serves
-            return replace(self.subject_of_party(aggregate.enterprise_id, aggregate.agency_id),
-                           made_on=aggregate.scheduled_for)
+            return replace(self.subject_of_party(aggregate.enterprise_id, aggregate.agency_id)
+                           | self.insurance_subject(aggregate.basis_id), made_on=aggregate.scheduled_for)
         if isinstance(aggregate, Hazard):  # the finding agency, and those serving the enterprise
             own = frozenset({aggregate.agency_id}) if aggregate.agency_id else frozenset()
             return replace(self.subject_of_enterprise(aggregate.enterprise_id)
-                           | Subject(agency_ids=own), made_on=aggregate.discovered_on)
+                           | Subject(agency_ids=own) | self.insurance_subject_of_inspection(
+                               aggregate.inspection_id if aggregate.source == "insurance" else None),
+                           made_on=aggregate.discovered_on)
+        if isinstance(aggregate, Insurer):
+            return Subject(insurer_ids=frozenset({str(aggregate.id)}))
+        if isinstance(aggregate, InsurancePolicy):  # its insurer, and the enterprise's readers
+            return self.subject_of_enterprise(aggregate.enterprise_id) | self.insurance_subject(str(aggregate.id))
         if isinstance(aggregate, SelfReport):  # the enterprise's, read as its other records
             return replace(self.subject_of_enterprise(aggregate.enterprise_id),
                            made_on=aggregate.filed_on)
@@ -105,10 +119,46 @@ class SubjectQueries:
             return replace(receiver | Subject(frozenset(h["township"] for h in aggregate.hazards),
                                               frozenset(h["sector"] for h in aggregate.hazards)),
                            made_on=aggregate.referred_on)
+        if isinstance(aggregate, (MutualHelpGroup, IndustryAssociation)):
+            return group_subject(aggregate, reading=True)
+        if isinstance(aggregate, ServiceNeed):  # the enterprise's: an offer gives an agency no scope
+            return replace(self.subject_of_enterprise(aggregate.enterprise_id),
+                           made_on=aggregate.posted_on)
+        if isinstance(aggregate, AgencyRating):  # the rating enterprise's, and the rated agency's own
+            return replace(self.subject_of_enterprise(aggregate.enterprise_id)
+                           | Subject(agency_ids=frozenset({aggregate.agency_id})),
+                           made_on=aggregate.rated_on)
         if isinstance(aggregate, Accident):
             return replace(self.subject_of_enterprise(aggregate.enterprise_id),
                            made_on=aggregate.occurred_on)
         raise NotFound(cls.__name__, ident)
+
+    def insurance_subject(self, basis_id: str | None) -> Subject:
+        """安责险 (issue 15 §3): when `basis_id` is a policy, its insurer and the policy itself
+        (a commissioned agency serves the enterprise for that policy's records only)."""
+        policy = self.find(InsurancePolicy, basis_id) if basis_id else None
+        if policy is None:
+            return Subject()
+        return Subject(insurer_ids=frozenset({policy.insurer_id}), policy_ids=frozenset({str(policy.id)}))
+
+    def insurance_subject_of_inspection(self, inspection_id: str | None) -> Subject:
+        inspection = self.find(Inspection, inspection_id) if inspection_id else None
+        return self.insurance_subject(inspection.basis_id) if inspection is not None else Subject()
+
+
+def group_subject(body: _Membership, *, reading: bool) -> Subject:
+    """A mutual-help group's or association's facts (issue 15). Writing (members, experts,
+    training): its own township only — one without a township (county-wide) is the bureau's, so
+    no township office reaches past its township through it. Reading: also its sector, and the
+    townships and sectors of its current members."""
+    townships = {body.township} if body.township else set()
+    if not reading:
+        return Subject(frozenset(townships))
+    sectors = {body.sector} if body.sector else set()
+    for member in body.members.values():
+        townships.add(member["township"])
+        sectors.add(member["sector"])
+    return Subject(frozenset(townships), frozenset(sectors))
 
 
 def _enterprise_subject(e: Enterprise) -> Subject:

@@ -29,6 +29,7 @@ from projections.queries.base import Moment, fetch, hazards
 from projections.queries.oversight import (actor_name, blacklist, ended_on, findings, month_end,
                                            select, year_span)
 from projections.queries.rates import ratio
+from projections.queries import platform  # issue 15 §5: 绩效评比 beside the 考评
 from projections.readmodels import ReadModels
 
 PERFORMED = ("performed", "report_filed")
@@ -203,9 +204,12 @@ def _enterprises(contracts: list[dict], inspections: list[dict], rect: dict, bla
 
 
 def _evaluations(rm: ReadModels, agency_id: str) -> list[dict[str, Any]]:
+    """The 考评 of each year, with the served enterprises' ratings of that year (绩效评比, issue
+    15 §5: `ratings` — how many, their mean; None when no enterprise rated it that year)."""
     rows = select(rm.activity, "SELECT * FROM {v} WHERE agency_id = %(a)s ORDER BY year",
                   {"a": agency_id}, v="activity_evaluations")
-    return [{"year": r["year"], "total": r["total"], "grade": r["grade"],
+    rated = platform.agency_ratings(rm.activity, agency_id)
+    return [{"year": r["year"], "total": r["total"], "grade": r["grade"], "ratings": rated.get(r["year"]),
              "grade_label": L.GRADE.get(r["grade"]), "notes": r["notes"],
              "criteria": [{"criterion": k, "label": L.CRITERIA[k], "score": r["scores"].get(k)}
                           for k in L.CRITERIA],
@@ -245,6 +249,7 @@ def accountability(rm: ReadModels, agency_id: str, year: int, *, policy: Oversig
                           "overdue": sum(r.get("overdue", 0) for r in rect.values()),
                           "rate": ratio(rectified_sum, found_sum)},
         "evaluations": _evaluations(rm, agency_id),
+        "ratings": platform.agency_ratings(rm.activity, agency_id).get(year),  # 绩效评比 of the year
         "blacklist": [{"action": b["action"], "label": L.BLACKLIST[b["action"]], "reason": b["reason"],
                        "by": actor_name(b["actor"]), "recorded_at": b["recorded_at"]} for b in entries],
         "findings": [{**f, "kind_label": L.FINDING.get(f["kind"]), "by": actor_name(f["actor"])}

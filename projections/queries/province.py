@@ -27,9 +27,11 @@ from projections.queries.statistics import Period
 LEVEL_CODE = {"general": "NORMAL", "major": "MAJOR"}  # the Ningbo system's level codes
 LEVEL_NAME = {"general": "一般", "major": "重大"}
 # Our sources in the Ningbo vocabulary (隐患排查, 执法检查, 网格化协查, 中介机构评审); a public tip
-# has no term of its own there and is exported as 其他（群众举报）.
+# has no term of its own there and is exported as 其他（群众举报）; nor have the 互查 of mutual-help
+# groups and industry associations (issue 15): 其他（企业互助互查）, 其他（行业协会互查）.
 SOURCE_NAME = {"inspection": "中介机构评审", "self_check": "隐患排查", "government_check": "执法检查",
-               "grid": "网格化协查", "public_tip": "其他（群众举报）"}
+               "grid": "网格化协查", "public_tip": "其他（群众举报）",
+               "mutual_help": "其他（企业互助互查）", "association": "其他（行业协会互查）"}
 FLAGS = (("target_in_place", "整改目标到位"), ("responsibility_in_place", "整改责任到位"),
          ("measures_in_place", "治理措施到位"), ("funds_in_place", "整改资金到位"),
          ("time_limit_in_place", "整改时限到位"), ("emergency_plan_in_place", "应急预案到位"))

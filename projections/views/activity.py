@@ -5,8 +5,9 @@ to report, which were inspected in a period, which have a monthly service contra
 Tables: `activity_enterprises`, `activity_inspections`, `activity_contracts`,
 `activity_self_reports` (企业月度自查自报, issue 13: one row per enterprise and month), and the
 oversight tables of issue 6 (agencies, experts, agreements, 考评, blacklist, accidents and
-findings, subsidy claims — `projections/views/oversight.py`) and `activity_referrals` (交办,
-issue 14: `projections/views/referrals.py`), kept by the same transactions.
+findings, subsidy claims — `projections/views/oversight.py`), `activity_referrals` (交办,
+issue 14: `projections/views/referrals.py`) and `activity_alarms` (智慧用电告警, issue 15 §4:
+`projections/views/alarms.py`), kept by the same transactions.
 """
 
 from __future__ import annotations
@@ -14,8 +15,13 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from projections.views import groups  # issue 15: 互助组、行业协会 (activity_groups, …)
 from projections.views import oversight
 from projections.views import referrals  # issue 14: 交办 (activity_referrals)
+from projections.views import insurance  # issue 15 §3: 安责险 (activity_insurers, …_policies, …)
+from projections.views import alarms  # issue 15 §4: 智慧用电告警 (activity_alarms)
+from projections.views import platform  # issue 15 §5: 服务平台 (needs, offers, ratings)
+from projections.views import assessments  # issue 15 §6: 考评 scores, reward funds
 from projections.views.base import View, id_text
 from projections.views.tables import Fold, Table, changing
 
@@ -152,9 +158,11 @@ def on_self_report_amended(row: dict, e: Any, position: int) -> None:
 
 
 class ActivityView(View):
-    layout = LAYOUT + oversight.LAYOUT + referrals.LAYOUT
+    layout = LAYOUT + oversight.LAYOUT + referrals.LAYOUT + platform.LAYOUT + assessments.LAYOUT \
+        + groups.LAYOUT + alarms.LAYOUT + insurance.LAYOUT
     tables = tuple(t.name for t in layout)
-    ddl = DDL + oversight.DDL + referrals.DDL
+    ddl = DDL + oversight.DDL + referrals.DDL + platform.DDL + assessments.DDL + groups.DDL + alarms.DDL \
+        + insurance.DDL
     handlers = {
         "Enterprise.Registered": on_enterprise,
         "Inspection.Scheduled": on_scheduled,
@@ -169,6 +177,11 @@ class ActivityView(View):
         "SelfReport.Amended": on_self_report_amended,
         **oversight.HANDLERS,
         **referrals.HANDLERS,
+        **insurance.HANDLERS,
+        **groups.HANDLERS,
+        **platform.HANDLERS,
+        **assessments.HANDLERS,
+        **alarms.HANDLERS,
     }
     changes = {
         **dict.fromkeys(["Inspection.Performed", "Inspection.ReportFiled", "Inspection.Cancelled"],
@@ -178,4 +191,9 @@ class ActivityView(View):
         "SelfReport.Amended": (SELF_REPORTS, _id),
         **oversight.CHANGES,
         **referrals.CHANGES,
+        **insurance.CHANGES,
+        **groups.CHANGES,
+        **platform.CHANGES,
+        **assessments.CHANGES,
+        **alarms.CHANGES,
     }

@@ -72,7 +72,20 @@ class View(PostgresTrackingRecorder):
 
     def _create_table(self, curs: Any) -> None:
         serialise_ddl(curs)  # processes starting together create tables one after the other
+        self._reread_tracking_state(curs)
         super()._create_table(curs)
+
+    def _reread_tracking_state(self, curs: Any) -> None:
+        """The library reads whether the tracking table exists (and its migration row) before our
+        DDL lock; a process that waited for the lock reads it again, else it would insert the
+        migration row the first process already stored (IntegrityError when API processes start
+        together on a new store)."""
+        curs.execute("SELECT to_regclass(%s) IS NOT NULL AS present",
+                     (f'"{self.datastore.schema}"."{self.tracking_table_name}"',))
+        if curs.fetchone()["present"]:
+            curs.execute(self.max_tracking_id_statement, (self.table_migration_identifier,))
+            self.tracking_table_exists = True
+            self.tracking_migration_current = self.tracking_migration_previous = curs.fetchone()["max"]
 
     # --- helpers -------------------------------------------------------------------------
     def sql(self, statement: str, **identifiers: str) -> Composed:

@@ -22,12 +22,17 @@ from services.api.query_guard import QueryGuard, known_parameters_only
 from services import dashboard
 from services.api.routes import (accountability, audit, checklists, contracts, criteria, events, files,
                                  hazards, inspections, parties, readmodels, records, reference,
-                                 referrals, self_reports)
+                                 referrals, self_reports, groups)
 from services.api.routes import supervision, todo  # issue 14 §6: to-do and 督办
 from services.api.routes import meetings  # issue 14 §4: the monthly joint meeting pack (联席会材料)
 from services.api.routes import exports  # issue 16 §2: the export for the province (省级上报)
 from services.api.routes import reminders  # issue 14 §5: reminders, webhooks, dead letters, SMS outbox
 from services.api.routes import webhooks  # issue 16 §4: webhook subscriptions (events for integrators)
+from services.api.routes import insurance  # issue 15 §3: 安责险 (insurers, policies, prevention fee)
+from services.api.routes import platform  # issue 15 §5: the service platform (服务平台), 绩效评比
+from services.api.routes import assessments  # issue 15 §6: 考评 of the four parties, the reward fund
+from services.api.routes import electricity  # issue 15 §4: smart electricity (智慧用电) alarms
+from services.api.routes import privacy  # issue 16 §6: erasure of personal information
 from services.api.uploads import body_limit
 from services.api import docs as api_docs  # issue 17 §6: /docs and /redoc served offline
 from services.application import HazardLedger
@@ -73,9 +78,12 @@ def create_app(ledger: HazardLedger, tokens: Tokens, *, read_models: ReadModels 
     for module in (reference, parties, contracts, inspections, hazards, records, audit, readmodels,
                    accountability, events, files, criteria, checklists, self_reports, referrals,
                    todo, supervision, meetings, exports, reminders,
-                   webhooks):
+                   webhooks, platform, assessments, electricity, privacy,
+                   insurance):
         app.include_router(module.router, prefix=API_PREFIX,
                            dependencies=[Depends(known_parameters_only)])  # unknown query parameters: 422
+    for router in (groups.groups_router, groups.associations_router):  # issue 15 §1–2
+        app.include_router(router, prefix=API_PREFIX, dependencies=[Depends(known_parameters_only)])
     dashboard.install(app)  # the web dashboard at / (issue 7)
     api_docs.install(app)  # issue 17 §6: /docs, /redoc with the project's own assets
     errors.install(app)

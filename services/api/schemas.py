@@ -3,7 +3,7 @@ and again, with the domain's own words, in `domain.values`."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated
 
@@ -363,3 +363,173 @@ class NewWebhook(Body):
 class NewSubscription(NewWebhook):
     """回调订阅：`topic` 为 `event`（范围内每个已保存的业务事件）或 `reminder`（提醒）。"""
     topic: Ident = "event"
+
+
+# --- 安责险 (issue 15 §3, docs/insurance.md) ----------------------------------------------------
+class NewInsurer(Body):
+    """保险机构：统一社会信用代码和名称。"""
+    credit_code: Short
+    name: Short
+
+
+class NewInsurancePolicy(Body):
+    """安责险保单：保险机构、企业、保单号、保险期间（起止日期均含）、保费（元，须大于 0）。"""
+    insurer_id: Ident
+    enterprise_id: Ident
+    policy_no: Ident
+    start: Day
+    end: Day
+    premium: Amount
+
+
+class Commission(Body):
+    """保险机构委托中介机构为该保单实施风险评估。"""
+    agency_id: Ident
+    commissioned_on: Day | None = None
+
+
+class PreventionService(Body):
+    """保险机构支付的事故预防服务：类型、金额（元）、凭证号（同一保险机构内唯一）、支付日期、说明、服务的企业（可选）。"""
+    kind: vocab.PreventionKind
+    amount: Amount
+    reference: Ident
+    paid_on: Day | None = None
+    description: Text = ""
+    enterprise_id: Ident | None = None
+class NewAlarm(Body):
+    """用电告警（智慧用电）：由绑定企业的设备令牌上报。告警编号在企业内唯一：重发须与首次内容相同（应答相同、不重复登记），内容不同为 409 `alarm-id-reused`。"""
+    enterprise_id: Ident = Field(description="设备令牌所绑定的企业 id（不一致为 403）")
+    device_id: Annotated[str, Field(max_length=100, description="设备编号"), AfterValidator(_printable)]
+    alarm_id: Annotated[str, Field(max_length=100, description="告警编号（设备给出，企业内唯一）"), AfterValidator(_printable)]
+    kind: vocab.AlarmKind
+    reading: Annotated[Decimal, Field(ge=0, le=Decimal("1000000"), allow_inf_nan=False,
+                                      description="读数：过载为电流（A），漏电为剩余电流（mA），超温为温度（℃），电弧为次数")]
+    occurred_at: datetime = Field(description="告警时间，须带时区（如 2026-12-01T10:00:00+08:00），不能晚于当前时间")
+
+
+class AlarmWritten(BaseModel):
+    """告警的应答（重发时相同）：告警记录 id、告警编号、本告警生成的隐患（raised: true）或所并入告警过程的隐患。"""
+    model_config = ConfigDict(from_attributes=True)
+    id: str
+    alarm_id: str
+    hazard_id: str | None
+    raised: bool
+# --- mutual-help groups and industry associations (issue 15 §1–2, docs/groups.md) -----------------
+class NewGroup(Body):
+    """企业互助组：同一区域（乡镇街道）或同一行业的企业；township、sector 至少填一项。"""
+    name: Short
+    township: Short | None = None
+    sector: Short | None = None
+    founded_on: Day | None = None
+
+
+class NewAssociation(Body):
+    """行业协会（商会）：本行业的会员单位；township 留空为全县。"""
+    credit_code: Short
+    name: Short
+    sector: Short
+    township: Short | None = None
+    founded_on: Day | None = None
+
+
+class NewMember(Body):
+    enterprise_id: Ident
+    joined_on: Day | None = None
+
+
+class MemberLeaves(Body):
+    reason: Text
+    left_on: Day | None = None
+
+
+class NewGroupExpert(Body):
+    """成员企业派出的专业技术人员。"""
+    enterprise_id: Ident
+    name: Short
+    certificate_no: Short
+
+
+class NewTraining(Body):
+    """培训、交流研讨等活动：参加的成员企业、学时。"""
+    held_on: Day
+    topic: Short
+    hours: Annotated[Decimal, Field(gt=0, le=100, allow_inf_nan=False)]
+    attendee_ids: list[Ident] = Field(min_length=1, max_length=500)
+# --- the service platform (服务平台, issue 15 §5) ------------------------------------------------
+class NewNeed(Body):
+    """服务需求：企业在服务平台发布所需服务（服务类型，可多选）和说明。"""
+    enterprise_id: Ident
+    services: list[vocab.Service] = Field(min_length=1, max_length=10)
+    description: Text
+
+
+class NewOffer(Body):
+    """报价：需求所列服务之一、服务期限、费用和服务条款；报价机构即令牌所属的中介机构。"""
+    service: vocab.Service
+    start: Day
+    end: Day
+    fee: Amount
+    terms: Text
+
+
+class OfferAcceptance(Body):
+    """接受报价：企业接受一个报价，即与该中介机构会签服务合同。"""
+    offer_id: Ident
+
+
+class NeedWithdrawal(Body):
+    reason: Text
+
+
+class NewRating(Body):
+    """绩效评比：被服务企业在合同期满之日或之后，按服务质量、服务态度、服务效果各打 0–100 分。"""
+    contract_id: Ident
+    scores: dict[Annotated[str, Field(max_length=40)], int] = Field(max_length=10)
+    comment: Text = ""
+    rated_on: Day | None = None
+
+
+# --- 考评 of townships, regulators, enterprises; the reward fund (issue 15 §6) ------------------
+class PartyScores(Body):
+    """县应急管理局记录的考评评分（记录无法反映的考评项，各 0–100 分）：乡镇（街道）agency_management、progress、
+    funding；行业监管部门 duty、cooperation；生产经营单位 leadership、investment、cooperation。"""
+    kind: vocab.AssessmentKind
+    assessed: Ident  # the township's code, the sector's code, or the enterprise's id
+    year: int = Field(ge=1990, le=2099)
+    scores: dict[Annotated[str, Field(max_length=40)], int] = Field(max_length=10)
+    notes: Text = ""
+
+
+class NewRewardFund(Body):
+    """设立当年奖励专项资金（003 §五(四)1：西工区每年 30 万元），按决定文号记录。"""
+    year: int = Field(ge=1990, le=2099)
+    amount: Amount
+    document_no: Short
+    decided_on: Day | None = None
+
+
+class Award(Body):
+    """一项奖励：对象类别、对象（乡镇代码、行业代码、企业或中介机构 id）、金额、理由。"""
+    kind: vocab.AwardKind
+    recipient: Ident
+    amount: Amount
+    reason: Text
+
+
+class RewardAllocation(Body):
+    """一次分配决定：文号、日期和各项奖励；历次分配合计不能超过当年资金。"""
+    document_no: Short
+    decided_on: Day | None = None
+    awards: list[Award] = Field(min_length=1, max_length=200)
+class ErasureRequest(Body):
+    """删除个人信息（个人信息保护法第四十七条）：删除依据。"""
+    reason: Annotated[str, Field(max_length=500, examples=["本人申请删除（个人信息保护法第四十七条）"]),
+                      AfterValidator(_printable)]
+
+
+class PersonFound(BaseModel):
+    """按姓名查得的人员：人员编号（化名）、类别、电话尾号、首次记录时间。"""
+    person_id: str
+    kind: vocab.PersonKind
+    hint: str | None = None
+    created: datetime

@@ -97,6 +97,12 @@ Grade = vocabulary("隐患等级（含挂牌督办）", labels.GRADE)
 ListingState = vocabulary("挂牌督办文书状态", labels.LISTING_STATE)
 ReferralState = vocabulary("交办办理状态", labels.REFERRAL_STATE)
 ReminderKind = vocabulary("提醒种类", KIND_LABELS)
+PreventionKind = vocabulary("事故预防服务类型", labels.PREVENTION_KIND)  # 安责险 (issue 15 §3)
+AlarmKind = vocabulary("用电告警类型", labels.ALARM_KIND)  # 智慧用电 (issue 15 §4)
+NeedStatus = vocabulary("服务需求状态", labels.NEED_STATUS)  # issue 15 §5: GET /needs?status=
+AssessmentKind = vocabulary("考评对象", labels.ASSESSMENT_KIND)  # issue 15 §6
+AwardKind = vocabulary("奖励对象", labels.AWARD_KIND)
+PersonKind = vocabulary("人员类别", labels.PERSON_KIND)  # issue 16 §6: whose data a person id stands for
 
 VOCABULARIES = {
     "scale": (Scale, oversight_labels.SCALE), "source": (Source, labels.SOURCE),
@@ -108,4 +114,9 @@ VOCABULARIES = {
     "finding_kind": (FindingKind, oversight_labels.FINDING), "check_result": (CheckResult, labels.CHECK_RESULT),
     "grade": (Grade, labels.GRADE), "listing_state": (ListingState, labels.LISTING_STATE),
     "referral_state": (ReferralState, labels.REFERRAL_STATE), "reminder_kind": (ReminderKind, KIND_LABELS),
+    "prevention_kind": (PreventionKind, labels.PREVENTION_KIND),
+    "alarm_kind": (AlarmKind, labels.ALARM_KIND),
+    "need_status": (NeedStatus, labels.NEED_STATUS),
+    "assessment_kind": (AssessmentKind, labels.ASSESSMENT_KIND), "award_kind": (AwardKind, labels.AWARD_KIND),
+    "person_kind": (PersonKind, labels.PERSON_KIND),
 }

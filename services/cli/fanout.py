@@ -72,7 +72,9 @@ def _add_nats_config(commands: Any) -> None:
     p.add_argument("--cluster", type=int, metavar="N",
                    help="JetStream 集群：写出 N 个节点（3 或 5）的配置 <out>-hz-1.conf …；服务端设 "
                         "HAZARD_NATS_REPLICAS=N 后事件流以 N 个副本创建")
-    p.add_argument("--cluster-host", default="127.0.0.1", help="集群节点监听的主机")
+    p.add_argument("--cluster-host", default="127.0.0.1",
+                   help="集群节点监听的主机：一个（各节点端口不同），或逗号分隔每节点一个（如 nats-1,nats-2,nats-3，"
+                        "docker-compose.yml 的三个容器，端口可相同）")
     p.add_argument("--client-ports", default="4222,4223,4224", help="各节点的客户端端口（逗号分隔）")
     p.add_argument("--route-ports", default="6222,6223,6224", help="各节点的集群路由端口（逗号分隔）")
     p.add_argument("--create-mirror", metavar="CITY_URL",
@@ -260,14 +262,16 @@ def _write_cluster(args: argparse.Namespace, out: Path, subscribers: list, passw
     try:
         if args.upstream:
             raise ValueError("--cluster 与 --upstream 不能同时使用（先建集群，再为集群配置上报）")
-        members = nodes(args.cluster, args.cluster_host, _ports(args.client_ports, args.cluster),
+        hosts = [h.strip() for h in args.cluster_host.split(",") if h.strip()]
+        members = nodes(args.cluster, hosts, _ports(args.client_ports, args.cluster),
                         _ports(args.route_ports, args.cluster))
     except ValueError as e:
         print(f"hazard nats-config: {e}", file=sys.stderr)
         return 2
     for node in members:
         path = out.with_name(f"{out.stem}-{node.name}.conf")
-        lines = cluster_lines(node, members, (out.parent / f"jetstream-{node.name}").resolve())
+        base = Path(args.store_dir) if args.store_dir else out.parent.resolve()  # as the nodes see it
+        lines = cluster_lines(node, members, base / f"jetstream-{node.name}")
         write(path, render(subscribers, passwords, listen=node.listen, store_dir=out.parent,
                            stream=args.stream, prefix=args.prefix, node=lines))
         print(f"节点 {node.name}: {path}   (run: nats-server -c {path})")

@@ -18,14 +18,15 @@ if TYPE_CHECKING:
     from services.runtime import Config
 
 SCOPE_NEEDED = {Role.TOWNSHIP: "township", Role.REGULATOR: "sector", Role.AGENCY: "agency",
-                Role.ENTERPRISE: "enterprise"}
+                Role.ENTERPRISE: "enterprise", Role.DEVICE: "enterprise",
+                Role.INSURER: "insurer"}
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="hazard", description="HazardLedger 隐患排查治理台账")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    from services.cli import accountability, fanout, importer, readmodels, serve
+    from services.cli import accountability, electricity, fanout, importer, privacy, readmodels, serve
 
     serve.register(commands)  # serve
 
@@ -35,7 +36,8 @@ def main(argv: list[str] | None = None) -> int:
     issue.add_argument("--township")
     issue.add_argument("--sector")
     issue.add_argument("--agency")
-    issue.add_argument("--enterprise")
+    issue.add_argument("--enterprise", "--enterprise-id", dest="enterprise")
+    issue.add_argument("--insurer", help="an insurer token's insurer id (保险机构, issue 15 §3)")
     issue.add_argument("--name", help="the holder's display name (recorded on every event)")
     issue.set_defaults(run=_issue_token)
     revoke = token.add_parser("revoke", help="revoke a token (by the token itself or its id)")
@@ -64,6 +66,8 @@ def main(argv: list[str] | None = None) -> int:
     readmodels.register(commands)  # ledger, rates, compliance, statistics, projections, simulate
     accountability.register(commands)  # accountability, trace, coverage, subsidies, audit export
     importer.register(commands)  # import ledger (issue 16 §1)
+    electricity.register(commands)  # alarms listen (issue 15 §4: alarms over NATS)
+    privacy.register(commands)  # privacy find, privacy erase (issue 16 §6)
 
     args = parser.parse_args(argv)
     from services.runtime import Config
@@ -75,11 +79,13 @@ def _issue_token(args: argparse.Namespace, config: Config) -> int:
     role = Role(args.role)
     needed = SCOPE_NEEDED.get(role)
     if needed and not getattr(args, needed):
-        print(f"hazard token issue: --role {role} needs --{needed}", file=sys.stderr)
+        print(f"hazard token issue: --role {role} needs --{needed}"
+              f"{' (--enterprise-id)' if needed == 'enterprise' else ''}", file=sys.stderr)
         return 2
     print(config.tokens().issue(
         role=role, name=args.name or ROLE_NAMES_ZH[role], township=args.township,
-        sector=args.sector, agency_id=args.agency, enterprise_id=args.enterprise))
+        sector=args.sector, agency_id=args.agency, enterprise_id=args.enterprise,
+        insurer_id=args.insurer))
     return 0
 
 

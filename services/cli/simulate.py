@@ -57,7 +57,19 @@ SIMULATED = {  # hazard simulate's summary, in the words of the county's year-en
     "overdue_at_year_end": "年末逾期未整改", "checklists": "检查表", "recorded": "记录",
     "items_failed": "不合格项", "photos_attached": "照片", "self_reports": "企业自查自报",
     "filed": "报送", "late": "逾期报送", "none_found": "零隐患", "with_hazards": "报告隐患",
-    "rectification_rate": "整改率", "referrals": "联席会交办", "referred": "交办", "answered": "已答复", "commands_per_second": "每秒命令数", "failures": "失败的命令",
+    "rectification_rate": "整改率", "referrals": "联席会交办", "referred": "交办", "answered": "已答复",
+    "platform": "服务平台与考评", "needs": "服务需求", "offers": "报价", "accepted": "接受报价签约",
+    "needs_withdrawn": "撤回需求", "ratings": "服务评价", "assessments": "考评评分", "reward_allocated": "奖励资金分配（元）",
+    # 安责险 (issue 15 §3)
+    "insurance": "安责险", "insurers": "保险机构", "policies": "保单", "mandatory_policies": "强制投保行业保单",
+    "premiums": "保费（元）", "prevention_services": "事故预防服务", "prevention_paid": "事故预防支出（元）",
+    "electricity": "智慧用电", "enterprises_with_devices": "接入企业", "alarms": "告警", "hazards_raised": "自动生成隐患",
+    "commands_per_second": "每秒命令数", "failures": "失败的命令",
+    # issue 15: mutual-help groups and industry associations (services/simulate_groups.py)
+    "mutual_help": "企业互助与行业协会", "groups": "互助组", "group_members": "互助组成员企业",
+    "group_hazards": "组内（组间）互查发现隐患", "group_trainings": "互助组培训",
+    "associations": "行业协会", "association_members": "协会会员单位",
+    "association_hazards": "协会互查发现隐患", "association_trainings": "协会培训",
 }
 _NOT_SHOWN = ("seed", "scale", "year", "commands", "events", "seconds")
 

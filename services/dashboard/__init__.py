@@ -4,7 +4,7 @@
 JS and the vendored Apache ECharts, served under `STATIC_URL`. `install(app)` adds both:
 
     from services import dashboard
-    dashboard.install(app)       # pages at /, /ledger, /hazards/{id}, /inspections/{id}, /compliance, /agencies…, /trace, /non-reporters, /self-reports…, /todo, /supervision, /referrals
+    dashboard.install(app)       # pages at /, /ledger, /hazards/{id}, /inspections/{id}, /compliance, /agencies…, /trace, /non-reporters, /self-reports…, /todo, /supervision, /referrals, /platform, /evaluations
 
 The pages hold no data and need no token: each page's JS signs in with a pasted token (kept
 in the tab's sessionStorage) and reads /api/v1 with it, so every page shows only what the
@@ -50,6 +50,11 @@ PAGES = {  # path → (route name, HTML file in static/pages)
     "/todo": ("dashboard.todo", "todo.html"),  # 待办 (issue 14 §6): the landing page after signing in
     "/supervision": ("dashboard.supervision", "supervision.html"),  # 挂牌督办 and its paperwork
     "/referrals": ("dashboard.referrals", "referrals.html"),  # 交办: sign for and answer (the to-do's link)
+    "/insurance": ("dashboard.insurance", "insurance.html"),  # 保险机构（安责险, issue 15 §3）
+    "/platform": ("dashboard.platform", "platform.html"),  # 服务平台需求 (issue 15 §5)
+    "/evaluations": ("dashboard.evaluations", "evaluations.html"),  # 考评 tables, reward fund (issue 15 §6)
+    "/groups": ("dashboard.groups", "groups.html"),  # issue 15 §1–2: 互助组与行业协会
+    "/electricity": ("dashboard.electricity", "electricity.html"),  # issue 15 §4: 智慧用电
 }
 
 

@@ -18,8 +18,10 @@ from tests.conftest import actor, credit_code
 
 B, T, R, A, E, AU, IN, AD = (Role.BUREAU, Role.TOWNSHIP, Role.REGULATOR, Role.AGENCY,
                              Role.ENTERPRISE, Role.AUDITOR, Role.INVESTIGATOR, Role.ADMIN)
+INS = Role.INSURER  # 保险机构 (issue 15 §3)
+DV = Role.DEVICE  # issue 15 §4: a smart-electricity device, bound to one enterprise, posts alarms only
 COUNTY_WIDE = {B, AU, IN, AD}
-NOT_ABOUT_A_PARTY = {"reference.townships", "reference.sectors", "agency.register", "agreement.sign",
+NOT_ABOUT_A_PARTY = {"reference.townships", "reference.sectors", "access.actions", "agency.register", "agreement.sign",
                      "agency.read", "agency.history", "audit.verify",
                      "ledger.read", "rates.read", "compliance.read", "statistics.read",
                      "coverage.read", "subsidy.read", "events.stream",  # filtered by scope, never refused
@@ -35,7 +37,19 @@ NOT_ABOUT_A_PARTY = {"reference.townships", "reference.sectors", "agency.registe
                      "webhook.list", "webhook.delete", "webhook.dead-letter.list",
                      "webhook.dead-letter.retry",
                      "file.upload",  # any writing role, about no party's record
-                     "criteria.list", "criteria.read", "checklist.list", "checklist.read"}  # reference data
+                     "criteria.list", "criteria.read", "checklist.list", "checklist.read",  # reference data
+                     "alarm.rates",  # 智慧用电告警率 (issue 15 §4): rows filtered by scope
+                     # groups and associations (issue 15): lists and inspections filtered by scope
+                     "group.list", "group.inspections", "association.list", "association.inspections",
+                     # the service platform (issue 15 §5): any pool agency offers on any open need
+                     # (the domain refuses others); the lists are filtered by scope
+                     "need.offer", "need.list", "rating.list",
+                     # 考评 tables (issue 15 §6): rows filtered by scope; the reward funds: no party's
+                     "assessment.townships", "assessment.regulators", "assessment.enterprises",
+                     "reward_fund.read",
+                     # 安责险 (issue 15 §3): registering an insurer; lists and ledgers filtered by scope
+                     "insurer.register", "insurer.list", "insurance_policy.list", "insurance.prevention",
+                     "insurance.coverage"}
 # in scope, yet not allowed: an enterprise is no party to a procurement agreement
 IN_SCOPE_BUT_DENIED = {"agreement.read": {E}, "agreement.history": {E}}
 
@@ -75,8 +89,33 @@ def world(ledger):
                                  none_found=True).id
     rf = ledger.refer_hazards(bureau, hazard_ids=[h1], township="330226001", instructions="督促整改",
                               due_on=date(2026, 7, 10)).id  # 交办 to 跃龙街道
+    ins1 = ledger.register_insurer(bureau, credit_code=credit_code(), name="甲财险").id  # 安责险 (issue 15 §3)
+    ins2 = ledger.register_insurer(bureau, credit_code=credit_code(), name="乙财险").id
+    p1 = ledger.record_insurance_policy(bureau, insurer_id=ins1, enterprise_id=e1, policy_no="P-1",
+                                        start=date(2026, 1, 1), end=date(2026, 12, 31), premium=10000).id
+    # issue 15: a mutual-help group and an industry association of 跃龙街道's chemical works, E1 a member
+    mg = ledger.form_group(bureau, name="跃龙化工互助组", township="330226001", sector="chem").id
+    ledger.add_group_member(bureau, "group", mg, enterprise_id=e1)
+    mx = ledger.add_group_expert(bureau, "group", mg, enterprise_id=e1, name="周工", certificate_no="M-1").id
+    ia = ledger.form_association(bureau, credit_code=credit_code(), name="跃龙化工协会", sector="chem",
+                                 township="330226001").id
+    ledger.add_group_member(bureau, "association", ia, enterprise_id=e1)
+    ix = ledger.add_group_expert(bureau, "association", ia, enterprise_id=e1, name="吴工",
+                                 certificate_no="S-1").id
+    # the service platform (issue 15 §5): E1's need N1, offered on by A2 (in the pool); a contract
+    # C3 of E1 with A1 that ended in March, rated by E1 (RT)
+    ledger.admit_agency_to_pool(bureau, a2, admitted_on=date(2026, 1, 1))
+    n1 = ledger.post_need(actor(E), enterprise_id=e1, services=["training"], description="全员安全培训").id
+    o1 = ledger.offer_on_need(actor(A), n1, agency_id=a2, service="training", start=date(2026, 7, 1),
+                              end=date(2026, 12, 31), fee=2000, terms="两次集中培训").id
+    c3 = ledger.propose_contract(bureau, enterprise_id=e1, agency_id=a1, service="consulting",
+                                 start=date(2026, 1, 1), end=date(2026, 3, 31), fee=500).id
+    ledger.countersign_contract(actor(A), c3)
+    ledger.establish_reward_fund(bureau, year=2026, amount=300000, document_no="宁政〔2026〕1号")
+    rt = ledger.rate_agency(actor(E), contract_id=c3, scores={"quality": 80, "attitude": 90, "effect": 70}).id
     return dict(E1=e1, A1=a1, A2=a2, X=expert, C1=c1, C2=c2, G1=g1, I1=i1, H1=h1, ACC=x1, E2=e2,
-                CL=claim, F=photo, SR=sr, RF=rf)
+                CL=claim, F=photo, SR=sr, RF=rf, N1=n1, O1=o1, C3=c3, RT=rt, MG=mg, MX=mx, IA=ia, IX=ix,
+                INS1=ins1, INS2=ins2, P1=p1)
 
 
 def _photo_uploaded_by(ledger, parties: list[str]) -> str:
@@ -102,12 +141,15 @@ def requests_for(w):
                               ("agreements", "agreement", "G1"), ("contracts", "contract", "C1"),
                               ("inspections", "inspection", "I1"), ("hazards", "hazard", "H1"),
                               ("accidents", "accident", "ACC"), ("self-reports", "self_report", "SR"),
-                              ("referrals", "referral", "RF")]:
+                              ("referrals", "referral", "RF"), ("groups", "group", "MG"),
+                              ("associations", "association", "IA"), ("needs", "need", "N1"),
+                              ("ratings", "rating", "RT")]:
         reads[f"{kind}.read"] = ("GET", f"/{path}/{w[ident]}", None)
         reads[f"{kind}.history"] = ("GET", f"/{path}/{w[ident]}/history", None)
     return {
         **reads,
         "reference.townships": ("GET", "/townships", None),
+        "access.actions": ("GET", "/access/actions", None),
         "reference.sectors": ("GET", "/sectors", None),
         "audit.verify": ("GET", "/audit/verify", None),
         "ledger.read": ("GET", "/ledger", None),
@@ -178,6 +220,9 @@ def requests_for(w):
         "referral.list": ("GET", "/referrals?state=open", None),
         "meeting.pack": ("GET", "/meetings/pack?month=2026-06", None),
         "export.province": ("GET", "/exports/province?period=2026-06", None),
+        # issue 16 §6: personal information (an unknown person: 404 where allowed)
+        "person.find": ("GET", "/persons?name=%E5%BC%A0%E4%B8%89", None),
+        "person.erase": ("POST", "/persons/00000000-0000-4000-8000-000000000000/erasure", {"reason": "本人申请"}),
         "todo.read": ("GET", "/todo", None),
         "supervision.list": ("GET", "/supervision/listings", None),
         "hazard.report": ("POST", "/hazards", {
@@ -232,13 +277,77 @@ def requests_for(w):
         "webhook.delete": ("DELETE", "/webhooks/no-such-subscription", None),
         "webhook.dead-letter.list": ("GET", "/webhooks/dead-letters", None),
         "webhook.dead-letter.retry": ("POST", "/webhooks/dead-letters/999999/retry", None),
+        # 安责险 (issue 15 §3)
+        "insurer.register": ("POST", "/insurers", {"credit_code": credit_code(), "name": "丙财险"}),
+        "insurer.list": ("GET", "/insurers", None),
+        "insurer.read": ("GET", f"/insurers/{w['INS1']}", None),
+        "insurer.prevention-record": ("POST", f"/insurers/{w['INS1']}/prevention-services", {
+            "kind": "training", "amount": 100, "reference": "V-1", "paid_on": day}),
+        "insurance_policy.record": ("POST", "/insurance-policies", {
+            "insurer_id": w["INS1"], "enterprise_id": w["E2"], "policy_no": "P-2", "start": "2026-01-01",
+            "end": "2026-12-31", "premium": 5000}),
+        "insurance_policy.commission": ("POST", f"/insurance-policies/{w['P1']}/commission",
+                                        {"agency_id": w["A1"]}),
+        "insurance_policy.list": ("GET", "/insurance-policies", None),
+        "insurance_policy.read": ("GET", f"/insurance-policies/{w['P1']}", None),
+        "insurance.prevention": ("GET", "/insurance/prevention?year=2026", None),
+        "insurance.coverage": ("GET", "/insurance/coverage", None),
+        # smart electricity (issue 15 §4): a device's alarm; the alarm rates per township
+        "alarm.post": ("POST", "/alarms", {"enterprise_id": w["E1"], "device_id": "DB-01", "alarm_id": "M-1",
+                                           "kind": "overload", "reading": 35, "occurred_at": "2026-06-10T08:00:00+08:00"}),
+        "alarm.rates": ("GET", "/alarms/rates?year=2026", None),
+        # mutual-help groups and industry associations (issue 15 §1–2)
+        "group.form": ("POST", "/groups", {"name": "新互助组", "township": "330226001"}),
+        "association.form": ("POST", "/associations", {
+            "credit_code": credit_code(), "name": "新协会", "sector": "chem", "township": "330226001"}),
+        **{f"{form}.{what}": request for form, path, body, expert in (
+            ("group", "groups", "MG", "MX"), ("association", "associations", "IA", "IX"))
+           for what, request in {
+               "list": ("GET", f"/{path}", None),
+               "inspections": ("GET", f"/{path}/{w[body]}/inspections", None),
+               "trainings": ("GET", f"/{path}/{w[body]}/trainings", None),
+               "member.add": ("POST", f"/{path}/{w[body]}/members", {"enterprise_id": w["E1"]}),
+               "member.leave": ("POST", f"/{path}/{w[body]}/members/{w['E1']}/leave", {"reason": "停产"}),
+               "expert.add": ("POST", f"/{path}/{w[body]}/experts", {
+                   "enterprise_id": w["E1"], "name": "郑工", "certificate_no": "N-1"}),
+               "expert.leave": ("POST", f"/{path}/{w[body]}/experts/{w[expert]}/leave", {"reason": "调岗"}),
+               "training.record": ("POST", f"/{path}/{w[body]}/trainings", {
+                   "held_on": day, "topic": "危化品储存", "hours": 2, "attendee_ids": [w["E1"]]}),
+           }.items()},
+        # the service platform (issue 15 §5)
+        "need.post": ("POST", "/needs", {"enterprise_id": w["E1"], "services": ["monthly"],
+                                         "description": "按月排查"}),
+        "need.offer": ("POST", f"/needs/{w['N1']}/offers", {
+            "service": "training", "start": "2026-07-01", "end": "2026-12-31", "fee": 1800,
+            "terms": "三次培训"}),
+        "need.accept": ("POST", f"/needs/{w['N1']}/accept", {"offer_id": w["O1"]}),
+        "need.withdraw": ("POST", f"/needs/{w['N1']}/withdraw", {"reason": "不再需要"}),
+        "need.list": ("GET", "/needs", None),
+        "rating.rate": ("POST", "/ratings", {"contract_id": w["C1"], "scores": {
+            "quality": 90, "attitude": 90, "effect": 90}}),
+        "rating.list": ("GET", "/ratings", None),
+        # 考评 of the four parties and the reward fund (issue 15 §6)
+        "assessment.score": ("POST", "/evaluations/scores", {
+            "kind": "township", "assessed": "330226001", "year": 2025,
+            "scores": {"agency_management": 80, "progress": 80, "funding": 80}}),
+        "assessment.townships": ("GET", "/evaluations/townships?year=2026", None),
+        "assessment.regulators": ("GET", "/evaluations/regulators?year=2026", None),
+        "assessment.enterprises": ("GET", "/evaluations/enterprises?year=2026", None),
+        "reward_fund.establish": ("POST", "/reward-funds", {
+            "year": 2027, "amount": 300000, "document_no": "宁政〔2027〕1号"}),
+        "reward_fund.allocate": ("POST", "/reward-funds/2026/allocations", {
+            "document_no": "宁政〔2026〕9号", "awards": [
+                {"kind": "township", "recipient": "330226001", "amount": 1000, "reason": "优秀"}]}),
+        "reward_fund.read": ("GET", "/reward-funds?year=2026", None),
     }
 
 
 IN_SCOPE = {T: {"township": "330226001"}, R: {"sector": "chem"}, E: {"enterprise_id": "E1"},
-            A: {"agency_id": "A1"}}
+            A: {"agency_id": "A1"}, DV: {"enterprise_id": "E1"},
+            INS: {"insurer_id": "INS1"}}
 OUT_OF_SCOPE = {T: {"township": "330226002"}, R: {"sector": "construction"},
-                E: {"enterprise_id": "E2"}, A: {"agency_id": "A2"}}
+                E: {"enterprise_id": "E2"}, A: {"agency_id": "A2"}, DV: {"enterprise_id": "E2"},
+                INS: {"insurer_id": "INS2"}}
 
 
 def _token(auth, role, scope, world):

@@ -11,8 +11,11 @@ from enum import StrEnum
 import pytest
 
 from domain.accident import AccidentCategory, FindingKind
+from domain.electricity import AlarmKind
 from domain.hazard import Category
 from domain.inspection_checklist import Result
+from domain.insurance import PreventionKind
+from domain.privacy import PersonKind
 from domain.reminders import KINDS
 from domain.supervision_notice import ListingState
 from projections.labels import GRADE, REFERRAL_STATE
@@ -25,10 +28,14 @@ DOMAIN: dict[str, type[StrEnum]] = {
     "scale": Scale, "source": Source, "category": Category, "level": Level,
     "supervision_level": SupervisionLevel, "enforcement_kind": EnforcementKind, "service": ServiceType,
     "inspection_kind": InspectionKind, "accident_category": AccidentCategory, "finding_kind": FindingKind,
-    "check_result": Result, "listing_state": ListingState,
+    "check_result": Result, "listing_state": ListingState, "alarm_kind": AlarmKind,
+    "prevention_kind": PreventionKind,
+    "person_kind": PersonKind,
 }
 CODES = {"grade": {"general", "major", "supervised"}, "referral_state": {"open", "overdue", "answered"},
-         "reminder_kind": set(KINDS)}  # vocabularies of the read models and the reminders
+         "reminder_kind": set(KINDS), "need_status": {"open", "accepted", "withdrawn"},
+         "assessment_kind": {"township", "regulator", "enterprise"},
+         "award_kind": {"township", "regulator", "enterprise", "agency"}}  # vocabularies of the read models and the reminders
 # body schema → field → vocabulary, as a client reads them in the OpenAPI document
 PUBLISHED = {
     ("NewEnterprise", "scale"): "scale", ("NewHazard", "source"): "source",
@@ -37,7 +44,8 @@ PUBLISHED = {
     ("Enforcement", "kind"): "enforcement_kind", ("NewContract", "service"): "service",
     ("NewInspection", "kind"): "inspection_kind", ("NewAccident", "category"): "accident_category",
     ("Finding", "kind"): "finding_kind", ("ChecklistResult", "result"): "check_result",
-    ("Regrading", "level"): "level",
+    ("Regrading", "level"): "level", ("NewAlarm", "kind"): "alarm_kind",
+    ("PreventionService", "kind"): "prevention_kind",
 }
 
 

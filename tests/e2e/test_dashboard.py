@@ -112,9 +112,11 @@ def shots(tmp_path_factory) -> Path:
 
 
 @contextmanager
-def _open(browser, site: Site, token: str | None) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN",
-                                  timezone_id="Asia/Shanghai", accept_downloads=True)
+def _open(browser, site: Site, token: str | None, phone: bool = False) -> Iterator[Page]:
+    """A tab signed in with `token`; `phone`: a 390×844 touch screen (issue 17 §2)."""
+    screen = dict(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
+                  device_scale_factor=2) if phone else dict(viewport={"width": 1280, "height": 800})
+    context = browser.new_context(**screen, locale="zh-CN", timezone_id="Asia/Shanghai", accept_downloads=True)
     if token:
         context.add_init_script(f"sessionStorage.getItem('hazardledger.token') || "
                                 f"sessionStorage.setItem('hazardledger.token', {token!r})")

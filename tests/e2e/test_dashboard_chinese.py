@@ -52,7 +52,10 @@ def pages(site) -> list[str]:
     agency = next(g["key"] for g in site.api("/rates", by="agency", period="year", year=YEAR)["groups"] if g["key"])
     return ["/", f"/?year={YEAR}", "/?period=R12", "/ledger", f"/hazards/{hazard['hazard_id']}", "/compliance",
             "/agencies", f"/agencies/{agency}?year={YEAR}", f"/trace?enterprise={hazard['enterprise_id']}&until={YEAR}-12-31",
-            "/todo", "/supervision", "/referrals", "/self-reports", "/non-reporters"]
+            "/todo", "/supervision", "/referrals", "/self-reports", "/non-reporters", "/groups",
+            "/platform", f"/evaluations?year={YEAR}", f"/evaluations?year={YEAR}&kind=enterprises",
+            f"/evaluations?year={YEAR}&kind=regulators", "/electricity",
+            f"/insurance?year={YEAR}"]
 
 
 def roles(site) -> dict[str, str]:
@@ -159,3 +162,20 @@ def test_every_page_prints_on_a4_without_cut_columns(browser, site):  # noqa: F8
             page.emulate_media(media="screen")
             page.set_viewport_size({"width": 1280, "height": 800})
     assert cut == {}, "tables wider than the A4 page"
+
+
+def test_an_insurer_sees_its_own_row_of_the_prevention_ledger_in_chinese(browser, site):  # noqa: F811
+    """安责险 (issue 15 §3): an insurer's token lands on 保险机构 and reads its own ledger row and policies."""
+    insurers = site.api("/insurers")["items"]
+    assert len(insurers) >= 2
+    mine = insurers[0]
+    token = site.tokens.issue(role="insurer", insurer_id=mine["insurer_id"], name="保险机构联络人")
+    ledger = site.api("/insurance/prevention", token, year=YEAR)["items"]
+    assert [r["name"] for r in ledger] == [mine["name"]]
+    with _open(browser, site, token) as page:
+        text = shown(page, f"{site.url}/insurance?year={YEAR}")
+        assert [a.inner_text() for a in page.locator("nav a").all()] == ["保险机构"]
+        assert page.locator("[data-testid=prevention-table] tbody tr").count() == 1, text
+        assert mine["name"] in text and problems(text) == []
+        names = {r["insurer_name"] for r in site.api("/insurance-policies", token, year=YEAR)["items"]}
+        assert names <= {mine["name"]}

@@ -62,7 +62,7 @@ def test_an_enterprise_files_a_zero_hazard_report_and_opens_it(browser, site, sh
         shown = page.locator(f"[data-testid=self-reports-table] tbody tr[data-report='{row['report_id']}']")
         cells = [c.inner_text() for c in shown.locator("td").all()]
         assert cells[0] == "看板自查自报测试五金厂"
-        assert cells[3] == row["filed_on"] == date.today().isoformat()
+        assert cells[3] == row["filed_on"] == site.ledger.today().isoformat()  # the business date, Shanghai
         assert cells[4] == ("逾期" if row["late"] else "按时")
         assert (cells[5], cells[6], cells[7]) == ("企业自报", "零隐患", "0")
         shot(page, shots / "self-reports.png", most=1000)

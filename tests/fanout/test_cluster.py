@@ -16,7 +16,8 @@ import pytest
 
 from infra.nats import server_binary
 from infra.relay import running_relay
-from infra.subjects import STREAM
+from infra.publisher import ensure_reminder_stream
+from infra.subjects import PREFIX, REMINDER_STREAM, STREAM
 from services.cli.fanout import main as fanout
 from tests.fanout.conftest import assert_exactly_once_in_order, bulk_hazards, collect
 from tests.fanout.test_access import _as, _free_port, _wait_for_port
@@ -85,11 +86,24 @@ def test_the_stream_survives_a_lost_node_complete_and_in_order(cluster, ledger, 
         first = bulk_hazards(ledger, 100)
         _until(lambda: _stream(urls[1])[1] >= first, "the relay did not publish")
         assert _stream(urls[1])[0] == 3  # three copies
+        assert _reminder_replicas(urls[1]) == 3  # the reminders' stream too, as the deliverer makes it
         servers[0].kill()  # a node is lost (the relay may have been connected to it) …
         servers[0].wait(10)
         last = bulk_hazards(ledger, 200)  # … while events go on being written
         _until(lambda: _stream(urls[2])[1] >= last, "the stream did not catch up without the lost node")
     assert_exactly_once_in_order(_read_all(urls[2], last), list(range(1, last + 1)))
+
+
+def _reminder_replicas(url: str) -> int:
+    async def made() -> int:
+        nc = await nats.connect(url, max_reconnect_attempts=0)
+        try:
+            js = nc.jetstream()
+            await ensure_reminder_stream(js, REMINDER_STREAM, PREFIX, events_stream=STREAM, replicas=3)
+            return (await js.stream_info(REMINDER_STREAM)).config.num_replicas
+        finally:
+            await nc.close()
+    return asyncio.run(made())
 
 
 def _read_all(url: str, count: int, timeout: float = 60.0) -> list:

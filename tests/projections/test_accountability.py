@@ -251,14 +251,16 @@ def test_the_export_holds_one_enterprise_whole_and_nothing_of_another(world, app
 
 def test_a_simulated_county_year_adds_up(simulated, sim_env):
     """Seed 4 at scale 0.01: 300 enterprises, 33 comprehensive inspections, 7 monthly contracts
-    (5 of them after a comprehensive inspection), 9 self-inspections, 2 agencies."""
+    (5 of them after a comprehensive inspection), 9 self-inspections, 2 agencies; and the contracts
+    accepted on the service platform (issue 15 §5, services/simulate_platform.py: never monthly);
+    served also counts the groups', associations' and insurers' inspections (issue 15 §7)."""
     catch_up(sim_env, ["ledger", "activity"])
     rm = ReadModels(sim_env)
     try:
         s, year_end = simulated.summary, date(2025, 12, 31)
         c = coverage(rm.activity, 2025, scope={}, reference=rm.reference, goal=POLICY.coverage_goal)["total"]
-        assert (c["enterprises"], c["contracted"], c["self_inspected"], c["served"]) == (300, 7, 9, 35)
-        assert c["meets_goal"] and 300 - 16 <= c["enforcement"] <= 300 - 9
+        assert (c["enterprises"], c["contracted"], c["self_inspected"], c["served"]) == (300, 17, 9, 91)
+        assert c["meets_goal"] and 300 - 26 <= c["enforcement"] <= 300 - 17  # neither contracted (17) nor self-inspected (9)
         bills = subsidy_ledger(rm.activity, 2025, subsidy_policy(2025))
         assert (bills["total"]["comprehensive_enterprises"], bills["total"]["monthly_enterprises"]) == (33, 7)
         planned = planned_budget(subsidy_policy(2025), comprehensive=33, monthly=7, monthly_after_comprehensive=5)
@@ -266,10 +268,11 @@ def test_a_simulated_county_year_adds_up(simulated, sim_env):
         assert all(a["factor"] == 1 for a in bills["agencies"] if a["signing_rate"] >= Decimal("0.3"))
         agencies = [accountability(rm, a["agency_id"], 2025, policy=POLICY, day=year_end) for a in bills["agencies"]]
         assert sum(a["inspections"]["performed"] for a in agencies) == s["inspections"]["comprehensive"] + \
-            s["inspections"]["monthly"]
+            s["inspections"]["monthly"] + s["inspections"]["insurance_assessment"]  # insurers commission agencies
         assert sum(a["monthly_inspections"]["months_due"] for a in agencies) > 7 * 6
         assert all(a["monthly_inspections"]["months_missed"] == 0 for a in agencies)  # it never skips a month
         assert all(a["inspections"]["reports"]["late"] == 0 for a in agencies)  # filed within 10 days
-        assert sum(a["inspections"]["reports"]["on_time"] for a in agencies) == s["reports_filed"]
+        assert sum(a["inspections"]["reports"]["on_time"] for a in agencies) == s["reports_filed"] + \
+            s["inspections"]["insurance_assessment"]  # the insurers' risk assessments file their reports too
     finally:
         rm.close()

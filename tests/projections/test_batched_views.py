@@ -45,6 +45,21 @@ def _oversight(app: HazardLedger) -> None:
     app.file_self_report(OFFICE, enterprise_id=world.e3, month="2026-06", hazard_ids=[], none_found=True)
     _citing(app, world)
     _referrals(app, world)
+    _alarms(app, world)
+
+
+def _alarms(app: HazardLedger, world) -> None:
+    """Smart-electricity alarms (智慧用电, issue 15 §4): four overloads, the third raises a hazard."""
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from domain.actor import Actor, Role
+
+    device = Actor("device-1", Role.DEVICE, "智慧用电设备")
+    start = datetime(2026, 6, 20, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    for n in range(4):
+        app.post_alarm(device, device_enterprise=world.e2, enterprise_id=world.e2, device_id="DB-01",
+                       alarm_id=f"A-{n}", kind="overload", reading=30 + n, occurred_at=start + timedelta(hours=n))
 
 
 def _referrals(app: HazardLedger, world) -> None:

@@ -33,7 +33,8 @@ def hazard(database_url, schema, tmp_path):
 def test_simulate_then_status_rebuild_and_the_four_reports(hazard, capsys, tmp_path):
     assert hazard("simulate", "--seed", "3", "--scale", "0.002", "--json") == 0
     summary = orjson.loads(capsys.readouterr().out)
-    assert summary["hazards"] == 90 and summary["failures"] == {}
+    found_by_groups = summary["mutual_help"]["group_hazards"] + summary["mutual_help"]["association_hazards"]
+    assert summary["hazards"] - found_by_groups == 90 and summary["failures"] == {}
 
     assert hazard("projections", "status") == 0
     status = capsys.readouterr().out.splitlines()
@@ -48,7 +49,8 @@ def test_simulate_then_status_rebuild_and_the_four_reports(hazard, capsys, tmp_p
     csv = tmp_path / "ledger.csv"
     assert hazard("ledger", "--format", "csv", "-o", str(csv)) == 0
     lines = csv.read_text(encoding="utf-8-sig").splitlines()
-    assert lines[0].startswith("隐患编号,企业名称") and len(lines) == 1 + summary["hazards"]
+    raised = summary["electricity"]["hazards_raised"]  # from smart-electricity alarms (issue 15 §4)
+    assert lines[0].startswith("隐患编号,企业名称") and len(lines) == 1 + summary["hazards"] + raised
 
     assert hazard("ledger", "--level", "general", "--as-of", "2025-06-30", "--page-size", "3") == 0
     assert "隐患台账 截至 2025-06-30" in capsys.readouterr().out

@@ -17,7 +17,8 @@ def _guard(app, who: Principal, action: str, hazard_id: str) -> None:
 
 @router.post("", status_code=201, summary="隐患上报", name="hazard.report")
 def report(body: s.NewHazard, who: Principal = Depends(principal), app=Depends(ledger)) -> s.Written:
-    app.authorize(who, "hazard.report", app.subject_of_enterprise(body.enterprise_id))
+    app.authorize(who, "hazard.report", app.subject_of_enterprise(body.enterprise_id)
+                  | app.insurance_subject_of_inspection(body.inspection_id))  # 安责险 (issue 15 §3)
     require_citable(app, app.evidence_files, who, body.evidence)
     return app.report_hazard(who.actor, **body.model_dump())
 

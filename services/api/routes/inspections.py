@@ -17,7 +17,8 @@ def _guard(app, who: Principal, action: str, inspection_id: str) -> None:
 @router.post("", status_code=201, summary="安排排查", name="inspection.schedule")
 def schedule(body: s.NewInspection, who: Principal = Depends(principal),
              app=Depends(ledger)) -> s.Written:
-    app.authorize(who, "inspection.schedule", app.subject_of_party(body.enterprise_id, body.agency_id))
+    app.authorize(who, "inspection.schedule", app.subject_of_party(body.enterprise_id, body.agency_id)
+                  | app.insurance_subject(body.basis_id))  # 安责险: a policy as basis (issue 15 §3)
     return app.schedule_inspection(who.actor, **body.model_dump())
 
 

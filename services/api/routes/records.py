@@ -7,9 +7,11 @@ from fastapi import APIRouter, Depends, Query, Request
 from domain.accident import Accident
 from domain.contracts import ProcurementAgreement, ServiceContract
 from domain.criteria import article_zh
+from domain.groups import IndustryAssociation, MutualHelpGroup
 from domain.hazard import Hazard
 from domain.inspection import Inspection
 from domain.parties import Agency, Enterprise
+from domain.platform import AgencyRating, ServiceNeed
 from domain.referral import Referral
 from domain.self_report import SelfReport
 from infra.auth import Principal
@@ -26,6 +28,8 @@ KINDS = {  # path → (aggregate class, action prefix in services/access.py)
     "inspections": (Inspection, "inspection"), "hazards": (Hazard, "hazard"),
     "accidents": (Accident, "accident"), "self-reports": (SelfReport, "self_report"),
     "referrals": (Referral, "referral"),
+    "groups": (MutualHelpGroup, "group"), "associations": (IndustryAssociation, "association"),
+    "needs": (ServiceNeed, "need"), "ratings": (AgencyRating, "rating"),  # issue 15 §5
 }
 
 AS_OF = Query(None, max_length=40, description="记录时间点（ISO 8601；无时区按北京时间；仅日期取当日结束；1990–2099）",

@@ -83,7 +83,7 @@ export function money(value) {
 // --- labels ------------------------------------------------------------------------------------
 export const ROLE = {
   bureau: "县应急管理局", township: "乡镇（街道）", regulator: "行业主管部门", agency: "中介机构",
-  enterprise: "企业", auditor: "审计", investigator: "事故调查", admin: "管理员",
+  enterprise: "企业", auditor: "审计", investigator: "事故调查", admin: "管理员", insurer: "保险机构",
 };
 export const STATUS = { reported: "已上报", assigned: "整改中", rectified: "待复查", closed: "已销号", withdrawn: "已撤销" };
 export const LEVEL = { general: "一般隐患", major: "重大隐患", supervised: "挂牌督办隐患" };
@@ -92,7 +92,7 @@ export const SUPERVISION = { province: "省级", city: "市级", county: "县级
 export const LISTING_STATE = { listed: "已挂牌（旧记录）", issued: "已下达待送达", served: "已送达待签收", signed: "已签收", cancelled: "已撤销" };
 // 交办 states (issue 14 §3; as projections/labels.py REFERRAL_STATE)
 export const REFERRAL_STATE = { open: "办理中", overdue: "逾期未答复", answered: "已答复" };
-export const SOURCE = { inspection: "隐患排查", self_check: "企业自查", government_check: "执法检查", public_tip: "群众举报", grid: "网格化协查" };
+export const SOURCE = { inspection: "隐患排查", self_check: "企业自查", government_check: "执法检查", public_tip: "群众举报", grid: "网格化协查", mutual_help: "企业互助互查", association: "行业协会互查", insurance: "安责险评估" };
 export const CATEGORY = { unsafe_act: "人的不安全行为", unsafe_condition: "物的不安全状态", management_defect: "管理上的缺陷" };
 export const ENFORCEMENT = { order_rectification: "责令限期整改", suspend: "停产停业整顿", fine: "罚款", case: "立案" };
 export const CHECKS = { responsibility: "责任不落实不放过", enforcement: "执法不到位不放过", elimination: "隐患不消除不放过" };

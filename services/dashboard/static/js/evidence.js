@@ -43,10 +43,13 @@ function metadata(sha) {
 const KIND = { "application/pdf": "PDF 文档", "image/heic": "HEIC 照片" };
 
 // One cited file: a thumbnail that opens the photo, or a button that opens the document.
-export function evidenceFile(sha, caption = "") {
+// `caption`: its words; without them, `named` = {prefix, n} makes 「<prefix>照片 n」 or 「<prefix>文件 n」
+// once the file's kind is known (a caption, never a file name or hash).
+export function evidenceFile(sha, caption = "", named = null) {
   const figure = h("figure", { class: "evidence-file", dataset: { sha256: sha, state: "loading" } },
     h("div", { class: "thumb-box" }, h("span", { class: "muted" }, "加载中…")),
-    h("figcaption", {}, caption));
+    h("figcaption", {}, h("span", { class: "caption" }, caption)));
+  figure.named = named;
   fill(figure, sha).catch((e) => {
     figure.dataset.state = "error";
     figure.querySelector(".thumb-box").replaceChildren(h("span", { class: "error" }, e.message || "无法读取文件"));
@@ -57,6 +60,10 @@ export function evidenceFile(sha, caption = "") {
 async function fill(figure, sha) {
   const meta = await metadata(sha);
   const box = figure.querySelector(".thumb-box");
+  if (figure.named) {
+    const { prefix = "证据", n } = figure.named;
+    figure.querySelector(".caption").textContent = `${prefix}${meta.thumbnail ? "照片" : "文件"} ${n}`;
+  }
   const when = meta.taken_at ? `拍摄于 ${time(meta.taken_at)}` : "";
   if (when) figure.querySelector("figcaption").append(h("span", { class: "muted taken" }, when));
   if (meta.thumbnail) {
@@ -109,10 +116,11 @@ async function showPhoto(sha, when) {
 }
 
 // Thumbnails of the files among `entries` (text entries are left to the caller), or null.
-export function gallery(entries, testid) {
+// `prefix`: the captions' first words (现场, 整改, 验收 …): 「现场照片 1」, 「整改文件 2」.
+export function gallery(entries, testid, prefix = "证据") {
   const hashes = [...new Set((entries || []).map(fileHash).filter(Boolean))];
   if (!hashes.length) return null;
-  return h("div", { class: "gallery", dataset: testid ? { testid } : undefined }, hashes.map((sha) => evidenceFile(sha)));
+  return h("div", { class: "gallery", dataset: testid ? { testid } : undefined }, hashes.map((sha, n) => evidenceFile(sha, "", { prefix, n: n + 1 })));
 }
 
 // Plain-text evidence entries (descriptions rather than files).

@@ -13,9 +13,15 @@ const NAV = [
   ["non-reporters", "/non-reporters", "未报名单"],
   ["self-reports", "/self-reports", "自查自报"],
   ["referrals", "/referrals", "交办"],
+  ["groups", "/groups", "互助与协会"], // issue 15 §1–2
+  ["platform", "/platform", "服务平台"], // issue 15 §5
+  ["evaluations", "/evaluations", "考评"], // issue 15 §6
+  ["electricity", "/electricity", "智慧用电"], // issue 15 §4
+  ["insurance", "/insurance", "保险机构"], // 安责险 (issue 15 §3)
 ];
-const NOT_FOR_AGENCIES = ["non-reporters", "self-reports"]; // the API refuses agencies these lists
-const NOT_FOR = { referrals: ["agency", "enterprise"] }; // GET /referrals: the receiving units and the county-wide roles
+const NOT_FOR_AGENCIES = ["non-reporters", "self-reports", "groups", "electricity"]; // the API refuses agencies these lists
+const NOT_FOR = { referrals: ["agency", "enterprise"], evaluations: ["agency"], insurance: ["agency", "enterprise"] }; // GET /referrals: the receiving units and the county-wide roles
+const INSURER_PAGES = ["insurance"]; // an insurer's token reads its own policies and ledger row only
 
 // The page's context: reference data, the holder and their scope.
 export class Context {
@@ -86,6 +92,7 @@ async function scopeText(holder, ctx) {
   };
   if (holder.agency_id) return named("agencies", holder.agency_id);
   if (holder.enterprise_id) return named("enterprises", holder.enterprise_id);
+  if (holder.insurer_id) return named("insurers", holder.insurer_id);
   return "全县";
 }
 
@@ -96,7 +103,8 @@ function header(active) {
   clear(top,
     h("div", { class: "brand" }, h("a", { href: "/" }, h("strong", {}, "隐患排查治理台账"), h("span", {}, "安全生产社会化服务"))),
     h("nav", { "aria-label": "主导航" }, NAV.filter(([key]) => !(NOT_FOR_AGENCIES.includes(key) && holder && holder.role === "agency")
-      && !(holder && (NOT_FOR[key] || []).includes(holder.role))).map(([key, href, text]) =>
+      && !(holder && (NOT_FOR[key] || []).includes(holder.role))
+      && !(holder && holder.role === "insurer" && !INSURER_PAGES.includes(key))).map(([key, href, text]) =>
       h("a", { href: key === "agencies" && agencyHome ? agencyHome : href, class: key === active ? "active" : null, "aria-current": key === active ? "page" : null }, text))),
     h("div", { class: "who", id: "who" },
       h("span", { id: "live", class: "live off", title: "实时事件流", hidden: true }, "○ 未连接"),
@@ -124,7 +132,7 @@ function signInForm(problem) {
       await api("/townships"); // the server verifies the token
       // signed in on the overview: land on the holder's 待办; any other page (a link someone
       // sent, a bookmark) opens as asked
-      if (location.pathname === "/") location.assign("/todo");
+      if (location.pathname === "/") location.assign(claims().role === "insurer" ? "/insurance" : "/todo");
       else location.reload();
     } catch (e) {
       signOut();

@@ -5,14 +5,22 @@ import {
   facts, h, link, money, section, statusBadge, time,
 } from "../dom.js";
 import { fileHash, gallery, textEntries } from "../evidence.js";
+import { stepForms } from "../hazard_forms.js";
 import { startPage } from "../layout.js";
 import { debounce, follow } from "../live.js";
 
 const ident = decodeURIComponent(location.pathname.split("/")[2] || "");
 
 startPage("ledger", async (ctx, main) => {
+  // the step forms (issue 17 §2) are rebuilt only when the hazard changes (a redraw on another
+  // event keeps what is being typed)
+  const steps = { version: null, el: null };
   const show = async () => {
     const [state, history] = await Promise.all([api(`/hazards/${ident}`), api(`/hazards/${ident}/history`)]);
+    if (steps.version !== state.version) {
+      steps.el = await stepForms(state, ctx.role, () => show().catch(console.error));
+      steps.version = state.version;
+    }
     // the checks come from the 三不放过 read model: this enterprise's hazards, then this one
     const [compliance, enterprise, agency, number] = await Promise.all([
       api("/compliance", { enterprise_id: state.enterprise_id, page_size: 1000 }).then((a) => {
@@ -24,7 +32,7 @@ startPage("ledger", async (ctx, main) => {
       // 隐患编号 (宁海-2026-000123) lives in the ledger read model (issue 17 §4)
       api("/ledger", { hazard_id: state.id, page_size: 1 }).then((a) => (a.items[0] || {}).hazard_no || null, () => null),
     ]);
-    render(ctx, main, state, history, compliance, enterprise, agency, number);
+    render(ctx, main, state, history, compliance, enterprise, agency, number, steps.el);
     main.dataset.loaded = String(Number(main.dataset.loaded || 0) + 1);
   };
   await show();
@@ -37,12 +45,13 @@ function grade(state) {
   return LEVEL[state.level] || state.level;
 }
 
-function render(ctx, main, s, history, compliance, enterprise, agency, number) {
+function render(ctx, main, s, history, compliance, enterprise, agency, number, steps) {
   const overdue = compliance && compliance.overdue;
   document.title = `${number ? number + " " : ""}${s.description} · 隐患详情`;
   clear(main,
     h("p", { class: "no-print" }, link("/ledger", "← 隐患台账")),
     h("h1", { id: "title" }, number ? h("span", { id: "hazard-no", class: "muted" }, number, " ") : "", s.description, " ", statusBadge(s.status), overdue ? [" ", badge("逾期", "overdue")] : ""),
+    steps,
     h("div", { class: "grid2" },
       section("基本情况", facts([
         ["企业", enterprise ? link(`/ledger?enterprise_id=${s.enterprise_id}`, enterprise.name) : s.enterprise_id],
@@ -99,6 +108,9 @@ function render(ctx, main, s, history, compliance, enterprise, agency, number) {
         h("div", { class: "when" }, `${actorText(e.actor)} · 记录于 `, h("time", { datetime: e.recorded_at }, time(e.recorded_at)), ` · 版本 ${e.version}`))))));
 }
 
+// captions of a step's files: 现场照片 1, 整改照片 2, 验收照片 1 …
+const EVIDENCE_OF = { Reported: "现场", RectificationReported: "整改", Reviewed: "复查", JointReviewSigned: "验收" };
+
 // 证据照片和文件: every step's cited files (`sha256:` entries of its evidence), step by step.
 function photos(history) {
   const steps = history.filter((e) => e.data && (e.data.evidence || []).some(fileHash));
@@ -107,7 +119,7 @@ function photos(history) {
     h("p", { class: "hint" }, "点击缩略图查看原图；文件按内容的 SHA-256 保存，其哈希记入事件，受审计链保护。"),
     h("div", { id: "evidence-files" }, steps.map((e) => h("div", { class: "evidence-step", dataset: { version: e.version } },
       h("h3", {}, e.label, " ", h("span", { class: "muted" }, businessDate(e.data))),
-      gallery(e.data.evidence)))));
+      gallery(e.data.evidence, undefined, EVIDENCE_OF[e.type.split(".").pop()])))));
 }
 
 const DATE_KEYS = ["discovered_on", "assigned_on", "filed_on", "listed_on", "issued_on", "served_on", "signed_on",

@@ -4,6 +4,7 @@
 import { api, probe } from "../api.js";
 import { badge, clear, facts, h, int, link, section, statusBadge, table } from "../dom.js";
 import { gallery } from "../evidence.js";
+import { reportForm } from "../hazard_forms.js";
 import { startPage } from "../layout.js";
 import { debounce, follow } from "../live.js";
 
@@ -11,23 +12,31 @@ const ident = decodeURIComponent(location.pathname.split("/")[2] || "");
 
 export const STATUS = { scheduled: "已计划", performed: "已实施", report_filed: "报告已备案", cancelled: "已取消" };
 export const KIND = {
-  comprehensive: "全面排查", monthly: "按月排查", special: "专项排查", self: "企业自查", mutual: "互查", reinspection: "复查",
+  comprehensive: "全面排查", monthly: "按月排查", special: "专项排查", self: "企业自查", mutual: "组内互查", inter_group: "组间互查", association: "行业协会互查", reinspection: "复查",
 };
 export const RESULT = { passed: "合格", failed: "不合格", not_applicable: "不适用" };
 
+// issue 15: a group's or association's 互查 — its basis is the group or association, whose
+// member experts (their names on its record, where the reader may read it) performed it
+const GROUP_PATH = { mutual: "/groups", inter_group: "/groups", association: "/associations" };
+const GROUP_WORD = { mutual: "企业互助组", inter_group: "企业互助组", association: "行业协会" };
+
 startPage("ledger", async (ctx, main) => {
+  let report; // 上报隐患 (issue 17 §2): built once, kept across redraws (what is typed stays)
   const show = async () => {
     const inspection = await api(`/inspections/${ident}`);
     const hazardIds = inspection.checklist_summary.hazard_ids || [];
     const [enterprise, agency, criteria, hazards] = await Promise.all([
       body(probe(`/enterprises/${inspection.enterprise_id}`)),
-      inspection.agency_id ? body(probe(`/agencies/${inspection.agency_id}`)) : null,
+      inspection.agency_id ? body(probe(`/agencies/${inspection.agency_id}`))
+        : GROUP_PATH[inspection.kind] ? body(probe(`${GROUP_PATH[inspection.kind]}/${inspection.basis_id}`)) : null,
       Object.keys(inspection.checklists || {}).length ? body(probe("/criteria")) : null,
       Promise.all(hazardIds.map((id) => body(probe(`/hazards/${id}`)))),
     ]);
     const articles = new Map((criteria || []).map((c) => [c.id, c.article_zh]));
     const hazardById = new Map(hazardIds.map((id, n) => [id, hazards[n]]));
-    render(ctx, main, inspection, enterprise, agency, articles, hazardById);
+    if (report === undefined && ["performed", "report_filed"].includes(inspection.status)) report = await reportForm({ enterpriseId: inspection.enterprise_id, sector: inspection.sector, inspectionId: inspection.id });
+    render(ctx, main, inspection, enterprise, agency, articles, hazardById, report);
     main.dataset.loaded = String(Number(main.dataset.loaded || 0) + 1);
   };
   await show();
@@ -40,7 +49,7 @@ async function body(answer) {
   return r.status === 200 ? r.body : null;
 }
 
-function render(ctx, main, insp, enterprise, agency, articles, hazards) {
+function render(ctx, main, insp, enterprise, agency, articles, hazards, report) {
   const name = enterprise ? enterprise.name : "企业";
   document.title = `${name} ${KIND[insp.kind] || "排查"} · 排查记录`;
   const experts = (insp.expert_ids || []).map((id) => agency && agency.experts && agency.experts[id] && agency.experts[id].name).filter(Boolean);
@@ -52,12 +61,14 @@ function render(ctx, main, insp, enterprise, agency, articles, hazards) {
       ["乡镇（街道）", ctx.townshipName(insp.township)],
       ["行业", ctx.sectorName(insp.sector)],
       ["排查类型", KIND[insp.kind] || ""],
-      ["排查机构", insp.agency_id ? link(`/agencies/${encodeURIComponent(insp.agency_id)}`, agency ? agency.name : "中介机构") : "企业自查"],
+      ["排查机构", insp.agency_id ? link(`/agencies/${encodeURIComponent(insp.agency_id)}`, agency ? agency.name : "中介机构")
+        : GROUP_PATH[insp.kind] ? `${GROUP_WORD[insp.kind]}${agency ? "：" + agency.name : ""}` : "企业自查"],
       ["计划日期", insp.scheduled_for],
       ["实施日期", insp.performed_on],
       ["排查专家", experts.length ? experts.join("、") : (insp.expert_ids || []).length ? `${insp.expert_ids.length} 名` : ""],
       ["排查报告", insp.report_document_no ? `${insp.report_document_no} · ${insp.report_filed_on} 备案` : ""],
     ])),
+    report || null,
     summarySection(insp, hazards),
     Object.entries(insp.checklists || {}).map(([tid, checklist]) => checklistSection(tid, checklist, articles, hazards)));
 }

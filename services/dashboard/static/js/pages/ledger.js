@@ -6,6 +6,7 @@ import {
 } from "../dom.js";
 import { formValues, readQuery, startPage, writeQuery } from "../layout.js";
 import { follow } from "../live.js";
+import { reportForm } from "../hazard_forms.js";
 
 const FILTERS = [
   "township", "sector", "level", "status", "overdue", "enterprise", "source", "category", "supervision_level",
@@ -54,7 +55,12 @@ startPage("ledger", async (ctx, main) => {
       h("button", { type: "button", id: "export-xlsx", on: { click: () => exportAs("xlsx") } }, "导出 Excel")));
   const notice = h("div", { id: "live-notice" });
   const result = h("section", { class: "card", id: "result" });
-  clear(main, h("h1", {}, "隐患台账"), form, notice, result);
+  // an enterprise reports what its own check found (issue 17 §2); folded away until opened
+  const report = ctx.holder.enterprise_id
+    ? await reportForm({ enterpriseId: ctx.holder.enterprise_id, sector: ctx.sector }).catch(() => null) : null;
+  clear(main, h("h1", {}, "隐患台账"),
+    report ? h("details", { class: "report-box", id: "report-box" }, h("summary", {}, "上报本企业自查发现的隐患"), report) : null,
+    form, notice, result);
 
   const filters = () => {
     const values = formValues(form);

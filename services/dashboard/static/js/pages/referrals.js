@@ -4,7 +4,7 @@
 import { api } from "../api.js";
 import { REFERRAL_STATE, badge, clear, date, h, int, link, pager, select, table } from "../dom.js";
 import { readQuery, showError, startPage, writeQuery } from "../layout.js";
-import { post, refusal } from "../self_report_labels.js";
+import { post, refusal } from "../write.js";
 
 const PAGE_SIZE = 20;
 const STATE_CLASS = { open: "status-assigned", overdue: "overdue", answered: "status-closed" };

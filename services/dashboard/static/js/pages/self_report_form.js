@@ -3,7 +3,8 @@
 // it gives it (e.g. 409 self-report-once-a-month), ids inside it as links.
 import { api } from "../api.js";
 import { clear, h, link, shiftMonth, statusBadge } from "../dom.js";
-import { monthEnd, post, refusal } from "../self_report_labels.js";
+import { monthEnd } from "../self_report_labels.js";
+import { post, refusal } from "../write.js";
 
 const reportHref = (id) => `/self-reports/${encodeURIComponent(id)}`;
 

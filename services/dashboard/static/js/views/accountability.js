@@ -5,6 +5,9 @@ import { badge, facts, h, int, link, pct, section, table, time } from "../dom.js
 
 const MONTHS = (list) => (list && list.length ? list.map((m) => `${m} 月`).join("、") : "—");
 const ratio = (v) => (v === null || v === undefined ? "—" : `${Number(v).toFixed(2)} 条`);
+// 绩效评比 (issue 15 §5): how many served enterprises rated the agency, their mean and each criterion's
+const rated = (r) => (r ? `${int(r.ratings)} 份，平均 ${Number(r.mean)} 分（${r.criteria.map((c) => `${c.label} ${Number(c.mean)}`).join("，")}）`
+  : "无");
 const tile = (key, label, value) =>
   h("div", { class: "tile", dataset: { counter: key } }, h("span", { class: "label" }, label), h("span", { class: "value" }, value));
 
@@ -51,7 +54,8 @@ export function accountabilityView(ctx, a) {
     section(`排查记录（${int(a.inspection_list.length)} 次）`, table([
       { label: "计划日期", class: "date", value: (x) => x.scheduled_for || "—" },
       { label: "实施日期", class: "date", value: (x) => x.performed_on || "—" },
-      { label: "企业名称", value: (x) => x.enterprise_name || "—" },
+      // the inspection's page: its checklist, and where the agency reports what it found (issue 17 §2)
+      { label: "企业名称", value: (x) => (x.inspection_id ? link(`/inspections/${encodeURIComponent(x.inspection_id)}`, x.enterprise_name || "查看排查记录") : x.enterprise_name || "—") },
       { label: "类型", value: (x) => x.kind_label || "—" },
       { label: "状态", value: (x) => [x.status_label || "—", x.not_performed_past_date ? [" ", badge("过期未实施", "overdue")] : ""] },
       { label: "专家", value: (x) => (x.experts || []).length ? `${x.experts.length} 人` : "—" },
@@ -70,10 +74,12 @@ export function accountabilityView(ctx, a) {
       { label: "总分", class: "num", value: (v) => (v.total ?? "—") },
       { label: "等级", value: (v) => v.grade_label || "—" },
       { label: "各项得分", class: "wrap", value: (v) => v.criteria.map((c) => `${c.label} ${c.score ?? "—"}`).join("；") },
+      { label: "被服务企业评价", class: "wrap", value: (v) => rated(v.ratings) }, // 绩效评比 (issue 15 §5)
       { label: "备注", class: "wrap", value: (v) => v.notes || "—" },
       { label: "考评人", value: (v) => v.by || "—" },
       { label: "记录时间", class: "date", value: (v) => time(v.recorded_at) },
-    ], a.evaluations, { empty: "没有考评记录", testid: "agency-evaluations" })),
+    ], a.evaluations, { empty: "没有考评记录", testid: "agency-evaluations" }),
+      h("p", { class: "hint", dataset: { testid: "agency-ratings" } }, "本年度被服务企业评价（绩效评比）：", rated(a.ratings))),
     section("黑名单记录", table([
       { label: "处理", value: (b) => b.label },
       { label: "理由", class: "wrap", value: (b) => b.reason || "—" },
