@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from infra.auth import Tokens
 from projections.operations import running_projections
 from services.api.app import create_app
+from tests.e2e.county import simulated_template
 
 SECRET = "test-secret-not-for-production-0123456789"
 
@@ -64,3 +65,10 @@ def live_url(ledger, tokens) -> Iterator[str]:
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(5)
+
+
+@pytest.fixture(scope="session")
+def county_template(database_url: str) -> Iterator[str]:
+    """The simulated county-year the dashboard's modules copy (tests/e2e/county.py); its URL."""
+    with simulated_template(database_url) as url:
+        yield url

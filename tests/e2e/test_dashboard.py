@@ -11,31 +11,24 @@ to refresh the ones in the documentation.
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
 import httpx
-import psycopg
 import pytest
-from psycopg import sql
 
 from infra.auth import Tokens
 from projections.operations import running_projections
 from services.application import HazardLedger
-from services.simulate import simulate
-from tests.conftest import polite_store_env
+from tests.e2e.county import YEAR, copied, store_env
 from tests.e2e.dashboard_conftest import dashboard_app, served
 
 CHROMIUM = os.environ.get("HAZARD_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 SECRET = "dashboard-test-secret-0123456789-abcdef"
-YEAR = 2025
-SCALE = 0.005
 TOWNSHIP, TOWNSHIP_NAME = "330226007", "一市镇"
 BUREAU_NAME = "宁海县应急管理局 张科长"
 PERIOD = {"discovered_from": f"{YEAR}-01-01", "discovered_to": f"{YEAR}-12-31"}
@@ -71,27 +64,21 @@ class Site:
 
 
 @pytest.fixture(scope="module")
-def site(database_url: str) -> Iterator[Site]:
-    """A simulated county-year (seed 4, scale 0.005) with its read models, served as `hazard serve` does."""
-    schema = f"dash_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(database_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
-    env = polite_store_env(database_url, schema)
-    simulator = HazardLedger(env, clock=lambda: date(YEAR, 12, 31))
-    simulate(simulator, seed=4, scale=SCALE, year=YEAR)
-    simulator.close()
-    ledger = HazardLedger(env)
-    tokens = Tokens(SECRET)
-    try:
-        with running_projections(env, reference=ledger.reference) as read_models:
-            read_models.wait(ledger.recorder.max_notification_id(), ("ledger", "activity"), timeout=60)
-            with served(dashboard_app(ledger, tokens, read_models=read_models)) as url:
-                yield Site(url, tokens, ledger, tokens.issue(role="bureau", name=BUREAU_NAME),
-                           tokens.issue(role="township", township=TOWNSHIP, name="一市镇安监办 王主任"))
-    finally:
-        ledger.close()
-        with psycopg.connect(database_url, autocommit=True) as conn:
-            conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
+def site(database_url: str, county_template: str) -> Iterator[Site]:
+    """A copy of the simulated county-year (tests/e2e/county.py) with its read models, served as
+    `hazard serve` does; each module has its own copy to change."""
+    with copied(database_url, county_template) as url:
+        env = store_env(url)
+        ledger = HazardLedger(env)
+        tokens = Tokens(SECRET)
+        try:
+            with running_projections(env, reference=ledger.reference) as read_models:
+                read_models.wait(ledger.recorder.max_notification_id(), ("ledger", "activity"), timeout=60)
+                with served(dashboard_app(ledger, tokens, read_models=read_models)) as url:
+                    yield Site(url, tokens, ledger, tokens.issue(role="bureau", name=BUREAU_NAME),
+                               tokens.issue(role="township", township=TOWNSHIP, name="一市镇安监办 王主任"))
+        finally:
+            ledger.close()
 
 
 @pytest.fixture(scope="module")
