@@ -1,5 +1,5 @@
 """Several `api` processes on one PostgreSQL and one NATS behave as one service (issue 18 §1, §4):
-three `hazard serve --role api` replicas on their own ports and one `--role workers`, as
+three `hazard serve --role api` replicas on their own ports, as
 docker-compose.yml runs them, with Debian's nginx in front of them on the repository's
 deploy/nginx.conf (only its `server` lines rewritten to the replicas' loopback ports).
 
@@ -10,9 +10,11 @@ deploy/nginx.conf (only its `server` lines rewritten to the replicas' loopback p
 - through nginx: requests reach every replica, and the event stream (server-sent events) passes
   through unbuffered.
 
-The workers process runs only while a test needs the views (`?after=`): the three replicas hold
-up to three connections each and the workers eleven, so writers, a CLI process and the workers
-together would pass the suite's PostgreSQL budget of 20.
+The `?after=` reads need the views followed. A `--role workers` process (views, relay, audit
+chain, reminders: eleven connections) beside three replicas (up to three each) would take the
+suite to its PostgreSQL budget of 20 exactly, so here the read-your-writes test runs the
+`activity` view's follower alone (`hazard projections run activity`, three connections) for
+its duration; the workers role with `?after=` is tested in test_serve_roles.py.
 """
 
 from __future__ import annotations
@@ -50,14 +52,14 @@ class Service:
         self.env, self.replicas, self.proxy, self.tmp = env, replicas, proxy, tmp
 
     @contextmanager
-    def workers(self) -> Iterator[None]:
-        """`hazard serve --role workers` (the views, the relay, …) while the block runs."""
-        log = self.tmp / "workers.log"
+    def views(self) -> Iterator[None]:
+        """`hazard projections run activity` (what the self-reports' reads wait on) while the block runs."""
+        log = self.tmp / "views.log"
         with log.open("w") as out:
-            process = subprocess.Popen([HAZARD, "serve", "--role", "workers"], env=self.env, stdout=out,
+            process = subprocess.Popen([HAZARD, "projections", "run", "activity"], env=self.env, stdout=out,
                                        stderr=subprocess.STDOUT)
         try:
-            _wait_until(lambda: "following the log" in log.read_text() or process.poll() is not None, 90)
+            _wait_until(lambda: "following" in log.read_text() or process.poll() is not None, 90)
             assert process.poll() is None, log.read_text()
             yield
         finally:
@@ -169,8 +171,8 @@ def test_twenty_writers_over_three_replicas_lose_nothing_and_double_nothing(serv
 
 
 def test_read_your_writes_on_every_replica(service):
-    bureau = service.headers()  # before the workers start: the CLI's connection, then theirs
-    with service.workers():
+    bureau = service.headers()  # before the views' follower starts: the CLI's connection, then its
+    with service.views():
         _read_your_writes(service, bureau)
 
 
