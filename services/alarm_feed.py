@@ -16,15 +16,16 @@ message is answered once. Delivery is core NATS (at most once): a device that ge
 subscriber: "no responders", or a timeout) sends the same alarm again, which the alarm id makes safe.
 
 It runs beside an application (it commands), never in the followers process (which only reads the
-log): `hazard alarms listen` (services/cli/electricity.py) or `running_alarm_feed` in a process
-that has an application.
+log): every API process of `hazard serve` answers alarms (`answering_alarms`: it keeps trying while
+NATS is away, and HTTP never waits for it); `hazard alarms listen` (services/cli/electricity.py) is
+the same subscriber as a process of its own; `running_alarm_feed` in tests.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -145,6 +146,36 @@ def running_alarm_feed(app: Any, url: str, *, prefix: str = PREFIX, timeout: flo
     try:
         if not ready.wait(timeout):
             raise RuntimeError(f"alarms: could not subscribe on NATS within {timeout:.0f} s")
+        yield thread
+    finally:
+        thread.stop()
+
+
+RETRY_SECONDS = 5.0
+
+
+async def keep_answering(app: Any, address: Callable[[], str], stopping: asyncio.Event, *,
+                         prefix: str = PREFIX) -> None:
+    """`serve` until `stopping` is set, connecting again (every RETRY_SECONDS) while NATS is
+    away: an API process starts and answers HTTP whether or not NATS is there."""
+    while not stopping.is_set():
+        try:
+            await serve(app, address(), stopping, prefix=prefix)
+        except Exception as e:  # noqa: BLE001 - NATS unreachable or gone: try again later
+            log.warning("alarms: NATS unavailable (%s: %s); retrying in %.0f s", type(e).__name__, e,
+                        RETRY_SECONDS)
+            try:
+                await asyncio.wait_for(stopping.wait(), RETRY_SECONDS)
+            except TimeoutError:
+                pass
+
+
+@contextmanager
+def answering_alarms(app: Any, address: Callable[[], str], *, prefix: str = PREFIX) -> Iterator[AsyncThread]:
+    """`keep_answering` in a thread of its own while the block runs (an API process of `hazard serve`)."""
+    thread = AsyncThread("hz-alarms", lambda stopping: keep_answering(app, address, stopping, prefix=prefix))
+    thread.start()
+    try:
         yield thread
     finally:
         thread.stop()

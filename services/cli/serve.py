@@ -249,6 +249,7 @@ def _followers_main(config: Config, parent: int, ready: Any) -> None:
 
 
 def _api_main(config: Config, parent: int, ready: Any, sock: socket.socket) -> None:
+    from services.alarm_feed import answering_alarms
     from services.api import log_masking
     from services.api.app import create_app
     from services.runtime import running
@@ -270,7 +271,8 @@ def _api_main(config: Config, parent: int, ready: Any, sock: socket.socket) -> N
             # uvicorn raises SIGTERM again after its graceful shutdown: make that an exit that
             # unwinds the `with` (pools closed)
             signal.signal(signal.SIGTERM, _exit_on_signal)
-            server.run(sockets=[sock])
+            with answering_alarms(app, config.nats_address()):  # 智慧用电 over NATS (docs/electricity.md)
+                server.run(sockets=[sock])
         finally:
             read_models.close()
 

@@ -2,7 +2,7 @@
 follower; a workers process runs the followers (views, relay, audit chain, reminders) and opens
 no port; together, on one PostgreSQL and one NATS, they behave as one service: a write answered
 by the API is read back with `?after=` (the workers' views) and reaches the NATS stream (the
-workers' relay). Without DATABASE_URL and NATS_URL a role other than `all` is refused."""
+workers' relay), and the API process answers smart-electricity alarms sent over NATS. Without DATABASE_URL and NATS_URL a role other than `all` is refused."""
 
 from __future__ import annotations
 
@@ -13,10 +13,12 @@ from pathlib import Path
 
 import httpx
 import nats
+import orjson
 import psutil
 
 from infra.nats import EmbeddedNats
 from infra.subjects import STREAM
+from services.alarm_feed import subject_for
 from tests.conftest import credit_code
 from tests.e2e.serving import serve_env
 from tests.e2e.test_cli import HAZARD, _free_port, _ok, _wait_until, run
@@ -46,6 +48,17 @@ def _stream_messages(url: str) -> int:
     return asyncio.run(count())
 
 
+def _alarm_request(url: str, enterprise_id: str, message: dict) -> dict:
+    async def ask() -> dict:
+        nc = await nats.connect(url, max_reconnect_attempts=0)
+        try:
+            reply = await nc.request(subject_for(enterprise_id), orjson.dumps(message), timeout=30)
+            return orjson.loads(reply.data)
+        finally:
+            await nc.close()
+    return asyncio.run(ask())
+
+
 def test_api_and_workers_processes_are_one_service(tmp_path, database_url, schema):
     with EmbeddedNats(tmp_path / "nats") as broker:
         env = {**serve_env(tmp_path / "var", database_url, schema, SECRET), "NATS_URL": broker.url}
@@ -73,6 +86,14 @@ def test_api_and_workers_processes_are_one_service(tmp_path, database_url, schem
                              params={"month": "2026-11", "after": position})
             assert read.status_code == 200 and "角色测试五金厂" in read.text
             _wait_until(lambda: _stream_messages(broker.url) >= position, timeout=30)  # the workers' relay
+            # the API process answers smart-electricity alarms sent over NATS (no separate command)
+            firm = written.json()["id"]
+            device = run("token", "issue", "--role", "device", "--enterprise-id", firm, "--name", "配电箱 DB-01",
+                         env=env).stdout.strip()
+            answer = _alarm_request(broker.url, firm, {"token": device, "alarm": {
+                "enterprise_id": firm, "device_id": "DB-01", "alarm_id": "R-1", "kind": "overload",
+                "reading": 32, "occurred_at": "2026-06-10T09:00:00+08:00"}})
+            assert answer["status"] == 201, answer
         finally:
             for process in (api, workers):
                 process.send_signal(signal.SIGTERM)
