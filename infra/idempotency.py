@@ -34,6 +34,7 @@ from infra.group_commit import GroupCommit
 from infra.postgres import serialise_ddl
 
 TABLE = "idempotency_keys"
+COPY_FROM = 200  # events in a batch from which COPY inserts them (fewer: the library's one statement)
 
 
 @dataclass(frozen=True)
@@ -124,6 +125,7 @@ class KeyedRecorder(PostgresApplicationRecorder):
             *citations.create_statements(datastore.schema),  # written with the events that cite
         ]
         self.group: GroupCommit[Write, list[int]] = GroupCommit(self._commit_batch)
+        self._copy: tuple[sql.Composable, ...] | None = None  # the COPY path's statements, made on first use
 
     def _create_table(self, curs: Any) -> None:
         serialise_ddl(curs)  # processes starting together create tables one after the other
@@ -194,11 +196,14 @@ class KeyedRecorder(PostgresApplicationRecorder):
         return {(row["holder"], row["key"]) for row in curs.fetchall()}
 
     def _insert_accepted(self, curs: Cursor[DictRow], accepted: list[Write]) -> Iterator[int]:
-        """One insert for all accepted events (the library's statement), then their keys with
-        the answers naming each write's last position."""
+        """One insert for all accepted events (the library's statement, or COPY for a large
+        batch), then their keys with the answers naming each write's last position."""
         events = [e for w in accepted for e in w.events]
-        super(PostgresApplicationRecorder, self)._insert_stored_events(curs, events)
-        ids = self._fetch_ids_after_insert_events(curs, events)
+        if len(events) >= COPY_FROM:
+            ids = self._copy_events(curs, events)
+        else:
+            super(PostgresApplicationRecorder, self)._insert_stored_events(curs, events)
+            ids = self._fetch_ids_after_insert_events(curs, events)
         assert ids is not None and len(ids) == len(events)
         keyed, last, at = [], {}, 0
         for w in accepted:
@@ -216,6 +221,42 @@ class KeyedRecorder(PostgresApplicationRecorder):
                  [w.request.request_hash for w in keyed], [w.status for w in keyed],
                  [answer_body(w.answer_id, last[id(w)]) for w in keyed]))
         return iter(ids)
+
+    def _copy_events(self, curs: Cursor[DictRow], events: list[StoredEvent]) -> list[int]:
+        """COPY (binary) of the events into the locked table, and their notification ids: the
+        sequence gives them in row order; under the table lock no other writer draws from it, so
+        they are the `len(events)` numbers after the sequence's value before the COPY (checked:
+        otherwise they are read back)."""
+        if self._copy is None:
+            curs.execute("SELECT pg_get_serial_sequence(%s, 'notification_id') AS seq",
+                         (f'"{self.datastore.schema}"."{self.events_table_name}"',))
+            seq_name = curs.fetchone()["seq"]  # qualified, quoted by the server
+            seq = sql.SQL(seq_name)
+            table = sql.Identifier(self.datastore.schema, self.events_table_name)
+            self._copy = (
+                sql.SQL("SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END AS before FROM {}")
+                .format(seq),
+                sql.SQL("COPY {} (originator_id, originator_version, topic, state) FROM STDIN (FORMAT BINARY)")
+                .format(table),
+                sql.SQL("SELECT currval({}::regclass) AS last").format(sql.Literal(seq_name)),
+                sql.SQL("SELECT notification_id FROM {} WHERE (originator_id, originator_version) IN"
+                        " (SELECT * FROM unnest(%s::{}[], %s::int8[])) ORDER BY notification_id")
+                .format(table, sql.SQL(self.datastore.originator_id_type)))
+        position, copy_in, last_id, read_back = self._copy
+        curs.execute(position)
+        before = curs.fetchone()["before"]
+        types = [self.datastore.originator_id_type, "int8", "text", "bytea"]
+        with curs.copy(copy_in) as copy:
+            copy.set_types(types)
+            write = copy.write_row
+            for e in events:
+                write((e.originator_id, e.originator_version, e.topic, e.state))
+        curs.execute(last_id)
+        last = curs.fetchone()["last"]
+        if last - before == len(events):
+            return list(range(before + 1, last + 1))
+        curs.execute(read_back, ([e.originator_id for e in events], [e.originator_version for e in events]))
+        return [row["notification_id"] for row in curs.fetchall()]
 
 
 def _next_versions(current: dict[str, int], events: Sequence[StoredEvent]) -> dict[str, int] | None:

@@ -18,6 +18,7 @@ import pytest
 from domain.actor import Role
 from domain.hazard import Hazard
 from domain.parties import Agency
+from infra import idempotency
 from infra.idempotency import IdempotencyStore, KeyedRequest, KeyTaken, answer_body, keyed
 from services.errors import ConcurrentModification
 from tests.conftest import actor, credit_code, stored_count
@@ -73,7 +74,10 @@ class _Queued:
         return self.outcomes
 
 
-def test_a_batch_stores_every_command_but_the_refused_ones(ledger):
+@pytest.mark.parametrize("insert", ["statement", "copy"])
+def test_a_batch_stores_every_command_but_the_refused_ones(ledger, insert, monkeypatch):
+    if insert == "copy":  # every batch inserted by COPY, as a large one is (infra.idempotency.COPY_FROM)
+        monkeypatch.setattr(idempotency, "COPY_FROM", 1)
     enterprise_id = ledger.register_enterprise(BUREAU, credit_code=credit_code(), name="成组提交厂",
                                                township="330226011", sector="chem", scale="small_micro").id
     h1, h2, h3, h4 = (_hazard(ledger, enterprise_id) for _ in range(4))
