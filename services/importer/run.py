@@ -110,12 +110,14 @@ def _build(ledger, good: list[LedgerRow], today, bad: list[BadRow],
     enterprises: dict[str, Enterprise] = {}
     new: list[Enterprise] = []
     built: list[tuple[int, Hazard]] = []
+    stored = _stored_ids(ledger, {str(Enterprise.create_id(row.credit_code)) for row in good})
     for n, row in enumerate(good, 1):
         if progress is not None and (n % 500 == 0 or n == len(good)):
             progress("check", n, len(good))
         enterprise = enterprises.get(row.credit_code)
         if enterprise is None:
-            enterprise = ledger.find(Enterprise, Enterprise.create_id(row.credit_code))
+            ident = Enterprise.create_id(row.credit_code)
+            enterprise = ledger.find(Enterprise, ident) if str(ident) in stored else None
             if enterprise is None:
                 try:
                     enterprise = history.enterprise_of(row)
@@ -129,6 +131,16 @@ def _build(ledger, good: list[LedgerRow], today, bad: list[BadRow],
         except DomainError as e:
             bad.append(BadRow(row.number, [reason(e)]))
     return new, built
+
+
+def _stored_ids(ledger, ids: set[str]) -> set[str]:
+    """Which of these aggregate ids have events in the store (one query, not one load each)."""
+    recorder = ledger.recorder
+    with recorder.datastore.transaction(commit=False) as curs:
+        curs.execute(sql.SQL("SELECT DISTINCT originator_id FROM {} WHERE originator_id = ANY(%s::{}[])").format(
+            sql.Identifier(recorder.datastore.schema, recorder.events_table_name),
+            sql.SQL(recorder.datastore.originator_id_type)), ([str(i) for i in ids],))
+        return {str(row["originator_id"]) for row in curs.fetchall()}
 
 
 def _request(holder: str, key: str, sha: str) -> KeyedRequest:
