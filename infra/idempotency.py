@@ -165,7 +165,9 @@ class KeyedRecorder(PostgresApplicationRecorder):
     def _check(self, curs: Cursor[DictRow], writes: list[Write]) -> list[Exception | None]:
         """Under the lock, in order: a key already stored (or taken earlier in the batch) refuses
         its write; so does an event whose version is not the next of its aggregate's."""
-        current = self._versions(curs, {e.originator_id for w in writes for e in w.events})
+        # an aggregate a write creates (its first event is version 1) is not looked up: if its id
+        # is taken after all, the primary key refuses the batch and each write is tried alone
+        current = self._versions(curs, {i for w in writes for i in _changed(w.events)})
         taken = self._taken(curs, [w.request for w in writes if w.request is not None])
         refusals: list[Exception | None] = []
         for w in writes:
@@ -182,6 +184,8 @@ class KeyedRecorder(PostgresApplicationRecorder):
         return refusals
 
     def _versions(self, curs: Cursor[DictRow], ids: set[Any]) -> dict[str, int]:
+        if not ids:
+            return {}
         curs.execute(sql.SQL("SELECT originator_id, max(originator_version) AS version FROM {}.{}"
                              " WHERE originator_id = ANY(%s) GROUP BY originator_id").format(
             sql.Identifier(self.datastore.schema), sql.Identifier(self.events_table_name)), (list(ids),))
@@ -257,6 +261,12 @@ class KeyedRecorder(PostgresApplicationRecorder):
             return list(range(before + 1, last + 1))
         curs.execute(read_back, ([e.originator_id for e in events], [e.originator_version for e in events]))
         return [row["notification_id"] for row in curs.fetchall()]
+
+
+def _changed(events: Sequence[StoredEvent]) -> set[Any]:
+    """The aggregates these events change without creating them (no version 1 among them)."""
+    created = {e.originator_id for e in events if e.originator_version == 1}
+    return {e.originator_id for e in events if e.originator_id not in created}
 
 
 def _next_versions(current: dict[str, int], events: Sequence[StoredEvent]) -> dict[str, int] | None:

@@ -7,20 +7,20 @@ cut short stores, when run again, only the blocks it had not stored."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from eventsourcing.persistence import StoredEvent
 from psycopg import sql
 
 from domain.errors import DomainError, InvalidValue, RuleViolation
-from domain.hazard import Hazard
 from domain.parties import Enterprise
 from domain.rules import RULES
 from infra.idempotency import TABLE as KEYS_TABLE, KeyedRequest, KeyTaken, keyed
 from projections.field_labels import FIELD_LABELS
-from services.importer import columns, history, reading, rows as ledger_rows
+from services.importer import columns, deciding, history, reading, rows as ledger_rows
 from services.importer.rows import BadRow, LedgerRow
 
 HOLDER = "ledger-import"
@@ -77,43 +77,52 @@ def import_ledger(ledger, path: Path, *, dry_run: bool = False, skip_bad: bool =
     clashing = ledger_rows.contradictions(good)
     clash = {b.number for b in clashing}
     good = [r for r in good if r.number not in clash]
-    new_enterprises, built = _build(ledger, good, today, bad, progress)
-    out.bad = sorted(bad + clashing, key=lambda b: b.number)
-    if out.bad and not skip_bad:
-        return out
-    holder = f"{HOLDER}:{sheet.sha256}"
-    taken = _taken(ledger, holder)
-    blocks: dict[str, list[Hazard]] = {}
-    for number, hazard in built:
-        blocks.setdefault(_block(number), []).append(hazard)
-    out.good = len(built)
-    out.already = sum(len(b) for k, b in blocks.items() if k in taken)
-    todo = [(k, b) for k, b in blocks.items() if k not in taken]
-    used = {h.enterprise_id for _, b in todo for h in b}
-    new_enterprises = [e for e in new_enterprises if str(e.id) in used]
-    if dry_run:
-        out.enterprises = len(new_enterprises)
-        out.stored_rows = sum(len(b) for _, b in todo)
-        out.stored_events = sum(len(h.pending_events) for _, b in todo for h in b) + len(new_enterprises)
-        return out
-    if new_enterprises:
-        if _store(ledger, holder, "enterprises", sheet.sha256, new_enterprises):
+    new_enterprises, rows = _enterprises(ledger, good, bad)
+    blocks: dict[str, deciding.Rows] = {}
+    for number, row, enterprise in rows:
+        blocks.setdefault(_block(number), []).append((number, row, enterprise))
+    with deciding.Deciders(ledger, list(blocks.items()), today) as deciders:
+        events: dict[str, list[int]] = {}  # per block, the events of each good row
+        done = 0
+        for decided in deciders.decide():
+            events[decided.key] = decided.events
+            bad += [BadRow(number, [why]) for number, why in decided.bad]
+            done += len(blocks[decided.key])
+            if progress is not None:
+                progress("check", done, len(rows))
+        out.bad = sorted(bad + clashing, key=lambda b: b.number)
+        if out.bad and not skip_bad:
+            return out
+        holder = f"{HOLDER}:{sheet.sha256}"
+        taken = _taken(ledger, holder)
+        out.good = sum(len(e) for e in events.values())
+        out.already = sum(len(e) for k, e in events.items() if k in taken)
+        todo = [k for k in blocks if k not in taken and events[k]]
+        refused = {b.number for b in bad}
+        used = {str(e.id) for k in todo for number, _, e in blocks[k] if number not in refused}
+        new_enterprises = [e for e in new_enterprises if str(e.id) in used]
+        if dry_run:
             out.enterprises = len(new_enterprises)
-            out.stored_events += len(new_enterprises)
-    _store_rows(ledger, holder, sheet.sha256, todo, out, progress)
+            out.stored_rows = sum(len(events[k]) for k in todo)
+            out.stored_events = sum(sum(events[k]) for k in todo) + len(new_enterprises)
+            return out
+        if new_enterprises:
+            if _store(ledger, holder, "enterprises", sheet.sha256, new_enterprises):
+                out.enterprises = len(new_enterprises)
+                out.stored_events += len(new_enterprises)
+        _store_rows(ledger, holder, sheet.sha256, deciders.encode(todo), {k: events[k] for k in todo}, out, progress)
     return out
 
 
-def _build(ledger, good: list[LedgerRow], today, bad: list[BadRow],
-           progress: Progress | None) -> tuple[list[Enterprise], list[tuple[int, Hazard]]]:
-    """Each good row's hazard decided by the domain; a row the domain refuses joins `bad`."""
+def _enterprises(ledger, good: list[LedgerRow],
+                 bad: list[BadRow]) -> tuple[list[Enterprise], deciding.Rows]:
+    """Each good row with its enterprise: registered already, or to be registered from the row
+    (a row that cannot register it joins `bad`; the next row of that enterprise may)."""
     enterprises: dict[str, Enterprise] = {}
     new: list[Enterprise] = []
-    built: list[tuple[int, Hazard]] = []
+    rows: deciding.Rows = []
     stored = _stored_ids(ledger, {str(Enterprise.create_id(row.credit_code)) for row in good})
-    for n, row in enumerate(good, 1):
-        if progress is not None and (n % 500 == 0 or n == len(good)):
-            progress("check", n, len(good))
+    for row in good:
         enterprise = enterprises.get(row.credit_code)
         if enterprise is None:
             ident = Enterprise.create_id(row.credit_code)
@@ -124,13 +133,10 @@ def _build(ledger, good: list[LedgerRow], today, bad: list[BadRow],
                     new.append(enterprise)
                 except DomainError as e:
                     bad.append(BadRow(row.number, [reason(e)]))
-                    continue  # the next row of this enterprise may name it fully
+                    continue
             enterprises[row.credit_code] = enterprise
-        try:
-            built.append((row.number, history.hazard_of(row, enterprise, today)))
-        except DomainError as e:
-            bad.append(BadRow(row.number, [reason(e)]))
-    return new, built
+        rows.append((row.number, row, enterprise))
+    return new, rows
 
 
 def _stored_ids(ledger, ids: set[str]) -> set[str]:
@@ -171,21 +177,33 @@ def _taken(ledger, holder: str) -> set[str]:
         return {row["key"] for row in curs.fetchall()}
 
 
-def _store_rows(ledger, holder: str, sha: str, todo: list[tuple[str, list[Hazard]]], out: Outcome,
-                progress: Progress | None) -> None:
-    def one(item: tuple[str, list[Hazard]]) -> tuple[int, int]:
-        key, hazards = item
-        events = sum(len(h.pending_events) for h in hazards)
-        return len(hazards), (events if _store(ledger, holder, key, sha, hazards) else -1)
+def _store_block(ledger, holder: str, key: str, sha: str, events: list[StoredEvent]) -> bool:
+    """One block's encoded events in one keyed write: the recorder's own `insert_events`, as the
+    application's `save` calls it once it has encoded them (here they were encoded beside,
+    `deciding`); False if an earlier import stored this key already."""
+    try:
+        ledger.recorder.insert_events(events, idempotency=_request(holder, key, sha),
+                                      answer_id=str(events[0].originator_id))
+        return True
+    except KeyTaken:
+        return False
 
-    done, total = 0, sum(len(b) for _, b in todo)
+
+def _store_rows(ledger, holder: str, sha: str, encoded: Iterator[tuple[str, list[StoredEvent]]],
+                events: dict[str, list[int]], out: Outcome, progress: Progress | None) -> None:
+    def one(item: tuple[str, list[StoredEvent]]) -> tuple[int, int]:
+        key, stored = item
+        rows = len(events[key])
+        return rows, (len(stored) if _store_block(ledger, holder, key, sha, stored) else -1)
+
+    done, total = 0, sum(len(events[k]) for k in events)
     with ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="import") as pool:
-        for rows, events in pool.map(one, todo):
+        for rows, stored in pool.map(one, encoded):
             done += rows
-            if events < 0:
+            if stored < 0:
                 out.already += rows
             else:
                 out.stored_rows += rows
-                out.stored_events += events
+                out.stored_events += stored
             if progress is not None:
                 progress("store", done, total)

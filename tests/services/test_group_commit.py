@@ -185,3 +185,31 @@ def test_a_lone_write_is_a_batch_of_one(ledger, keyed_write):
     else:
         written = ledger.register_agency(BUREAU, credit_code=credit_code(), name="独行机构")
     assert group.batches[-1] == 1 and ledger.load(Agency, written.id).name == "独行机构"
+
+
+@pytest.mark.parametrize("insert", ["statement", "copy"])
+def test_creating_an_aggregate_whose_id_is_taken_is_refused_alone(ledger, insert, monkeypatch):
+    """A write that creates an aggregate is not looked up before it is stored (its version 1 is
+    taken only if the id is): the primary key refuses it, the batch is tried write by write, and
+    only that write is refused, in the same batch as another creation of the id or later."""
+    if insert == "copy":
+        monkeypatch.setattr(idempotency, "COPY_FROM", 1)
+    code = credit_code()
+    first, again, later = (Agency.register(credit_code=code, name=name, actor=BUREAU)
+                           for name in ("先登记的机构", "同一批又登记", "后来又登记"))
+    group, queued = ledger.recorder.group, _Queued(ledger)
+    with group.gate:
+        queued.start("lead", lambda: ledger.register_agency(BUREAU, credit_code=credit_code(), name="领头机构"),
+                     waiting=0)
+        while not group._leading or group.waiting():
+            time.sleep(0.001)
+        queued.start("first", lambda: ledger.store(first), waiting=1)
+        queued.start("again", lambda: ledger.store(again), waiting=2)
+        queued.start("other", lambda: ledger.register_agency(BUREAU, credit_code=credit_code(), name="别的机构"),
+                     waiting=3)
+    outcomes = queued.join()
+    assert list(group.batches)[-1] == 3
+    assert {n: type(o) for n, o in outcomes.items() if isinstance(o, Exception)} == {"again": ConcurrentModification}
+    with pytest.raises(ConcurrentModification):
+        ledger.store(later)
+    assert ledger.load(Agency, first.id).name == "先登记的机构" and stored_count(ledger) == 3

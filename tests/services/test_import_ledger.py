@@ -14,6 +14,7 @@ from openpyxl import Workbook
 from domain.errors import InvalidValue
 from domain.hazard import Hazard
 from domain.parties import Enterprise
+from services.importer import deciding
 from services.importer.run import import_ledger
 from tests.conftest import credit_code, stored_count
 
@@ -59,7 +60,16 @@ def hazards(ledger) -> dict[str, Hazard]:
     return {h.description: h for h in found}
 
 
-def test_a_good_ledger_becomes_histories_with_its_business_dates(ledger, tmp_path):
+@pytest.fixture(params=["here", "forked"])
+def deciders(request, monkeypatch):
+    """Rows decided and encoded in the importing process (a small ledger), or in forked
+    processes (a large one: `deciding.FORK_FROM` rows or more)."""
+    if request.param == "forked":
+        monkeypatch.setattr(deciding, "FORK_FROM", 1)
+    return request.param
+
+
+def test_a_good_ledger_becomes_histories_with_its_business_dates(ledger, tmp_path, deciders):
     out = import_ledger(ledger, write_xlsx(tmp_path / "台账.xlsx", good_rows()))
     assert (out.bad, out.stored_rows, out.enterprises) == ([], 4, 2)
     stored = hazards(ledger)
@@ -77,7 +87,7 @@ def test_a_good_ledger_becomes_histories_with_its_business_dates(ledger, tmp_pat
     assert out.stored_events == stored_count(ledger)
 
 
-def test_every_bad_row_is_listed_with_its_number_and_nothing_is_stored(ledger, tmp_path):
+def test_every_bad_row_is_listed_with_its_number_and_nothing_is_stored(ledger, tmp_path, deciders):
     rows = good_rows()
     wrong_check = A[:-1] + ("0" if A[-1] != "0" else "1")
     rows += [
@@ -104,7 +114,7 @@ def test_every_bad_row_is_listed_with_its_number_and_nothing_is_stored(ledger, t
     assert out.stored_rows == 0 and stored_count(ledger) == 0
 
 
-def test_skip_bad_imports_the_good_rows(ledger, tmp_path):
+def test_skip_bad_imports_the_good_rows(ledger, tmp_path, deciders):
     rows = good_rows() + [["5", A, "宁海甲五金厂", "跃龙街道", "工贸", "2027-01-01", "未来", "一般", "物",
                            "", "", "", "", "", "", ""]]
     out = import_ledger(ledger, write_csv(tmp_path / "l.csv", rows), skip_bad=True)
@@ -121,7 +131,7 @@ def test_reimporting_the_same_file_stores_nothing(ledger, tmp_path):
     assert stored_count(ledger) == count
 
 
-def test_dry_run_stores_nothing(ledger, tmp_path):
+def test_dry_run_stores_nothing(ledger, tmp_path, deciders):
     out = import_ledger(ledger, write_csv(tmp_path / "l.csv", good_rows()), dry_run=True)
     assert out.stored_rows == 4 and out.stored_events > 4 and stored_count(ledger) == 0
 
@@ -146,12 +156,12 @@ def test_a_file_that_is_not_a_spreadsheet_is_refused(ledger, tmp_path, name, con
     assert "不是" in e.value.message and stored_count(ledger) == 0
 
 
-def test_an_import_cut_short_stores_only_the_rest_when_run_again(ledger, tmp_path, monkeypatch):
+def test_an_import_cut_short_stores_only_the_rest_when_run_again(ledger, tmp_path, monkeypatch, deciders):
     from services.importer import run
 
     monkeypatch.setattr(run, "BLOCK", 2)  # rows 2-3 and rows 4-5: two keyed writes
     monkeypatch.setattr(run, "WORKERS", 1)
-    store, calls = run._store, []
+    store, calls = run._store_block, []
 
     def crash_on_the_second(*args):
         calls.append(args[2])
@@ -159,12 +169,12 @@ def test_an_import_cut_short_stores_only_the_rest_when_run_again(ledger, tmp_pat
             raise ConnectionError("the process died")
         return store(*args)
 
-    monkeypatch.setattr(run, "_store", crash_on_the_second)
+    monkeypatch.setattr(run, "_store_block", crash_on_the_second)
     path = write_csv(tmp_path / "l.csv", good_rows())
     with pytest.raises(ConnectionError):
         import_ledger(ledger, path)
     assert len(hazards(ledger)) == 2
-    monkeypatch.setattr(run, "_store", store)
+    monkeypatch.setattr(run, "_store_block", store)
     again = import_ledger(ledger, path)
     assert (again.already, again.stored_rows, len(hazards(ledger))) == (2, 2, 4)
 
