@@ -24,6 +24,7 @@ import csv
 import dataclasses
 import os
 import random
+import resource
 import sys
 import tempfile
 import time
@@ -40,7 +41,7 @@ from infra.postgres import Database  # noqa: E402
 from infra.reference import ReferenceData  # noqa: E402
 from infra.settings import Settings  # noqa: E402
 from services.application import HazardLedger  # noqa: E402
-from services.importer import run as importer  # noqa: E402
+from services.importer import deciding, run as importer  # noqa: E402
 from services.importer.columns import COLUMNS  # noqa: E402
 
 HEADER = [zh for zh, _ in COLUMNS.values()]  # the Chinese header of each column
@@ -105,6 +106,10 @@ def copy_events(conninfo: str, schema: str, events_table: str) -> tuple[int, flo
         return len(stored), time.perf_counter() - start
 
 
+def _cpu(usage: resource.struct_rusage) -> float:
+    return usage.ru_utime + usage.ru_stime
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=20000)
@@ -130,9 +135,12 @@ def main() -> int:
             stored["seconds"] = time.perf_counter() - start
         importer._store_rows = timed
         try:
+            cpu = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
             start = time.perf_counter()
             out = importer.import_ledger(ledger, path)
             seconds = time.perf_counter() - start
+            own, forked = (_cpu(resource.getrusage(who)) - _cpu(before)
+                           for who, before in zip((resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN), cpu, strict=True))
         finally:
             importer._store_rows = store_rows
             ledger.close()
@@ -148,6 +156,8 @@ def main() -> int:
     print(f"import (all phases)  {rate:10,.0f} rows/s  {events_rate:10,.0f} events/s"
           f"  ({out.stored_rows:,} rows, {out.stored_events:,} events, {seconds:.2f}s)")
     print(f"  check phase        {seconds - stored['seconds']:10.2f}s (read, check, decide each history)")
+    print(f"  CPU                {own:10.2f}s importing process, {forked:.2f}s forked deciders"
+          f" (deciding.FORK_FROM = {deciding.FORK_FROM:,} rows)")
     print(f"  store phase alone  {out.stored_rows / stored['seconds']:10,.0f} rows/s"
           f"  {store_events_rate:10,.0f} events/s  ({stored['seconds']:.2f}s)")
     print(f"ceiling: raw COPY of the same event rows (binary, same columns and bytes, same table shape)")

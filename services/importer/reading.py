@@ -9,6 +9,7 @@ import io
 import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 from pathlib import Path
 
 from domain.errors import InvalidValue
@@ -88,8 +89,12 @@ def as_date(value: object) -> date | None:
     if value is None or isinstance(value, date):
         return value
     s = str(value).strip()
-    if not s:
-        return None
+    return _date_text(s) if s else None
+
+
+@lru_cache(maxsize=4096)  # a ledger repeats its dates: each text is read once
+def _date_text(text: str) -> date:
+    s = text
     for ch in ("年", "月", "/", "."):
         s = s.replace(ch, "-")
     s = s.rstrip("日").split(" ")[0].split("T")[0]
@@ -97,4 +102,4 @@ def as_date(value: object) -> date | None:
         y, m, d = (int(p) for p in s.split("-"))
         return date(y, m, d)
     except (ValueError, TypeError):
-        raise ValueError(str(value)) from None
+        raise ValueError(text) from None

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
-from domain.credit_code import validate as validate_credit_code
+from domain.credit_code import validate
 from domain.errors import InvalidValue
 from domain.hazard import Category
 from domain.values import Level, money
@@ -61,6 +62,9 @@ class BadRow:
 
     def __str__(self) -> str:
         return f"第 {self.number} 行：" + "；".join(self.reasons)
+
+
+validate_credit_code = lru_cache(maxsize=4096)(validate)  # a ledger repeats its enterprises' codes
 
 
 def name(column: str) -> str:

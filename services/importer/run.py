@@ -121,7 +121,7 @@ def _enterprises(ledger, good: list[LedgerRow],
     enterprises: dict[str, Enterprise] = {}
     new: list[Enterprise] = []
     rows: deciding.Rows = []
-    stored = _stored_ids(ledger, {str(Enterprise.create_id(row.credit_code)) for row in good})
+    stored = _stored_ids(ledger, {str(Enterprise.create_id(code)) for code in {row.credit_code for row in good}})
     for row in good:
         enterprise = enterprises.get(row.credit_code)
         if enterprise is None:
