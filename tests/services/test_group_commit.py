@@ -213,3 +213,19 @@ def test_creating_an_aggregate_whose_id_is_taken_is_refused_alone(ledger, insert
     with pytest.raises(ConcurrentModification):
         ledger.store(later)
     assert ledger.load(Agency, first.id).name == "先登记的机构" and stored_count(ledger) == 3
+
+
+def test_positions_after_a_copy_are_the_stored_ones_even_if_the_sequence_skips(ledger, monkeypatch):
+    """A COPY's notification ids are taken as the sequence's next numbers only when they are
+    exactly that many; otherwise (here: a sequence counting by two) they are read back."""
+    monkeypatch.setattr(idempotency, "COPY_FROM", 1)
+    recorder = ledger.recorder
+    first = ledger.register_agency(BUREAU, credit_code=credit_code(), name="计数机构")
+    with recorder.datastore.transaction(commit=True) as curs:
+        curs.execute("SELECT pg_get_serial_sequence(%s, 'notification_id') AS seq",
+                     (f'"{recorder.datastore.schema}"."{recorder.events_table_name}"',))
+        curs.execute(f"ALTER SEQUENCE {curs.fetchone()['seq']} INCREMENT BY 2")
+    written = [ledger.register_agency(BUREAU, credit_code=credit_code(), name=f"跳号机构{n}") for n in range(3)]
+    stored = {n.id: str(n.originator_id) for n in recorder.select_notifications(start=first.position, limit=10)}
+    assert [stored[w.position] for w in written] == [w.id for w in written]
+    assert [w.position - first.position for w in written] == [2, 4, 6]
