@@ -1,6 +1,6 @@
 """Import of an old ledger (issue 16 §1) beside raw COPY of the same rows, in one run.
 
-    .venv/bin/python benchmarks/import_ledger.py [--rows 20000] [--enterprises 500] [--keep]
+    .venv/bin/python benchmarks/import_ledger.py [--rows 20000] [--enterprises 500] [--keep] [--in-process]
 
 Uses the store the `hazard` command uses (DATABASE_URL, else the embedded PostgreSQL under
 HAZARD_DATA_DIR) in a fresh schema `bench_import_<pid>` (dropped afterwards unless --keep).
@@ -115,7 +115,11 @@ def main() -> int:
     parser.add_argument("--rows", type=int, default=20000)
     parser.add_argument("--enterprises", type=int, default=500)
     parser.add_argument("--keep", action="store_true", help="keep the schema")
+    parser.add_argument("--in-process", action="store_true",
+                        help="decide and encode in the importing process (no forked deciders), to compare")
     args = parser.parse_args()
+    if args.in_process:
+        deciding.FORK_FROM = sys.maxsize
     schema = f"bench_import_{os.getpid()}"
     settings = dataclasses.replace(Settings.from_env(), db_schema=schema)
     reference = ReferenceData.load()
@@ -157,7 +161,7 @@ def main() -> int:
           f"  ({out.stored_rows:,} rows, {out.stored_events:,} events, {seconds:.2f}s)")
     print(f"  check phase        {seconds - stored['seconds']:10.2f}s (read, check, decide each history)")
     print(f"  CPU                {own:10.2f}s importing process, {forked:.2f}s forked deciders"
-          f" (deciding.FORK_FROM = {deciding.FORK_FROM:,} rows)")
+          f" ({'decided in the importing process' if args.in_process else f'forked from {deciding.FORK_FROM:,} rows'})")
     print(f"  store phase alone  {out.stored_rows / stored['seconds']:10,.0f} rows/s"
           f"  {store_events_rate:10,.0f} events/s  ({stored['seconds']:.2f}s)")
     print(f"ceiling: raw COPY of the same event rows (binary, same columns and bytes, same table shape)")
