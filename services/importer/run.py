@@ -1,5 +1,6 @@
-"""Import a ledger: read, check every row (nothing stored while one is bad, unless
-`skip_bad`), register unknown enterprises, then store the rows' histories in keyed writes of
+"""Import a ledger: read, check every row and decide its history (`deciding`: in two forked
+processes for a large ledger; nothing stored while one row is bad, unless `skip_bad`), register
+unknown enterprises, then store the rows' encoded histories in keyed writes of
 a block of rows each (`infra.idempotency`: holder the file's SHA-256, key the block's row
 numbers, `rows-<first>-<last>`), several blocks at once so the store's group commit puts them in
 one transaction. Re-importing a file finds its blocks' keys taken and stores nothing; an import
