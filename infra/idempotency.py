@@ -131,13 +131,14 @@ class KeyedRecorder(PostgresApplicationRecorder):
         ]
         self.group: GroupCommit[Write, list[int]] = GroupCommit(self._commit_batch)
         self._copy: tuple[sql.Composable, ...] | None = None  # the COPY path's statements, made on first use
+        # the library's lock statements and its NOTIFY (sent at commit) in one round trip — made
+        # here, not with the tables, so a process that does not create tables (CREATE_TABLE=n) writes too
+        self._lock_and_notify = sql.SQL("; ").join(
+            [*self.lock_table_statements, sql.SQL("NOTIFY {}").format(sql.Identifier(self.channel_name))])
 
     def _create_table(self, curs: Any) -> None:
         serialise_ddl(curs)  # processes starting together create tables one after the other
         super()._create_table(curs)
-        # the library's lock statements and its NOTIFY (sent at commit) in one round trip
-        self._lock_and_notify = sql.SQL("; ").join(
-            [*self.lock_table_statements, sql.SQL("NOTIFY {}").format(sql.Identifier(self.channel_name))])
 
     def insert_events(self, stored_events: Sequence[StoredEvent], *, tracking: Any = None,
                       idempotency: KeyedRequest | None = None, answer_id: str = "",

@@ -52,3 +52,16 @@ def test_a_key_already_stored_refuses_the_second_write_whole(ledger):
     with keyed(_request("once")), pytest.raises(KeyTaken):
         ledger.register_agency(BUREAU, credit_code=credit_code(), name="丁机构")
     assert stored_count(ledger) == 1
+
+
+def test_a_process_that_does_not_create_tables_writes_too(ledger, store_env):
+    """A process started on an existing store with CREATE_TABLE=n (as the import's deciders and the
+    relay's reader are) still writes: the lock statement is not made only with the tables."""
+    from services.application import HazardLedger
+
+    other = HazardLedger({**store_env, "CREATE_TABLE": "n"})
+    try:
+        agency = other.register_agency(BUREAU, credit_code=credit_code(), name="丙机构")
+    finally:
+        other.close()
+    assert ledger.load(Agency, agency.id).name == "丙机构"
