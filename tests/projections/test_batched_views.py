@@ -98,9 +98,9 @@ _DESCRIPTION = 1 + list(COLUMNS).index("description")
 
 @pytest.fixture
 def year(store_env: dict[str, str]) -> dict[str, str]:
-    """A county-year at scale 0.02 (seed 4) and the oversight events, in this test's store."""
+    """A county-year at scale 0.01 (seed 4) and the oversight events, in this test's store."""
     app = HazardLedger(store_env, clock=lambda: date(2025, 12, 31))
-    simulate(app, seed=4, scale=0.02, year=2025)
+    simulate(app, seed=4, scale=0.01, year=2025)
     app.close()
     app = HazardLedger(store_env, clock=lambda: TODAY)
     _oversight(app)
@@ -154,7 +154,7 @@ def test_batches_build_the_same_views_as_events_one_by_one(year, schemas):
     one_by_one = _event_by_event(views_in(year, schemas()))
     tables = {t: rows for dump in one_by_one.values() for t, rows in dump.items()}
     assert all(tables.values()), [t for t, rows in tables.items() if not rows]  # every table has rows
-    assert len(tables["ledger_hazard_changes"]) > 2500
+    assert len(tables["ledger_hazard_changes"]) > 2000  # a county-year's worth (2,337 at scale 0.01)
     assert sorted((r[4], r[7], r[8], r[9], r[11]) for r in tables["activity_self_reports"]
                   if r[4] >= "2026") == [  # the simulated year's own are in 2025
         ("2026-05", True, False, True, 1), ("2026-06", False, True, True, 0)]  # month, late, 代报, 零隐患, amended
