@@ -25,6 +25,7 @@ from eventsourcing.persistence import Notification
 from psycopg import sql
 
 from infra.log_reader import LogReader
+from infra.postgres import serialise_ddl
 
 # what every stored event carries besides its own data (the record's envelope, not its content):
 # the one definition for the export, the trace, the presenters and the event stream's body
@@ -75,6 +76,7 @@ class AuditChain:
         self._datastore: Any = reader.recorder.datastore
         self._chain = sql.Identifier(self._datastore.schema, self.TABLE)
         with self._datastore.transaction(commit=True) as curs:
+            serialise_ddl(curs)  # processes starting together on a new store create tables in turn
             curs.execute(sql.SQL("CREATE TABLE IF NOT EXISTS {} (position bigint PRIMARY KEY,"
                                  " digest bytea NOT NULL, chain bytea NOT NULL)").format(self._chain))
 

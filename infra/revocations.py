@@ -20,6 +20,8 @@ import psycopg
 from eventsourcing.postgres import PostgresDatastore
 from psycopg import sql
 
+from infra.postgres import serialise_ddl
+
 log = logging.getLogger("hazard.auth")
 
 
@@ -38,6 +40,7 @@ class RevocationList:
         self._stopped = threading.Event()
         self._listener: threading.Thread | None = None
         with datastore.transaction(commit=True) as curs:
+            serialise_ddl(curs)  # processes starting together on a new store create tables in turn
             curs.execute(sql.SQL(
                 "CREATE TABLE IF NOT EXISTS {} (jti text PRIMARY KEY, revoked_at timestamptz NOT NULL,"
                 " reason text NOT NULL DEFAULT '')").format(self._table))

@@ -111,8 +111,11 @@ async def answer(app: Any, subject: str, data: bytes, prefix: str = PREFIX) -> b
 async def serve(app: Any, url: str, stopping: asyncio.Event, *, prefix: str = PREFIX,
                 ready: Any = None) -> None:
     """Answer alarm requests until `stopping` is set."""
+    async def quiet(e: Exception) -> None:  # one line, not nats-py's traceback, when NATS goes away
+        log.warning("alarms: NATS: %s: %s", type(e).__name__, e)
+
     nc = await nats.connect(servers(url), name="hazardledger-alarms", allow_reconnect=True,
-                            max_reconnect_attempts=-1, reconnect_time_wait=0.5)
+                            max_reconnect_attempts=-1, reconnect_time_wait=0.5, error_cb=quiet)
 
     async def handle(msg: Any) -> None:
         try:

@@ -30,6 +30,7 @@ from infra.files.check import FileFault
 from infra.files.kinds import Declared
 from infra.files.spool import CHUNK, Spool, spooled
 from infra.files.store import FileMeta, StoredFile
+from infra.postgres import serialise_ddl
 from infra.settings import DEFAULT_FILE_MAX_BYTES
 
 SCHEMA = (
@@ -61,6 +62,7 @@ class PostgresFileStore:
                  (("files", "files"), ("chunks", "file_chunks"), ("uploads", "file_uploads"))}
         self._t = names
         with datastore.transaction(commit=True) as curs:
+            serialise_ddl(curs)  # processes starting together on a new store create tables in turn
             curs.execute("SELECT to_regclass(%s) AS chunks", (f'"{datastore.schema}".file_chunks',))
             new = curs.fetchone()["chunks"] is None
             for statement in SCHEMA:
