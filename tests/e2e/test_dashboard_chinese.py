@@ -43,7 +43,7 @@ def problems(text: str) -> list[str]:
 def shown(page, url: str) -> str:
     page.goto(url)
     page.wait_for_selector("main[data-ready=true], main .error", state="attached")
-    page.wait_for_load_state("networkidle")
+    page.wait_for_function("!document.documentElement.dataset.loading")  # every read answered (js/api.js)
     return page.locator("body").inner_text()
 
 

@@ -67,18 +67,36 @@ async function request(path, params) {
   return response;
 }
 
+// Reads under way: <html data-loading="n"> while any is (a "progress" cursor; the browser
+// tests wait for it to go, rather than for the network to fall quiet).
+let loading = 0;
+
+async function tracked(work) {
+  document.documentElement.dataset.loading = String(++loading);
+  try {
+    return await work();
+  } finally {
+    if (--loading) document.documentElement.dataset.loading = String(loading);
+    else delete document.documentElement.dataset.loading;
+  }
+}
+
 // GET a JSON answer, or throw ApiError.
-export async function api(path, params) {
-  const response = await request(path, params);
-  const body = await response.json().catch(() => null);
-  if (!response.ok) throw new ApiError(response.status, body);
-  return body;
+export function api(path, params) {
+  return tracked(async () => {
+    const response = await request(path, params);
+    const body = await response.json().catch(() => null);
+    if (!response.ok) throw new ApiError(response.status, body);
+    return body;
+  });
 }
 
 // GET without throwing on 4xx: {status, body} (to try an endpoint that may not exist yet).
-export async function probe(path, params) {
-  const response = await request(path, params);
-  return { status: response.status, body: await response.json().catch(() => null) };
+export function probe(path, params) {
+  return tracked(async () => {
+    const response = await request(path, params);
+    return { status: response.status, body: await response.json().catch(() => null) };
+  });
 }
 
 // Download an export (CSV / XLSX) with the token: fetch, then save under the server's file name.

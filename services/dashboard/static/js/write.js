@@ -6,7 +6,7 @@
 //   POLICY table); scope and state are still judged by the write itself.
 // - writeForm(): a form whose fields are named as the API's body fields, so a 422's errors[] land
 //   next to their fields; a 409/403 shows the rule's own (Chinese) text under the form.
-import { API, ApiError, signOut, token } from "./api.js";
+import { API, ApiError, probe, signOut, token } from "./api.js";
 import { clear, h } from "./dom.js";
 import { evidenceFile } from "./evidence.js";
 
@@ -54,9 +54,8 @@ let allowed = null;
 // Whether the holder's role may take `action` (a route name of services/access.py POLICY).
 export async function may(action) {
   if (!allowed) {
-    allowed = fetch(`${API}/access/actions`, { headers: { Authorization: `Bearer ${token()}`, Accept: "application/json" } })
-      .then((r) => (r.ok ? r.json() : { actions: [] }))
-      .then((a) => new Set(a.actions || []), () => new Set());
+    allowed = probe("/access/actions")
+      .then(({ status, body }) => new Set((status === 200 && body && body.actions) || []), () => new Set());
   }
   return (await allowed).has(action);
 }
