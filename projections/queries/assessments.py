@@ -28,6 +28,7 @@ from typing import Any
 from domain.assessment import (GRADE_NAMES, KIND_NAMES, RECORD, SCORED, GradeThresholds, goal_score,
                                share_score, total)
 from infra.reference import ReferenceData
+from projections.export import Columns
 from projections.queries import coverage as coverage_q
 from projections.queries.oversight import select, year_span
 from projections.readmodels import ReadModels
@@ -198,3 +199,31 @@ def party_names(rm: ReadModels, reference: ReferenceData, ids: set[str]) -> dict
                             {"ids": sorted(ids)}, t=table):
                 names[r["id"]] = r["name"]
     return names
+
+
+_PARTY = {"township": [("township_name", "乡镇（街道）")],
+          "regulator": [("sector_name", "行业")],
+          "enterprise": [("name", "企业名称"), ("township_name", "乡镇（街道）"), ("sector_name", "行业"),
+                         ("rectification_cost", "整改资金合计（元）")]}
+
+
+def export_columns(kind: str) -> Columns:
+    """The columns of a 考评 table for CSV / XLSX: the party, each criterion's score (and for
+    what the record computed, its basis, e.g. 12/300 家), the total, the grade and the notes."""
+    criteria: list[tuple[str, str]] = []
+    for name, label in RECORD[kind].items():
+        criteria += [(f"score_{name}", f"{label}（据记录计算）"), (f"basis_{name}", f"{label}依据")]
+    criteria += [(f"score_{name}", f"{label}（县局评分）") for name, label in SCORED[kind].items()]
+    return [*_PARTY[kind], *criteria, ("total", "总分"), ("grade_label", "等级"), ("notes", "说明")]
+
+
+def export_rows(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The graded rows flattened to the columns of `export_columns`."""
+    rows = []
+    for item in items:
+        row = dict(item)
+        for c in item["criteria"]:
+            row[f"score_{c['criterion']}"] = c["score"]
+            row[f"basis_{c['criterion']}"] = c["basis"]
+        rows.append(row)
+    return rows

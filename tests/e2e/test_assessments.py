@@ -3,6 +3,8 @@ Chinese labels, each party reading its own row, refusals naming their rule with 
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import date
 
 import pytest
@@ -53,6 +55,43 @@ def test_tables_in_chinese_each_party_its_own_rows(api, auth, county):
     assert [r["name"] for r in town["items"]] == ["甲化工"]
     assert api.get("/api/v1/evaluations/townships", headers=auth("enterprise", enterprise_id=county["E1"])
                    ).status_code == 403
+
+
+
+def test_the_tables_export_to_csv_and_xlsx_with_chinese_headers(api, auth, county):
+    """What a clerk files: every row of the table, Chinese headers, scores as numbers, the grade
+    in words; a township's export holds its own row only; the enterprises' is not paged."""
+    import openpyxl
+
+    bureau = auth("bureau")
+    scored = api.post("/api/v1/evaluations/scores", headers=bureau, json={
+        "kind": "township", "assessed": T1, "year": 2026,
+        "scores": {"agency_management": 85, "progress": 75, "funding": 95}, "notes": "=HYPERLINK(\"x\")"})
+    after = scored.json()["position"]
+    table = api.get(f"/api/v1/evaluations/townships?year=2026&after={after}", headers=bureau).json()
+    exported = api.get("/api/v1/evaluations/townships?year=2026&format=csv", headers=bureau)
+    assert exported.status_code == 200 and "attachment" in exported.headers["content-disposition"]
+    rows = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))
+    header, body = rows[0], rows[1:]
+    assert header[:3] == ["乡镇（街道）", "覆盖范围（社会化服务覆盖率对目标）（据记录计算）",
+                          "覆盖范围（社会化服务覆盖率对目标）依据"]
+    assert header[-3:] == ["总分", "等级", "说明"] and "经费保障情况（县局评分）" in header
+    assert len(body) == len(table["items"])
+    mine = next(r for r in body if r[0] == "跃龙街道")
+    assert mine[-2] == next(i["grade_label"] for i in table["items"] if i["township"] == T1)
+    assert not mine[-1].startswith("=")  # a formula typed into the notes stays text
+    own = api.get("/api/v1/evaluations/townships?year=2026&format=csv", headers=auth("township", township=T1))
+    assert [r[0] for r in csv.reader(io.StringIO(own.content.decode("utf-8-sig")))][1:] == ["跃龙街道"]
+
+    xlsx = api.get("/api/v1/evaluations/enterprises?year=2026&format=xlsx&limit=1", headers=bureau)
+    assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content)).active
+    values = [[c.value for c in row] for row in sheet.iter_rows()]
+    header_row = next(i for i, r in enumerate(values) if r and r[0] == "企业名称")
+    names = [r[0] for r in values[header_row + 1:] if r[0]]
+    assert sorted(names) == ["乙五金", "甲化工"]  # both, although limit=1: an export is not paged
+    regulators = api.get("/api/v1/evaluations/regulators?year=2026&format=csv", headers=bureau)
+    assert regulators.content.decode("utf-8-sig").startswith("行业,")
 
 
 def test_refusals(client, auth, county, ledger):

@@ -9,7 +9,10 @@ API; the print style lays the wide pages on A4 landscape without clipping a tabl
 
 from __future__ import annotations
 
+import csv
+import io
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -179,3 +182,20 @@ def test_an_insurer_sees_its_own_row_of_the_prevention_ledger_in_chinese(browser
         assert mine["name"] in text and problems(text) == []
         names = {r["insurer_name"] for r in site.api("/insurance-policies", token, year=YEAR)["items"]}
         assert names <= {mine["name"]}
+
+
+def test_the_evaluations_page_exports_the_whole_table(browser, site):  # noqa: F811
+    """考评 as a clerk files it: the enterprises' table, every enterprise (the page shows 50 a
+    page), Chinese headers, under the table's Chinese name."""
+    total = site.api("/evaluations/enterprises", year=YEAR, limit=1)["total_count"]
+    with _open(browser, site, site.bureau) as page:
+        shown(page, f"{site.url}/evaluations?year={YEAR}&kind=enterprises")
+        with page.expect_download() as exported:
+            page.click("#export-csv")
+        rows = list(csv.reader(io.StringIO(Path(exported.value.path()).read_bytes().decode("utf-8-sig"))))
+        assert exported.value.suggested_filename == f"生产经营单位考评-{YEAR}.csv"
+        assert rows[0][:3] == ["企业名称", "乡镇（街道）", "行业"] and not problems(" ".join(rows[0]))
+        assert len(rows) - 1 == total > 50
+        with page.expect_download() as workbook:
+            page.click("#export-xlsx")
+        assert Path(workbook.value.path()).read_bytes()[:2] == b"PK"

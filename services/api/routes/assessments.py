@@ -8,23 +8,39 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 
 from domain.assessment import GradeThresholds
 from infra.auth import Principal
+from projections.export import MEDIA, render
 from projections.oversight_policy import OversightPolicy, grade_thresholds
 from projections.queries import assessments as q
 from projections.readmodels import ReadModels
-from services.access import read_scope
+from services.access import read_scope, scope_words
 from services.api import schemas as s
 from services.api.deps import ledger, principal
-from services.api.routes.accountability import oversight_policy
+from services.api.routes.accountability import _download, oversight_policy
 from services.api.routes.readmodels import caught_up, read_models
 
 router = APIRouter(tags=["assessments"])
 BOTH = ("ledger", "activity")
 YEAR = Query(None, ge=1990, le=2099, description="考评年度（缺省为今年）")
+FORMAT = Query("json", description="json，或导出 csv / xlsx（企业考评导出全部，不分页）")
+Format = Literal["json", "csv", "xlsx"]
+EXPORT_ALL = 1_000_000  # rows of an enterprise 考评 export (a county has thousands)
+TITLES = {"township": "乡镇（街道）考评", "regulator": "行业监管部门考评", "enterprise": "生产经营单位考评"}
+
+
+def _answer(kind: str, result: dict, fmt: str, who: Principal, rm: ReadModels):
+    """The 考评 table as JSON, or as a CSV / XLSX download with Chinese headers."""
+    if fmt == "json":
+        return result
+    title = f"{TITLES[kind]} {result['year']}"
+    data = render(fmt, q.export_columns(kind), q.export_rows(result["items"]), title,
+                  scope_words(who, rm.reference))
+    return _download(data, MEDIA[fmt], f"{TITLES[kind]}-{result['year']}.{fmt}")
 
 
 @lru_cache(maxsize=8)
@@ -46,40 +62,47 @@ def score(body: s.PartyScores, who: Principal = Depends(principal), app=Depends(
     return app.score_party(who.actor, **body.model_dump())
 
 
-@router.get("/evaluations/townships", summary="乡镇（街道）考评", name="assessment.townships",
+@router.get("/evaluations/townships", summary="乡镇（街道）考评", name="assessment.townships", response_model=dict,
             description="各乡镇（街道）的年度考评：覆盖范围、隐患整改情况据记录计算，对中介机构日常管理、整体推进、经费保障"
                         "由县局评分；总分为有分数各项的平均分，按县定分数线评为优秀、良好、合格、不合格。乡镇只看本乡镇。")
-def townships(year: int | None = YEAR, _: None = Depends(caught_up("assessment.townships", BOTH)),
+def townships(year: int | None = YEAR, format: Format = FORMAT,
+              _: None = Depends(caught_up("assessment.townships", BOTH)),
               who: Principal = Depends(principal), app=Depends(ledger),
               rm: ReadModels = Depends(read_models), grades: GradeThresholds = Depends(thresholds),
-              oversight: OversightPolicy = Depends(oversight_policy)) -> dict:
-    return q.townships(rm, year or app.today().year, scope=read_scope(who).as_filters(),
-                       reference=rm.reference, goal=oversight.coverage_goal, thresholds=grades,
-                       day=app.today())
+              oversight: OversightPolicy = Depends(oversight_policy)):
+    result = q.townships(rm, year or app.today().year, scope=read_scope(who).as_filters(),
+                         reference=rm.reference, goal=oversight.coverage_goal, thresholds=grades,
+                         day=app.today())
+    return _answer("township", result, format, who, rm)
 
 
-@router.get("/evaluations/regulators", summary="行业监管部门考评", name="assessment.regulators",
+@router.get("/evaluations/regulators", summary="行业监管部门考评", name="assessment.regulators", response_model=dict,
             description="各行业监管部门的年度考评：执法是否到位、交办事项按期答复、本行业隐患整改据记录计算，"
                         "责任履行和相互配合由县局评分。行业监管部门只看本行业。")
-def regulators(year: int | None = YEAR, _: None = Depends(caught_up("assessment.regulators", BOTH)),
+def regulators(year: int | None = YEAR, format: Format = FORMAT,
+               _: None = Depends(caught_up("assessment.regulators", BOTH)),
                who: Principal = Depends(principal), app=Depends(ledger),
-               rm: ReadModels = Depends(read_models), grades: GradeThresholds = Depends(thresholds)) -> dict:
-    return q.regulators(rm, year or app.today().year, scope=read_scope(who).as_filters(),
-                        reference=rm.reference, thresholds=grades, day=app.today())
+               rm: ReadModels = Depends(read_models), grades: GradeThresholds = Depends(thresholds)):
+    result = q.regulators(rm, year or app.today().year, scope=read_scope(who).as_filters(),
+                          reference=rm.reference, thresholds=grades, day=app.today())
+    return _answer("regulator", result, format, who, rm)
 
 
-@router.get("/evaluations/enterprises", summary="生产经营单位考评", name="assessment.enterprises",
+@router.get("/evaluations/enterprises", summary="生产经营单位考评", name="assessment.enterprises", response_model=dict,
             description="各生产经营单位的年度考评：责任是否落实、整改是否及时据记录计算，领导重视、投入、配合检查由县局评分"
                         "（整改资金合计作为投入的参考）。乡镇看本乡镇的，行业监管部门看本行业的，企业只看本企业。")
 def enterprises(year: int | None = YEAR,
                 limit: int = Query(100, ge=1, le=1000, description="每页条数"),
                 offset: int = Query(0, ge=0, le=1_000_000, description="跳过的条数"),
+                format: Format = FORMAT,
                 _: None = Depends(caught_up("assessment.enterprises", BOTH)),
                 who: Principal = Depends(principal), app=Depends(ledger),
-                rm: ReadModels = Depends(read_models), grades: GradeThresholds = Depends(thresholds)) -> dict:
-    return q.enterprises(rm, year or app.today().year, scope=read_scope(who).as_filters(),
-                         reference=rm.reference, thresholds=grades, day=app.today(), limit=limit,
-                         offset=offset)
+                rm: ReadModels = Depends(read_models), grades: GradeThresholds = Depends(thresholds)):
+    whole = format != "json"  # an export is the whole table, not a page
+    result = q.enterprises(rm, year or app.today().year, scope=read_scope(who).as_filters(),
+                           reference=rm.reference, thresholds=grades, day=app.today(),
+                           limit=EXPORT_ALL if whole else limit, offset=0 if whole else offset)
+    return _answer("enterprise", result, format, who, rm)
 
 
 @router.post("/reward-funds", status_code=201, summary="设立年度奖励专项资金", name="reward_fund.establish",

@@ -1,7 +1,7 @@
 // 考评 (issue 15 §6): the yearly 考评 of townships, sector regulators and enterprises — each criterion
 // from the record (据记录计算) or scored by the bureau (县局评分), the total and the grade by the county's
 // thresholds (GET /evaluations/townships|regulators|enterprises), and the reward fund (GET /reward-funds).
-import { api } from "../api.js";
+import { api, download } from "../api.js";
 import { clear, h, int, money, pager, section, select, table, thisYear } from "../dom.js";
 import { readQuery, showError, startPage, writeQuery } from "../layout.js";
 
@@ -30,6 +30,8 @@ startPage("evaluations", async (ctx, main) => {
     select("year", years, chosen.year, { label: "年度", all: null }),
     select("kind", kinds.map(([k, v]) => [k, v.label]), chosen.kind, { label: "考评对象", all: null }),
     h("button", { type: "submit", class: "primary" }, "查询"),
+    h("button", { type: "button", id: "export-csv" }, "导出 CSV"),
+    h("button", { type: "button", id: "export-xlsx" }, "导出 Excel"),
     h("p", { class: "hint" }, "各考评项 0–100 分：据记录计算的由台账得出，记录无法反映的由县应急管理局评分；总分为有分数各项的平均分，按县定分数线评定等级。县局尚未评分的，只显示据记录计算的部分。"));
   const result = h("section", { class: "card", id: "result" });
   const fund = h("div", { id: "fund" });
@@ -87,5 +89,12 @@ startPage("evaluations", async (ctx, main) => {
     chosen.page = "1";
     run();
   });
+  for (const format of ["csv", "xlsx"]) {  // the whole table (an enterprises' export is not paged)
+    form.querySelector(`#export-${format}`).addEventListener("click", () => {
+      const label = (KINDS[chosen.kind] || KINDS[kinds[0][0]]).label;
+      download(`/evaluations/${chosen.kind}`, { year: chosen.year, format }, `${label}考评-${chosen.year}.${format}`)
+        .catch((e) => showError(result, e));
+    });
+  }
   await show();
 });
