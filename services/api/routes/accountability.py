@@ -13,11 +13,10 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Literal
-from urllib.parse import quote
 
 from pathlib import Path
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 from pydantic import Field
 
@@ -27,7 +26,7 @@ from domain.subsidy_claim import SubsidyClaim
 from infra.auth import Principal
 from infra.clock import local
 from projections import audit_export
-from projections.export import MEDIA, render
+from projections.export import render
 from projections.oversight_policy import OversightPolicy
 from projections.queries import enterprise_statistics as es
 from projections.queries import coverage as coverage_q
@@ -41,6 +40,7 @@ from projections.readmodels import NotCaughtUp, ReadModels
 from services.access import Subject, check_role, read_scope
 from services.api import schemas as s
 from services.api.deps import ledger, principal
+from services.api.downloads import download
 from services.api.json import JSON
 from services.api.routes.readmodels import KNOWN_AT, caught_up, known_moment, read_models, statistics_period
 from services.commands.subsidies import subsidy_policy
@@ -80,11 +80,6 @@ def _policy(path: Path | None) -> OversightPolicy:
 def oversight_policy(request: Request) -> OversightPolicy:
     """The county's accountability limits (Settings.policy_file, else Ninghai's), read once."""
     return _policy(getattr(request.app.state, "policy_file", None))
-
-
-def _download(data: bytes, media: str, name: str) -> Response:
-    return Response(data, media_type=media, headers={
-        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"})
 
 
 # --- agency accountability ----------------------------------------------------------------------
@@ -144,8 +139,8 @@ def coverage(year: int | None = YEAR, format: Literal["json", "csv", "xlsx"] = "
         result["page"], result["page_size"] = page, page_size
         result["enforcement_list"] = listed[(page - 1) * page_size:page * page_size]
         return JSON(localize(result))
-    data, media = coverage_q.export(result, format, table)
-    return _download(data, media, f"社会化服务覆盖率与执法名单-{chosen}.{format}")
+    data, _ = coverage_q.export(result, format, table)
+    return download(data, format, f"社会化服务覆盖率与执法名单-{chosen}")
 
 
 # --- subsidies ---------------------------------------------------------------------------------------
@@ -256,5 +251,5 @@ def enterprise_statistics_table(enterprise_id: str, chosen: Period = Depends(sta
         return HTMLResponse(enterprise_statistics_html(result, generated_at=local(datetime.now(UTC))))
     if format in ("csv", "xlsx"):
         data = render(format, es.EXPORT_COLUMNS, [es.export_row(result)], "统计分析表")
-        return _download(data, MEDIA[format], f"统计分析表-{row['name']}-{chosen}.{format}")
+        return download(data, format, f"统计分析表-{row['name']}-{chosen}")
     return JSON(result)

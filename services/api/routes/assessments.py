@@ -14,14 +14,15 @@ from fastapi import APIRouter, Depends, Query, Request
 
 from domain.assessment import GradeThresholds
 from infra.auth import Principal
-from projections.export import MEDIA, render
+from projections.export import render
 from projections.oversight_policy import OversightPolicy, grade_thresholds
 from projections.queries import assessments as q
 from projections.readmodels import ReadModels
 from services.access import read_scope, scope_words
 from services.api import schemas as s
 from services.api.deps import ledger, principal
-from services.api.routes.accountability import _download, oversight_policy
+from services.api.downloads import download
+from services.api.routes.accountability import oversight_policy
 from services.api.routes.readmodels import caught_up, read_models
 
 router = APIRouter(tags=["assessments"])
@@ -40,7 +41,7 @@ def _answer(kind: str, result: dict, fmt: str, who: Principal, rm: ReadModels):
     title = f"{TITLES[kind]} {result['year']}"
     data = render(fmt, q.export_columns(kind), q.export_rows(result["items"]), title,
                   scope_words(who, rm.reference))
-    return _download(data, MEDIA[fmt], f"{TITLES[kind]}-{result['year']}.{fmt}")
+    return download(data, fmt, f"{TITLES[kind]}-{result['year']}")
 
 
 @lru_cache(maxsize=8)

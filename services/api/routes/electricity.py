@@ -17,7 +17,8 @@ from services.access import Forbidden, read_scope, scope_words
 from services.api import schemas as s
 from services.api import vocabularies as vocab
 from services.api.deps import ledger, principal
-from services.api.routes.readmodels import Format, _download, caught_up, read_models
+from services.api.downloads import download
+from services.api.routes.readmodels import Format, caught_up, read_models
 
 router = APIRouter(tags=["smart electricity"])
 
@@ -62,5 +63,5 @@ def alarm_rates(year: int = Query(..., ge=1990, le=2099, description="年度"),
     if format != "json":
         data = render(format, alarms_q.COLUMNS, result["items"], f"{year} 年智慧用电告警率",
                       scope_words(who, rm.reference))
-        return _download(data, format, f"智慧用电告警率-{year}")
+        return download(data, format, f"智慧用电告警率-{year}")
     return result

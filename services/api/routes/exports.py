@@ -4,18 +4,18 @@ Zhejiang field set (projections/queries/province.py, docs/province-export.md): J
 from __future__ import annotations
 
 from typing import Literal
-from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Query
 
 from domain.errors import InvalidValue
 from infra.auth import Principal
-from projections.export import MEDIA, render
+from projections.export import render
 from projections.queries import province
 from projections.readmodels import ReadModels
 from services.access import read_scope, scope_words
 from services.api.deps import ledger as ledger_app
 from services.api.deps import principal
+from services.api.downloads import download
 from services.api.routes.readmodels import caught_up, read_models
 
 router = APIRouter(tags=["exports"])
@@ -41,8 +41,5 @@ def province_export(span: province.Span = Depends(export_period),
     result = province.province_export(rm, span, read_scope(who).as_filters(), app.today())
     if format == "json":
         return result
-    name = quote(f"省级上报-{result['county']}-{span.name}.{format}")
-    return Response(render(format, province.COLUMNS, result["items"], f"省级上报 {span.name}",
-                           scope_words(who, rm.reference)),
-                    media_type=MEDIA[format],
-                    headers={"Content-Disposition": f"attachment; filename*=UTF-8''{name}"})
+    return download(render(format, province.COLUMNS, result["items"], f"省级上报 {span.name}",
+                           scope_words(who, rm.reference)), format, f"省级上报-{result['county']}-{span.name}")

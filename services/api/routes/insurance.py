@@ -17,15 +17,16 @@ from fastapi import APIRouter, Depends, Query
 
 from domain.insurance import InsurancePolicy, Insurer
 from infra.auth import Principal
-from projections.export import MEDIA, render
+from projections.export import render
 from projections.queries import insurance as q
 from projections.queries.oversight import localize
 from projections.readmodels import NotCaughtUp, ReadModels
 from services.access import Subject, check_role, read_scope, scope_words
 from services.api import schemas as s
 from services.api.deps import ledger, principal
+from services.api.downloads import download
 from services.api.json import JSON
-from services.api.routes.accountability import YEAR, _download
+from services.api.routes.accountability import YEAR
 from services.api.routes.readmodels import caught_up, read_models
 
 router = APIRouter(tags=["insurance"])
@@ -100,7 +101,7 @@ def list_policies(year: int | None = Query(None, ge=1990, le=2099, description="
                       on=app.today(), year=year, insurer_id=insurer_id)
     if format != "json":
         data = render(format, q.POLICY_COLUMNS, rows, "安责险保单", scope_words(who, rm.reference))
-        return _download(data, MEDIA[format], f"安责险保单.{format}")
+        return download(data, format, "安责险保单")
     return JSON({"items": localize(rows), "total": len(rows)})
 
 
@@ -132,7 +133,7 @@ def prevention(year: int | None = YEAR, format: Literal["json", "csv", "xlsx"] =
     if format != "json":
         data = render(format, q.PREVENTION_COLUMNS, result["items"], f"事故预防费用台账 {chosen}",
                       scope_words(who, rm.reference))
-        return _download(data, MEDIA[format], f"事故预防费用台账-{chosen}.{format}")
+        return download(data, format, f"事故预防费用台账-{chosen}")
     return JSON(result)
 
 
@@ -149,5 +150,5 @@ def coverage(on: date | None = Query(None, description="统计日（缺省为今
     if format != "json":
         data = render(format, q.COVERAGE_COLUMNS, result["items"], f"强制投保行业安责险覆盖率 {day}",
                       scope_words(who, rm.reference))
-        return _download(data, MEDIA[format], f"安责险覆盖率-{day}.{format}")
+        return download(data, format, f"安责险覆盖率-{day}")
     return JSON(result)

@@ -8,19 +8,19 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Literal
-from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import HTMLResponse
 
 from domain.self_report import past_month
 from infra.auth import Principal
 from infra.clock import local
-from projections.export import MEDIA, workbook
+from projections.export import workbook
 from projections.queries import meetings as meetings_q
 from projections.readmodels import ReadModels
 from services.access import read_scope, scope_words
 from services.api.deps import ledger, principal
+from services.api.downloads import download
 from services.api.routes.readmodels import caught_up, read_models
 from services.meetings_html import meeting_pack_html
 
@@ -47,9 +47,8 @@ def meeting_pack(month: str = MONTH, format: Literal["json", "html", "xlsx"] = "
                               reference=rm.reference, today=today,
                               due_on=app.self_report_policy.due(month))
     if format == "xlsx":
-        name = quote(f"联席会材料-{month}.xlsx")
-        return Response(workbook(meetings_q.sheets(facts), scope_words(who, rm.reference)), media_type=MEDIA["xlsx"],
-                        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{name}"})
+        return download(workbook(meetings_q.sheets(facts), scope_words(who, rm.reference)), "xlsx",
+                        f"联席会材料-{month}")
     pack = meetings_q.pack(facts)
     if format == "html":
         return HTMLResponse(meeting_pack_html(pack, generated_at=local(datetime.now(UTC))))

@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 from typing import Literal
-from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
@@ -24,7 +23,7 @@ from domain.values import Status
 from infra.auth import Principal
 from infra.clock import FIRST_DAY, LAST_DAY, OutOfRange, parse_moment
 from projections import reports
-from projections.export import MEDIA, render
+from projections.export import render
 from projections.queries import ledger as ledger_q
 from projections.queries import self_reports as self_reports_q
 from projections.queries.base import RANGES, Filters, Moment
@@ -35,6 +34,7 @@ from services.access import check_role, read_scope, scope_words
 from services.api.deps import ledger as ledger_app
 from services.api.deps import principal
 from services.api import vocabularies as vocab  # issue 17 §6
+from services.api.downloads import download
 from projections.labels import STATUS  # issue 17 §6: ?status= takes 整改中 as well as assigned
 
 router = APIRouter(tags=["read models"])
@@ -144,9 +144,7 @@ def _answer(kind: str, result: dict, fmt: Format, name: str, scope: str = "") ->
     if fmt == "json":
         return result
     columns, rows, title = reports.table(kind, result)
-    filename = quote(f"{name}.{fmt}")
-    return Response(render(fmt, columns, rows, title, scope), media_type=MEDIA[fmt],
-                    headers={"Content-Disposition": f"attachment; filename*=UTF-8''{filename}"})
+    return download(render(fmt, columns, rows, title, scope), fmt, name)
 
 
 CRITERION = Query(None, max_length=80, description="判定依据：引用该判定标准条款的隐患（如 gm10-4-1）")
@@ -242,11 +240,6 @@ def month_township(month: str = MONTH, township: str | None = TOWNSHIP,
     return month, township
 
 
-def _download(data: bytes, fmt: str, name: str) -> Response:
-    return Response(data, media_type=MEDIA[fmt],
-                    headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}.{fmt}"})
-
-
 @router.get("/non-reporters", name="non_reporters.read",
             summary="未报名单：当月既无自查自报、又无中介机构排查的企业（CSV / XLSX 导出）")
 def non_reporters(_: None = Depends(caught_up("non_reporters.read", SELF_REPORT_READERS)),
@@ -260,7 +253,7 @@ def non_reporters(_: None = Depends(caught_up("non_reporters.read", SELF_REPORT_
     if format != "json":
         data = render(format, self_reports_q.NON_REPORTER_COLUMNS, result["items"], f"{month} 未报名单",
                       scope_words(who, rm.reference))
-        return _download(data, format, f"未报名单-{month}")
+        return download(data, format, f"未报名单-{month}")
     result["page"], result["page_size"] = p.number, p.size
     result["items"] = result["items"][p.offset:p.offset + p.size]
     return result
@@ -278,6 +271,6 @@ def self_report_list(_: None = Depends(caught_up("self_report.list", SELF_REPORT
     if format != "json":
         data = render(format, self_reports_q.SELF_REPORT_COLUMNS, rows, f"{month} 自查自报",
                       scope_words(who, rm.reference))
-        return _download(data, format, f"自查自报-{month}")
+        return download(data, format, f"自查自报-{month}")
     return {"month": month, "township": township, "total": len(rows), "page": p.number,
             "page_size": p.size, "items": rows[p.offset:p.offset + p.size]}
