@@ -118,7 +118,8 @@ def test_a_major_hazard_goes_from_report_to_closure_in_the_browser(browser, site
         page.wait_for_url(f"{site.url}/hazards/*")
         page.wait_for_selector("main[data-ready=true]")
         hazard = page.url.rsplit("/", 1)[1]
-        assert page.locator("#steps form").count() == 0  # nothing for the agency to do while it is 已上报
+        assert page.locator("#steps > form").count() == 0  # nothing for the agency to do while it is 已上报
+        assert page.locator("#more-steps form").count() == 1  # but 调整等级, folded away
         _fits(page)
     state = _state(site, hazard)
     assert (state["level"], state["source"], state["inspection_id"], state["criterion"], state["location"]) == \
@@ -361,3 +362,31 @@ def test_enforcement_an_extension_and_a_withdrawal_from_the_browser(browser, sit
     assert (state["deadline"], state["extension_request"]) == (later, None)
     assert _types(site, hazard)[-2:] == ["ExtensionRequested", "ExtensionDecided"]
     assert _state(site, tip)["status"] == "withdrawn"
+
+
+def test_the_bureau_regrades_a_hazard_citing_a_criterion_from_the_browser(browser, site, mill):
+    """调整等级 from the hazard's page: a general hazard found to be major, the 判定依据 chosen from
+    its sector's criteria; the reason is required (a 422 beside the field, nothing stored); the
+    enterprise is offered no regrade."""
+    bureau, ledger = actor(Role.BUREAU), site.ledger
+    hazard = str(ledger.report_hazard(bureau, enterprise_id=mill["enterprise"], source="government_check",
+                                      category="unsafe_condition", description="纱库与车间之间无防火分隔",
+                                      level="general", discovered_on=ledger.today()).id)
+    with _open(browser, site, mill["firm"], phone=True) as page:
+        ready(page, f"{site.url}/hazards/{hazard}")
+        assert page.locator("#regrade-form").count() == 0
+    with _open(browser, site, mill["bureau"]) as page:
+        ready(page, f"{site.url}/hazards/{hazard}")
+        page.click("#more-steps > summary")
+        assert page.locator("#regrade-form-level input[value=major]").is_checked()  # the other level, offered
+        page.select_option("#regrade-form-criterion", CRITERION)
+        page.evaluate("document.querySelector('#regrade-form-reason').removeAttribute('required')")
+        page.click("#regrade-form-submit")  # no reason: the API's refusal beside the field
+        page.locator("#regrade-form-reason-error").wait_for()
+        assert _state(site, hazard)["level"] == "general"
+        page.fill("#regrade-form-reason", "经专家论证，属纺织企业纱库重大事故隐患")
+        _submitted(page, "#regrade-form", "#step-done:has-text('隐患等级已调整')")
+        assert "现为重大隐患" in page.locator("#regrade-form").text_content()  # the page read it again
+    state = _state(site, hazard)
+    assert (state["level"], state["criterion"]) == ("major", CRITERION)
+    assert _types(site, hazard)[-1] == "Regraded"

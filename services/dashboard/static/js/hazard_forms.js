@@ -1,7 +1,7 @@
 // Acting on a hazard from the browser (issue 17 §2): the report form (on an inspection's page, and
 // on an enterprise's ledger) and
 // the steps of a hazard's life as forms on its page — 落实责任人, 治理方案备案, 挂牌督办, 整改完成,
-// 复查 / 联合验收签字, 书面销号报告, 销号. Every form posts to the hazard API through write.js; a form
+// 复查 / 联合验收签字, 书面销号报告, 销号, and (folded away) 调整等级 and 撤销. Every form posts to the hazard API through write.js; a form
 // is shown only to a role the server's policy lists for the step (write.js may), and only while
 // the hazard's state calls for it. The write still judges scope and state: its refusal is shown.
 import { api } from "./api.js";
@@ -53,7 +53,7 @@ export async function reportForm({ enterpriseId, sector, inspectionId = null }) 
 
 // The steps the hazard's state calls for now, each as [action, form spec]; the page keeps those
 // the holder's role may take.
-function steps(s, role) {
+function steps(s, role, criteria = []) {
   const id = encodeURIComponent(s.id);
   const out = [];
   const open = s.status === "reported" || s.status === "assigned";
@@ -222,6 +222,19 @@ function steps(s, role) {
     }]);
   }
   if (open || s.status === "rectified") {
+    const to = s.level === "major" ? "general" : "major";
+    out.push(["hazard.regrade", {
+      id: "regrade-form", more: true, title: "调整隐患等级", submit: "调整等级", path: `/hazards/${id}/regrade`,
+      intro: `现为${LEVEL[s.level] || ""}。调整理由和调整人记入事件；定为重大隐患的，请选择判定依据。`,
+      fields: [
+        { name: "level", label: "调整为", type: "radio", options: [["general", LEVEL.general], ["major", LEVEL.major]], value: to },
+        { name: "reason", label: "调整理由", type: "textarea", required: true, rows: 2 },
+        { name: "criterion", label: "判定依据（重大隐患）", type: "select",
+          options: [["", "（不引用判定标准条款）"], ...criteria.map((c) => [c.id, `${c.article_zh} ${c.condition || ""}`.slice(0, 80)])] },
+      ],
+      body: (v) => ({ level: v.level, reason: v.reason, ...(v.criterion ? { criterion: v.criterion } : {}) }),
+      doneText: "隐患等级已调整。",
+    }]);
     out.push(["hazard.withdraw", {
       id: "withdraw-form", more: true, title: "撤销误报", submit: "撤销该隐患", path: `/hazards/${id}/withdraw`,
       intro: "只用于误报：撤销后不计入隐患统计，撤销理由和批准人记入事件。",
@@ -238,7 +251,9 @@ function steps(s, role) {
 let lastDone = "";
 
 export async function stepForms(s, role, done) {
-  const wanted = steps(s, role);
+  // the major-hazard criteria of the hazard's sector, for the regrade form's 判定依据
+  const criteria = (await may("hazard.regrade")) ? await api("/criteria", { sector: s.sector, major: true }).catch(() => []) : [];
+  const wanted = steps(s, role, criteria);
   const allowed = await Promise.all(wanted.map(([action]) => may(action)));
   const built = wanted.filter((_, n) => allowed[n]).map(([action, spec]) => [spec.more, writeForm({
     ...spec, action, hrefOf: hazardHref, done: (answer) => { lastDone = spec.doneText; return done(answer); },
@@ -250,5 +265,5 @@ export async function stepForms(s, role, done) {
   if (!built.length && !said) return null;
   return h("section", { class: "steps", id: "steps", "aria-label": "办理" },
     said, built.length ? h("h2", { class: "steps-title" }, "办理") : null, forms,
-    rare.length ? h("details", { class: "more-steps", id: "more-steps" }, h("summary", {}, "更多办理（撤销）"), h("div", { class: "steps" }, rare)) : null);
+    rare.length ? h("details", { class: "more-steps", id: "more-steps" }, h("summary", {}, "更多办理（调整等级、撤销）"), h("div", { class: "steps" }, rare)) : null);
 }
