@@ -22,13 +22,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from uuid import NAMESPACE_URL, UUID, uuid5
+from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
 from domain import evaluation, rules
 from domain.actor import Actor, Role
 from domain.errors import InvalidValue
+from domain.ids import natural_id
 from domain.values import money, text
 
 KINDS = ("township", "regulator", "enterprise")
@@ -98,7 +99,7 @@ def goal_score(rate: Decimal | None, goal: Decimal) -> Decimal | None:
 
 
 def assessment_id(kind: str, party: str, year: int) -> UUID:
-    return uuid5(NAMESPACE_URL, f"hazardledger:assessment:{kind}:{party}:{year}")
+    return natural_id("assessment", kind, party, year)
 
 
 def _year(year: object) -> int:
@@ -143,7 +144,7 @@ class PartyAssessment(Aggregate):
 
 
 def fund_id(year: int) -> UUID:
-    return uuid5(NAMESPACE_URL, f"hazardledger:reward-fund:{year}")
+    return natural_id("reward-fund", year)
 
 
 class RewardFund(Aggregate):

@@ -23,13 +23,14 @@ from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
-from uuid import NAMESPACE_URL, UUID, uuid5
+from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
 from domain import rules
 from domain.actor import Actor, Role
 from domain.errors import InvalidValue
+from domain.ids import natural_id
 from domain.parties import Enterprise
 from domain.values import choice, text
 
@@ -69,16 +70,16 @@ class ElectricityPolicy:
 
 def alarm_key(enterprise_id: str, alarm_id: str) -> UUID:
     """An alarm's id: a uuid5 of the enterprise and the device's alarm id (the natural key)."""
-    return uuid5(NAMESPACE_URL, f"hazardledger:alarm:{enterprise_id}:{alarm_id}")
+    return natural_id("alarm", enterprise_id, alarm_id)
 
 
 def watch_key(enterprise_id: str, kind: str) -> UUID:
-    return uuid5(NAMESPACE_URL, f"hazardledger:alarm-watch:{enterprise_id}:{kind}")
+    return natural_id("alarm-watch", enterprise_id, kind)
 
 
 def episode_hazard_id(watch_id: UUID | str, episode: int) -> UUID:
     """The hazard an episode raises: the same id on every replay of the same alarms."""
-    return uuid5(NAMESPACE_URL, f"hazardledger:alarm-episode:{watch_id}:{episode}")
+    return natural_id("alarm-episode", watch_id, episode)
 
 
 def reading_value(value: Any) -> Decimal:

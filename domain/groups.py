@@ -24,7 +24,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
+from uuid import UUID, uuid4
 
 from eventsourcing.domain import Aggregate, event
 
@@ -32,6 +32,7 @@ from domain import rules
 from domain.actor import Actor, Role
 from domain.credit_code import validate as validate_credit_code
 from domain.errors import InvalidValue
+from domain.ids import natural_id
 from domain.parties import Enterprise
 from domain.values import money, past_date, text, township_code
 
@@ -148,7 +149,7 @@ class _Membership:
 
 def group_id(township: str | None, sector: str | None, name: str) -> UUID:
     """One group of a name per area and industry: forming it twice conflicts in the store."""
-    return uuid5(NAMESPACE_URL, f"hazardledger:group:{township or '-'}:{sector or '-'}:{name}")
+    return natural_id("group", township or "-", sector or "-", name)
 
 
 class MutualHelpGroup(_Membership, Aggregate):
@@ -204,7 +205,7 @@ class MutualHelpGroup(_Membership, Aggregate):
 
 
 def association_id(credit_code: str) -> UUID:
-    return uuid5(NAMESPACE_URL, f"hazardledger:association:{credit_code}")
+    return natural_id("association", credit_code)
 
 
 class IndustryAssociation(_Membership, Aggregate):

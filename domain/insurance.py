@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
-from uuid import NAMESPACE_URL, UUID, uuid5
+from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
@@ -31,6 +31,7 @@ from domain import rules
 from domain.actor import Actor, Role
 from domain.credit_code import validate as validate_credit_code
 from domain.errors import InvalidValue
+from domain.ids import natural_id
 from domain.values import InspectionKind, choice, money, past_date, period, text
 
 RECORDERS = (Role.INSURER, Role.BUREAU)  # the insurer for itself; the bureau a paper record
@@ -81,7 +82,7 @@ class Insurer(Aggregate):
 
     @staticmethod
     def create_id(credit_code: str, **_: object) -> UUID:
-        return uuid5(NAMESPACE_URL, f"hazardledger:insurer:{credit_code}")
+        return natural_id("insurer", credit_code)
 
     @classmethod
     def register(cls, *, credit_code: str, name: str, actor: Actor) -> Insurer:
@@ -136,7 +137,7 @@ class Insurer(Aggregate):
 
 def policy_id(insurer_id: str, policy_no: str) -> UUID:
     """A policy's id: a uuid5 of the insurer and its policy number (保单号)."""
-    return uuid5(NAMESPACE_URL, f"hazardledger:insurance-policy:{insurer_id}:{policy_no}")
+    return natural_id("insurance-policy", insurer_id, policy_no)
 
 
 class InsurancePolicy(Aggregate):

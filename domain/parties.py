@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
+from uuid import UUID, uuid4
 
 from eventsourcing.domain import Aggregate, event
 
@@ -11,15 +11,11 @@ from domain import evaluation, rules
 from domain.credit_code import validate as validate_credit_code
 from domain.errors import InvalidValue
 from domain.actor import Actor, Role
+from domain.ids import natural_id
 from domain.values import Scale, choice, money, past_date, text, township_code
 
 POOL_TERM_YEARS = 2  # 入库 two years, 004 §二(三)
 RISK_FLAGS = ("major_hazard_installation", "occupational_disease", "multi_tenant", "industrial_park")
-
-
-def _registration_id(kind: str, code: str) -> UUID:
-    """One id per credit code and kind: registering a code twice conflicts in the store."""
-    return uuid5(NAMESPACE_URL, f"hazardledger:{kind}:{code}")
 
 
 def _years_later(day: date, years: int) -> date:
@@ -35,7 +31,7 @@ class Enterprise(Aggregate):
 
     @staticmethod
     def create_id(credit_code: str, **_: object) -> UUID:
-        return _registration_id("enterprise", credit_code)
+        return natural_id("enterprise", credit_code)  # one per credit code
 
     @classmethod
     def register(cls, *, credit_code: str, name: str, township: str, sector: str, scale: str,
@@ -90,7 +86,7 @@ class Agency(Aggregate):
 
     @staticmethod
     def create_id(credit_code: str, **_: object) -> UUID:
-        return _registration_id("agency", credit_code)
+        return natural_id("agency", credit_code)  # one per credit code
 
     @classmethod
     def register(cls, *, credit_code: str, name: str, actor: Actor) -> Agency:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from uuid import NAMESPACE_URL, UUID, uuid5
+from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
@@ -26,6 +26,7 @@ from domain import evaluation, rules
 from domain.actor import Actor, Role
 from domain.contracts import ContractPolicy, ServiceContract
 from domain.errors import InvalidValue
+from domain.ids import natural_id
 from domain.parties import Agency, Enterprise
 from domain.values import ServiceType, choice, money, not_before, past_date, period, text
 
@@ -38,11 +39,11 @@ RATING_CRITERIA = {
 
 def offer_id(need_id: str, agency_id: str) -> str:
     """An offer's id: a uuid5 of the need and the agency (one offer per agency and need)."""
-    return str(uuid5(NAMESPACE_URL, f"hazardledger:offer:{need_id}:{agency_id}"))
+    return str(natural_id("offer", need_id, agency_id))
 
 
 def rating_id(contract_id: str) -> UUID:
-    return uuid5(NAMESPACE_URL, f"hazardledger:rating:{contract_id}")
+    return natural_id("rating", contract_id)
 
 
 def _require_pool_agency(agency: Agency, on: date) -> None:

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
-from uuid import NAMESPACE_URL, UUID, uuid5
+from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
 from domain import rules
 from domain.actor import Actor, Role
+from domain.ids import natural_id
 from domain.values import choice, text
 
 ERASED = "已删除"  # what every view, export and read shows in place of erased personal data
@@ -35,7 +36,7 @@ class PersonKind(StrEnum):
 
 def erasure_id(person_id: str) -> UUID:
     """The erasure's id: a uuid5 of the person's id (one erasure per person)."""
-    return uuid5(NAMESPACE_URL, f"hazardledger:erasure:{person_id}")
+    return natural_id("erasure", person_id)
 
 
 class Erasure(Aggregate):

@@ -16,13 +16,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
-from uuid import NAMESPACE_URL, UUID, uuid5
+from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
 from domain import rules
 from domain.actor import Actor, Role
 from domain.errors import InvalidValue
+from domain.ids import natural_id
 from domain.parties import Enterprise
 
 MONTH = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
@@ -128,7 +129,7 @@ class SelfReport(Aggregate):
 
 def report_id(enterprise_id: str, month: str) -> UUID:
     """The self-report's id: a uuid5 of the enterprise's id and the month (YYYY-MM)."""
-    return uuid5(NAMESPACE_URL, f"hazardledger:self-report:{enterprise_id}:{month}")
+    return natural_id("self-report", enterprise_id, month)
 
 
 def _listed(enterprise: Enterprise, month: str, hazards: Iterable[Any], none_found: bool) -> list[str]:

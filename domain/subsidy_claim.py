@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
-from uuid import NAMESPACE_URL, UUID, uuid5
+from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
 from domain import rules
 from domain.actor import Actor, Role
+from domain.ids import natural_id
 from domain.subsidy import SubsidyBill
 from domain.values import not_before, past_date, text
 
@@ -26,7 +27,7 @@ class SubsidyClaim(Aggregate):
 
     @staticmethod
     def create_id(agency_id: str, year: int, **_: object) -> UUID:
-        return uuid5(NAMESPACE_URL, f"hazardledger:subsidy:{agency_id}:{year}")
+        return natural_id("subsidy", agency_id, year)
 
     @classmethod
     def file(cls, *, agency_id: str, year: int, bill: SubsidyBill, actor: Actor) -> SubsidyClaim:
