@@ -11,7 +11,8 @@ mixed), then prints:
   rows/s and events/s, and the store phase alone;
 - the fair ceiling: raw `COPY` (binary, psycopg `cursor.copy` with `set_types`) of the very event
   rows the import stored (same columns, same payload bytes) into a plain table of the events
-  table's shape, and the ratio import events/s ÷ COPY events/s (the issue's target: ≥ 0.2; the
+  table's shape, three times (the median counts: one trial moves by a third on a shared
+  machine), and the ratio import events/s ÷ COPY events/s (the issue's target: ≥ 0.2; the
   issue estimates ~30,000 events/s);
 - the old ceiling: raw `COPY` of the ledger's rows (every column as text) into a plain table, and
   the ratio import rows/s ÷ COPY rows/s. Not a test.
@@ -43,6 +44,8 @@ from infra.settings import Settings  # noqa: E402
 from services.application import HazardLedger  # noqa: E402
 from services.importer import deciding, run as importer  # noqa: E402
 from services.importer.columns import COLUMNS  # noqa: E402
+
+CEILING_TRIALS = 3
 
 HEADER = [zh for zh, _ in COLUMNS.values()]  # the Chinese header of each column
 
@@ -82,12 +85,12 @@ def copy_rows(conninfo: str, schema: str, rows: list[list[str]]) -> float:
         return time.perf_counter() - start
 
 
-def copy_events(conninfo: str, schema: str, events_table: str) -> tuple[int, float]:
+def copy_events(conninfo: str, schema: str, events_table: str, n: int = 0) -> tuple[int, float]:
     """The fair ceiling: the event rows the import stored (same columns, same payload bytes),
     read back, then COPY (binary, psycopg `cursor.copy` with `set_types`) into a plain table of
     the events table's shape (primary key, bigserial notification id and its unique index),
-    in one transaction. Returns (events, seconds of the COPY)."""
-    table = sql.Identifier(schema, "raw_events")
+    in one transaction, into table `raw_events_<n>`. Returns (events, seconds of the COPY)."""
+    table = sql.Identifier(schema, f"raw_events_{n}")
     with psycopg.connect(conninfo, autocommit=True) as conn:
         stored = conn.execute(sql.SQL("SELECT originator_id, originator_version, topic, state FROM {}"
                                       " ORDER BY notification_id").format(sql.Identifier(schema, events_table))
@@ -150,7 +153,9 @@ def main() -> int:
             ledger.close()
         assert not out.header_errors and not out.bad, (out.header_errors, out.bad[:3])
         copy_seconds = copy_rows(database.conninfo, schema, rows)
-        copied, copy_events_seconds = copy_events(database.conninfo, schema, ledger.recorder.events_table_name)
+        trials = sorted((copy_events(database.conninfo, schema, ledger.recorder.events_table_name, n)
+                         for n in range(CEILING_TRIALS)), key=lambda t: t[1])
+        copied, copy_events_seconds = trials[len(trials) // 2]  # the median trial
         if not args.keep:
             with psycopg.connect(database.conninfo, autocommit=True) as conn:
                 conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
@@ -165,7 +170,8 @@ def main() -> int:
     print(f"  store phase alone  {out.stored_rows / stored['seconds']:10,.0f} rows/s"
           f"  {store_events_rate:10,.0f} events/s  ({stored['seconds']:.2f}s)")
     print(f"ceiling: raw COPY of the same event rows (binary, same columns and bytes, same table shape)")
-    print(f"                     {events_ceiling:10,.0f} events/s  ({copied:,} events, {copy_events_seconds:.3f}s)")
+    print(f"                     {events_ceiling:10,.0f} events/s  ({copied:,} events, {copy_events_seconds:.3f}s;"
+          f" median of {CEILING_TRIALS} trials: {', '.join(f'{c / t:,.0f}' for c, t in trials)} events/s)")
     print(f"ratio import events/s ÷ COPY events/s  {events_rate / events_ceiling:6.3f} all phases,"
           f"  {store_events_rate / events_ceiling:6.3f} store phase  (issue 16 target ≥ 0.2;"
           f" issue's figure ~30,000 events/s)")

@@ -176,8 +176,8 @@ class StreamPublisher:
     async def __aexit__(self, *exc: object) -> None:
         self.give_up()
         try:
-            await self._sub.unsubscribe()
-        except nats.errors.Error:
+            await asyncio.wait_for(self._sub.unsubscribe(), 2.0)
+        except (nats.errors.Error, TimeoutError):
             pass  # the connection is going anyway
 
     async def sync(self) -> StreamEnd:

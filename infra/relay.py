@@ -15,6 +15,9 @@ batches sent, the next ones are read and encoded in a process of the relay's own
 (`infra.relay_worker`, a reader of its own on the same store), so that this Python work runs
 beside the publishing instead of taking turns with it under one interpreter lock.
 
+A watchdog starts it over, too, when it is connected, behind the log and has not moved for
+`stall_after` seconds (an await on a cluster that lost a node can wait for ever).
+
 An event that cannot be decoded (unknown topic, broken JSON) is logged, counted in
 `stats.malformed` and skipped; it does not stop the relay. When NATS is down the relay
 reconnects by itself (for ever; to a new address when the embedded server moved) and catches
@@ -50,7 +53,13 @@ from infra.subjects import PREFIX, STREAM, valid_name
 log = logging.getLogger(__name__)
 
 TRACKING_TABLE = "hazardrelay_tracking"
-RETRY = (PublishFailed, nats.errors.Error, OSError, TimeoutError, *TRANSIENT)
+
+
+class Stalled(Exception):
+    """Connected to NATS, behind the log, and not moving: the relay starts over."""
+
+
+RETRY = (PublishFailed, nats.errors.Error, OSError, TimeoutError, Stalled, *TRANSIENT)
 
 
 def open_reader(env: Mapping[str, str]) -> LogReader:
@@ -74,7 +83,7 @@ class Relay:
                  prefix: str = PREFIX, batch_size: int = 500, window: int = 4,
                  ack_timeout: float = 5.0, duplicate_window: float = 120.0,
                  chain_head: Callable[[], tuple[int, bytes] | None] | None = None,
-                 checkpoint_every: float = 60.0, replicas: int = 1) -> None:
+                 checkpoint_every: float = 60.0, replicas: int = 1, stall_after: float = 30.0) -> None:
         if not (valid_name(stream) and valid_name(prefix)):
             raise ValueError(f"bad stream {stream!r} or subject prefix {prefix!r}")
         self.reader = reader
@@ -87,6 +96,7 @@ class Relay:
         self.tracking_name = f"{reader.app.name}:{stream}"  # one row per store and stream
         self.stats = RelayStats()
         self.chain_head, self.checkpoint_every = chain_head, checkpoint_every
+        self.stall_after = stall_after  # connected, behind the log and not moving for this long: start over
         self._tracked = 0
         self.link: Link | None = None
         self.pump: Pump | None = None
@@ -120,7 +130,7 @@ class Relay:
         while not stopping.is_set():
             progress = self.stats.position
             try:
-                await self._relay(nc, pump, stopping)
+                await self._watched(nc, pump, stopping)
             except NatsMoved as e:
                 log.warning("relay: %s; connecting there", e)
                 return
@@ -138,6 +148,24 @@ class Relay:
                 pause = min(pause * 2, 5.0)
             else:
                 pause = 0.2
+
+    async def _watched(self, nc: Any, pump: Pump, stopping: asyncio.Event) -> None:
+        """`_relay`, cancelled (raising `Stalled`, so the relay starts over from the stream's end)
+        when, connected to NATS, it is behind the log and its position has not moved for
+        `stall_after` seconds: a request to a cluster that lost a node can wait for ever."""
+        relaying = asyncio.ensure_future(self._relay(nc, pump, stopping))
+        position, since = self.stats.position, time.monotonic()
+        try:
+            while not (await asyncio.wait([relaying], timeout=min(self.stall_after / 3, 5.0)))[0]:
+                if self.stats.position != position or not nc.is_connected:
+                    position, since = self.stats.position, time.monotonic()
+                elif time.monotonic() - since > self.stall_after and await asyncio.to_thread(self.reader.head) > position:
+                    raise Stalled(f"no progress for {self.stall_after:.0f} s at position {position}")
+            relaying.result()
+        finally:
+            if not relaying.done():
+                relaying.cancel()
+                await asyncio.gather(relaying, return_exceptions=True)
 
     async def _relay(self, nc: Any, pump: Pump, stopping: asyncio.Event) -> None:
         """One start: the stream, where it ends, then the pump until something fails."""

@@ -82,7 +82,7 @@ def _stream(url: str) -> tuple[int, int]:
 
 def test_the_stream_survives_a_lost_node_complete_and_in_order(cluster, ledger, log_reader):
     urls, servers = cluster["urls"], cluster["servers"]
-    with running_relay(log_reader, ",".join(urls), replicas=3):
+    with running_relay(log_reader, ",".join(urls), replicas=3, stall_after=10):
         first = bulk_hazards(ledger, 100)
         _until(lambda: _stream(urls[1])[1] >= first, "the relay did not publish")
         assert _stream(urls[1])[0] == 3  # three copies

@@ -3,6 +3,7 @@ tracking position left behind beyond the de-duplication window."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import signal
@@ -223,3 +224,45 @@ def test_the_encoding_process_killed_is_started_again_and_nothing_is_lost_or_dou
     assert stream_info(nats_url, channel.stream).state.messages == last
     received = collect(nats_url, channel.stream, f"{channel.prefix}.>", last)
     assert_exactly_once_in_order(received, list(range(1, last + 1)))
+
+
+def test_a_relay_stuck_on_an_await_starts_over_and_misses_nothing(ledger, log_reader, nats_url, channel,
+                                                                   monkeypatch):
+    """An acknowledgement that never comes and never times out (a cluster that lost a node
+    can leave a request waiting): the watchdog starts the relay over from the stream's end."""
+    from infra.publisher import StreamPublisher
+
+    confirm, hung = StreamPublisher.confirm, []
+
+    async def first_hangs(self, flight):
+        if not hung:
+            hung.append(flight)
+            await asyncio.Event().wait()  # for ever
+        return await confirm(self, flight)
+
+    monkeypatch.setattr(StreamPublisher, "confirm", first_hangs)
+    with running_relay(log_reader, nats_url, stall_after=1.5, **channel.options) as relay:
+        last = bulk_hazards(ledger, 30)
+        assert relay.wait_for(last, timeout=30), relay.stats
+    assert hung and relay.stats.restarts >= 1 and "Stalled" in relay.stats.last_error
+    assert_exactly_once_in_order(collect(nats_url, channel.stream, f"{channel.prefix}.>", last),
+                                 list(range(1, last + 1)))
+
+
+def test_stopping_a_coroutine_that_never_returns_cancels_it(monkeypatch):
+    from infra import async_thread
+
+    monkeypatch.setattr(async_thread, "GRACE", 0.5)
+    cancelled = threading.Event()
+
+    async def deaf(stopping):  # ignores `stopping`
+        try:
+            await asyncio.Event().wait()
+        finally:
+            cancelled.set()
+
+    thread = async_thread.AsyncThread("deaf", deaf)
+    thread.start()
+    time.sleep(0.1)
+    thread.stop(timeout=5)
+    assert cancelled.is_set() and not thread.is_alive()
