@@ -71,6 +71,9 @@ POLICY: dict[str, frozenset[Role]] = {
     "audit.export":                   frozenset({B, AU, IN, AD}),
     # parties
     "enterprise.register":           frozenset({B, T, AD}),
+    # 企业名录 (GET /enterprises): rows filtered by read_scope (a township its own, a regulator its
+    # sector, an enterprise itself); not agencies or insurers (their scope is their own records)
+    "enterprise.list":               frozenset({B, T, R, E, AU, IN, AD}),
     "agency.register":               frozenset({B, AD}),
     "agency.expert.add":             frozenset({B, A, AD}),
     "agency.expert.leave":           frozenset({B, A, AD}),

@@ -26,7 +26,7 @@ NOT_ABOUT_A_PARTY = {"reference.townships", "reference.sectors", "access.actions
                      "ledger.read", "rates.read", "compliance.read", "statistics.read",
                      "coverage.read", "subsidy.read", "events.stream",  # filtered by scope, never refused
                      "non_reporters.read", "self_report.list", "referral.list",
-                     "todo.read", "supervision.list",  # the holder's own to-do; rows filtered by scope
+                     "todo.read", "supervision.list", "enterprise.list",  # the holder's own to-do; rows filtered by scope
                      "meeting.pack",  # the joint meeting pack: sections filtered by scope
                      "export.province",  # the county's export for the province: no party's record
                      # reminders (issue 14 §5): rows filtered by scope; the holder's own webhooks and
@@ -225,6 +225,7 @@ def requests_for(w):
         "person.erase": ("POST", "/persons/00000000-0000-4000-8000-000000000000/erasure", {"reason": "本人申请"}),
         "todo.read": ("GET", "/todo", None),
         "supervision.list": ("GET", "/supervision/listings", None),
+        "enterprise.list": ("GET", "/enterprises?q=%E4%BC%81%E4%B8%9A", None),
         "hazard.report": ("POST", "/hazards", {
             "enterprise_id": w["E1"], "source": "self_check", "category": "unsafe_act",
             "description": "未戴安全帽", "level": "general", "discovered_on": day}),

@@ -1,15 +1,37 @@
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query
 
 from domain.accident import Accident
 from domain.parties import Agency
 from infra.auth import Principal
-from services.access import Subject
+from domain.errors import InvalidValue
+from projections.queries import enterprises as enterprises_q
+from projections.readmodels import ReadModels
+from services.access import Subject, read_scope
 from services.api import schemas as s
 from services.api.deps import ledger, principal
+from services.api.routes.readmodels import caught_up, read_models
 
 router = APIRouter(tags=["parties"])
+
+
+@router.get("/enterprises", summary="企业名录：本范围内的企业，按名称或信用代码查找", name="enterprise.list",
+            description="按企业名称排序；每行：企业、统一社会信用代码、乡镇（街道）、行业、规模及其中文名称。"
+                        "乡镇（街道）只见本乡镇的企业，行业主管部门只见本行业的，企业只见本企业；中介机构、保险机构无此名录。")
+def enterprise_list(q: str | None = Query(None, max_length=100, description="企业名称或统一社会信用代码（部分即可）"),
+                    township: str | None = Query(None, max_length=40, description="乡镇（街道）代码；不会超出令牌的范围"),
+                    sector: str | None = Query(None, max_length=40, description="行业代码；不会超出令牌的范围"),
+                    limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0, le=1_000_000),
+                    _: None = Depends(caught_up("enterprise.list")),
+                    who: Principal = Depends(principal), rm: ReadModels = Depends(read_models)) -> dict:
+    if township is not None and township not in rm.reference.townships:
+        raise InvalidValue("township", f"未知乡镇（街道）代码 {township!r}")
+    if sector is not None and sector not in rm.reference.sectors:
+        raise InvalidValue("sector", f"未知行业代码 {sector!r}")
+    result = enterprises_q.directory(rm.ledger, scope=read_scope(who).as_filters(), reference=rm.reference,
+                                     q=q, township=township, sector=sector, limit=limit, offset=offset)
+    return {"q": q, "limit": limit, "offset": offset, **result}
 
 
 @router.post("/enterprises", status_code=201, summary="登记企业", name="enterprise.register")
