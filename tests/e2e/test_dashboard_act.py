@@ -282,9 +282,39 @@ def test_an_enterprise_reports_its_own_finding_from_the_ledger_on_its_phone(brow
     assert _types(site, hazard) == ["Reported"]
     rows = site.api("/ledger", mill["firm"], after=site.ledger.recorder.max_notification_id(), page_size=100)["items"]
     assert [r["hazard_id"] for r in rows if r["description"] == "织布车间消防通道堆放布匹"] == [hazard]  # the refusal stored none
-    with _open(browser, site, mill["township"]) as page:  # a township office's ledger has no such form
+    with _open(browser, site, mill["agency"]) as page:  # an agency reports on its inspection's page only
         ready(page, f"{site.url}/ledger")
         assert page.locator("#report-box").count() == 0
+
+
+def test_a_township_office_reports_a_tip_at_an_enterprise_it_finds_in_the_directory(browser, site, mill):
+    """The ledger of a township office's token offers 上报检查发现的隐患: it finds the enterprise in
+    企业名录 by part of its name (an enterprise of another township is not found), picks it, and
+    reports a 群众举报 hazard; the hazard's page opens at its next step."""
+    other = site.ledger.register_enterprise(actor(Role.BUREAU), credit_code=credit_code(), name="名录测试桃源纺织厂",
+                                            township="330226002", sector=SECTOR, scale="small_micro").id
+    site.api("/enterprises", site.bureau, after=site.ledger.recorder.max_notification_id())  # the view has it
+    with _open(browser, site, mill["township"]) as page:
+        ready(page, f"{site.url}/ledger")
+        page.click("#report-box > summary")
+        page.fill("#enterprise-q", "名录测试桃源")
+        page.click("#enterprise-finder button[type=submit]")
+        page.locator("#enterprise-none").wait_for()  # another township's enterprise: not in its directory
+        page.fill("#enterprise-q", "看板办理测试纺织")
+        page.click("#enterprise-finder button[type=submit]")
+        page.click("#enterprise-picks button:has-text('看板办理测试纺织厂')")
+        assert page.locator("#report-form h2").inner_text() == "上报看板办理测试纺织厂的隐患"
+        assert page.locator("#report-form-source option").all_inner_texts() == ["执法检查", "群众举报", "网格化协查"]
+        page.select_option("#report-form-source", "public_tip")
+        page.fill("#report-form-description", "群众反映厂区后门消防通道被锁闭")
+        page.click("#report-form-submit")
+        page.wait_for_url(f"{site.url}/hazards/*")
+        page.wait_for_selector("main[data-ready=true]")
+        hazard = page.url.rsplit("/", 1)[1]
+        page.locator("#assign-form").wait_for()  # a township office may assign
+    state = _state(site, hazard)
+    assert (state["source"], state["level"], state["enterprise_id"]) == ("public_tip", "general", mill["enterprise"])
+    assert str(other) != state["enterprise_id"]
 
 
 def _extendable_deadline(today):

@@ -1,11 +1,11 @@
 // Acting on a hazard from the browser (issue 17 §2): the report form (on an inspection's page, and
-// on an enterprise's ledger) and
+// on the ledger: an enterprise's own, or an official's for an enterprise found in 企业名录) and
 // the steps of a hazard's life as forms on its page — 落实责任人, 治理方案备案, 挂牌督办, 整改完成,
 // 复查 / 联合验收签字, 书面销号报告, 销号, and (folded away) 调整等级 and 撤销. Every form posts to the hazard API through write.js; a form
 // is shown only to a role the server's policy lists for the step (write.js may), and only while
 // the hazard's state calls for it. The write still judges scope and state: its refusal is shown.
 import { api } from "./api.js";
-import { CATEGORY, ENFORCEMENT, LEVEL, PARTY, PLAN_PARTS, SUPERVISION, h, today } from "./dom.js";
+import { CATEGORY, ENFORCEMENT, LEVEL, PARTY, PLAN_PARTS, SOURCE, SUPERVISION, h, today } from "./dom.js";
 import { may, writeForm } from "./write.js";
 
 const hazardHref = (id) => `/hazards/${encodeURIComponent(id)}`;
@@ -18,17 +18,24 @@ const dateField = (name, label) => ({ name, label, type: "date", value: today(),
 // one signature each of the parties PARTY names (乡镇（街道）, 行业主管部门, 中介机构).
 export const needsJointReview = (s) => s.level === "major" || Boolean(s.supervision);
 
-// 上报隐患 with photos taken on the spot: found on an inspection (its page: source 隐患排查), or by
-// the enterprise's own check (the ledger of an enterprise's token: source 企业自查).
-export async function reportForm({ enterpriseId, sector, inspectionId = null }) {
+// 上报隐患 with photos taken on the spot: found on an inspection (its page: source 隐患排查), by
+// the enterprise's own check (the ledger of an enterprise's token: source 企业自查), or by an
+// official (the ledger of a township's, a regulator's or the bureau's token: an enterprise picked
+// from 企业名录, source 执法检查 / 群众举报 / 网格化协查 — `official`, the enterprise's name as `title`).
+export const OFFICIAL_SOURCES = ["government_check", "public_tip", "grid"];
+
+export async function reportForm({ enterpriseId, sector, inspectionId = null, official = null }) {
   if (!(await may("hazard.report"))) return null;
   const criteria = await api("/criteria", { sector, major: true }).catch(() => []);
   const onInspection = Boolean(inspectionId);
+  const source = onInspection ? "inspection" : official ? "government_check" : "self_check";
   return writeForm({
     id: "report-form", action: "hazard.report", submit: "上报隐患", path: "/hazards",
-    title: onInspection ? "上报本次排查发现的隐患" : "上报本企业自查发现的隐患",
+    title: onInspection ? "上报本次排查发现的隐患" : official ? `上报${official}的隐患` : "上报本企业自查发现的隐患",
     intro: "在现场拍照上传，照片作为隐患证据记入事件；重大隐患请选择判定依据。",
     fields: [
+      ...(official ? [{ name: "source", label: "隐患来源", type: "select", value: source,
+        options: OFFICIAL_SOURCES.map((k) => [k, SOURCE[k]]) }] : []),
       { name: "description", label: "隐患描述", type: "textarea", required: true, placeholder: "如：纱库与车间未设防火分隔" },
       { name: "level", label: "隐患等级", type: "radio", options: [["general", LEVEL.general], ["major", LEVEL.major]], value: "general" },
       { name: "category", label: "隐患类别", type: "select", options: options(CATEGORY), value: "unsafe_condition" },
@@ -40,7 +47,7 @@ export async function reportForm({ enterpriseId, sector, inspectionId = null }) 
       dateField("discovered_on", "发现日期"),
     ],
     body: (v) => ({
-      enterprise_id: enterpriseId, inspection_id: inspectionId, source: onInspection ? "inspection" : "self_check",
+      enterprise_id: enterpriseId, inspection_id: inspectionId, source: official ? v.source : source,
       description: v.description, level: v.level, category: v.category, criterion: v.criterion,
       location: v.location, evidence: [...v.evidence, ...(v.evidence_note ? [v.evidence_note] : [])],
       discovered_on: v.discovered_on,

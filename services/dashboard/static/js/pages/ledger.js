@@ -7,6 +7,7 @@ import {
 import { formValues, readQuery, startPage, writeQuery } from "../layout.js";
 import { follow } from "../live.js";
 import { reportForm } from "../hazard_forms.js";
+import { officialReportBox } from "../official_report.js";
 
 const FILTERS = [
   "township", "sector", "level", "status", "overdue", "enterprise", "source", "category", "supervision_level",
@@ -55,12 +56,14 @@ startPage("ledger", async (ctx, main) => {
       h("button", { type: "button", id: "export-xlsx", on: { click: () => exportAs("xlsx") } }, "导出 Excel")));
   const notice = h("div", { id: "live-notice" });
   const result = h("section", { class: "card", id: "result" });
-  // an enterprise reports what its own check found (issue 17 §2); folded away until opened
+  // an enterprise reports what its own check found (issue 17 §2), an official what a check or a tip
+  // found at an enterprise picked from 企业名录; folded away until opened
   const report = ctx.holder.enterprise_id
     ? await reportForm({ enterpriseId: ctx.holder.enterprise_id, sector: ctx.sector }).catch(() => null) : null;
-  clear(main, h("h1", {}, "隐患台账"),
-    report ? h("details", { class: "report-box", id: "report-box" }, h("summary", {}, "上报本企业自查发现的隐患"), report) : null,
-    form, notice, result);
+  const box = report
+    ? h("details", { class: "report-box", id: "report-box" }, h("summary", {}, "上报本企业自查发现的隐患"), report)
+    : await officialReportBox().catch(() => null);
+  clear(main, h("h1", {}, "隐患台账"), box, form, notice, result);
 
   const filters = () => {
     const values = formValues(form);
