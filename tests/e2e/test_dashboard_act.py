@@ -61,7 +61,7 @@ def mill(site) -> dict:
                                        scheduled_for=today).id)
     ledger.perform_inspection(actor(Role.AGENCY), i, expert_ids=[expert], performed_on=today)
     tokens = site.tokens
-    return {"enterprise": e, "inspection": i, "today": today.isoformat(),
+    return {"enterprise": e, "inspection": i, "today": today.isoformat(), "agency_id": a,
             "agency": tokens.issue(role="agency", agency_id=a, name="安评公司 周工"),
             "firm": tokens.issue(role="enterprise", enterprise_id=e, name="纺织厂 安全员 李明"),
             "township": tokens.issue(role="township", township=TOWNSHIP, name="跃龙街道安监办 王主任"),
@@ -420,3 +420,68 @@ def test_the_bureau_regrades_a_hazard_citing_a_criterion_from_the_browser(browse
     state = _state(site, hazard)
     assert (state["level"], state["criterion"]) == ("major", CRITERION)
     assert _types(site, hazard)[-1] == "Regraded"
+
+
+def test_the_service_platform_from_the_browser_post_offer_accept_and_rate(browser, site, mill):
+    """服务平台 (issue 15 §5) from the browser: the enterprise posts a need (without a service: 422
+    beside the field, nothing stored), an agency in the pool offers, the enterprise accepts — the
+    contract is signed by both sides at once — and an enterprise whose platform contract has
+    ended rates the agency once (the form is gone after)."""
+    bureau = actor(Role.BUREAU)
+    site.ledger.admit_agency_to_pool(bureau, mill["agency_id"])
+    with _open(browser, site, mill["firm"]) as page:
+        ready(page, f"{site.url}/platform")
+        page.click("#need-box > summary")
+        page.fill("#need-form-description", "每月一次隐患排查并出具报告")
+        page.click("#need-form-submit")
+        page.locator("#need-form-error").wait_for()
+        assert page.locator("#need-form-services-error").inner_text() != ""  # no service chosen: refused beside it
+        page.check("#need-form-services-monthly")
+        page.click("#need-form-submit")
+        page.locator("#need-form-done").wait_for()
+        page.locator("[data-testid=needs-table] td:has-text('每月一次隐患排查并出具报告')").wait_for()
+    needs = [n for n in site.api("/needs", mill["firm"], after=site.ledger.recorder.max_notification_id())["items"]
+             if n["description"] == "每月一次隐患排查并出具报告"]
+    assert len(needs) == 1 and needs[0]["services"] == ["monthly"]  # the refused submission stored nothing
+    with _open(browser, site, mill["agency"]) as page:
+        ready(page, f"{site.url}/platform")
+        row = page.locator("[data-testid=needs-table] tr", has_text="每月一次隐患排查并出具报告")
+        row.locator("details.act-box > summary", has_text="报价").click()
+        row.locator("input[name=end]").fill((site.ledger.today() + timedelta(days=180)).isoformat())
+        row.locator("input[name=fee]").fill("3000")
+        row.locator("textarea[name=terms]").fill("每月排查一次，三日内出具报告")
+        row.locator("button[type=submit]").click()
+        row = page.locator("[data-testid=needs-table] tr", has_text="每月一次隐患排查并出具报告")
+        row.locator("[data-offer]", has_text="看板办理测试安评公司：按月排查").wait_for()  # its own offer, read again
+        assert row.locator("details.act-box > summary", has_text="报价").count() == 0  # one offer per agency
+    with _open(browser, site, mill["firm"]) as page:
+        ready(page, f"{site.url}/platform")
+        row = page.locator("[data-testid=needs-table] tr", has_text="每月一次隐患排查并出具报告")
+        row.locator("details.act-box > summary", has_text="接受此报价").click()
+        row.locator("button[type=submit]", has_text="接受此报价").click()
+        page.locator("[data-testid=needs-table] tr", has_text="每月一次隐患排查并出具报告").locator("text=已接受报价").wait_for()
+    need = site.api(f"/needs/{needs[0]['need_id']}", mill["firm"])
+    assert need["accepted_offer"] and need["contract_id"]
+    contract = site.api(f"/contracts/{need['contract_id']}", mill["firm"])
+    assert (contract["agency_id"], contract["countersigned_on"]) == (mill["agency_id"], mill["today"])  # in force
+
+    # rating: an enterprise of the simulated county whose platform contract has ended, not yet rated
+    rated = {r["contract_id"] for r in site.api("/ratings", site.bureau)["items"]}
+    today = site.ledger.today().isoformat()
+    ended = [n for n in site.api("/needs", site.bureau, status="accepted", limit=500)["items"]
+             if n["contract_id"] not in rated and any(o["accepted"] and o["end"] <= today for o in n["offers"])]
+    assert ended, "the simulated county has an ended platform contract not yet rated"
+    firm = site.tokens.issue(role="enterprise", enterprise_id=ended[0]["enterprise_id"], name="企业 安全员")
+    with _open(browser, site, firm) as page:
+        ready(page, f"{site.url}/platform")
+        box = page.locator("details.act-box", has_text="评价服务机构")
+        box.locator("summary").click()
+        for name, value in (("quality", "90"), ("attitude", "85"), ("effect", "80")):
+            box.locator(f"input[name={name}]").fill(value)
+        box.locator("textarea[name=comment]").fill("排查认真，报告及时")
+        box.locator("button[type=submit]").click()
+        page.locator("text=已评价").wait_for()
+        assert page.locator("details.act-box", has_text="评价服务机构").count() == 0
+    mine = [r for r in site.api("/ratings", firm, after=site.ledger.recorder.max_notification_id())["items"]
+            if r["contract_id"] == ended[0]["contract_id"]]
+    assert [(s["score"]) for s in mine[0]["scores"]] == [90, 85, 80] and mine[0]["comment"] == "排查认真，报告及时"

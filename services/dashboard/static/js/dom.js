@@ -97,6 +97,8 @@ export const CATEGORY = { unsafe_act: "人的不安全行为", unsafe_condition:
 export const ENFORCEMENT = { order_rectification: "责令限期整改", suspend: "停产停业整顿", fine: "罚款", case: "立案" };
 export const CHECKS = { responsibility: "责任不落实不放过", enforcement: "执法不到位不放过", elimination: "隐患不消除不放过" };
 export const CHECK_STATE = { met: "已落实", pending: "待落实", violated: "未落实", "n/a": "不适用" };
+// 服务类型 (projections/oversight_labels.py SERVICE)
+export const SERVICE = { monthly: "按月排查", comprehensive: "全面排查", standardisation: "安全标准化", training: "安全培训", consulting: "安全咨询", other: "其他" };
 export const PARTY = { township: "乡镇（街道）", regulator: "行业主管部门", agency: "中介机构" };
 export const PLAN_PARTS = {
   objectives: "治理目标和任务", measures: "采取的方法和措施", funds: "经费和物资落实", organisation: "负责治理的机构和人员",

@@ -84,7 +84,8 @@ export function refusal(error, hrefOf, id = "file-error") {
 
 // --- forms ------------------------------------------------------------------------------------
 // A field: {name (the API's body field), label, type: text | textarea | date | number | select |
-// radio | photos, options: [[value, text]], value, required, hint, placeholder}.
+// radio | checks (several of the options: a list) | photos, options: [[value, text]], value,
+// required, hint, placeholder}.
 function control(form, f) {
   const id = `${form}-${f.name}`;
   const common = { name: f.name, id, required: f.required || null, placeholder: f.placeholder || null };
@@ -93,6 +94,8 @@ function control(form, f) {
     case "select": return h("select", common, f.options.map(([v, text]) => h("option", { value: v, selected: String(v) === String(f.value ?? "") }, text)));
     case "radio": return h("div", { class: "choice", id, role: "radiogroup" }, f.options.map(([v, text], n) =>
       h("label", {}, h("input", { type: "radio", name: f.name, value: v, id: `${id}-${v}`, checked: String(v) === String(f.value ?? (n ? "" : v)) }), " ", text)));
+    case "checks": return h("div", { class: "choice", id, role: "group" }, f.options.map(([v, text]) =>
+      h("label", {}, h("input", { type: "checkbox", name: f.name, value: v, id: `${id}-${v}` }), " ", text)));
     case "photos": return photos(id, f);
     default: return h("input", { ...common, type: f.type || "text", value: f.value ?? "", step: f.step || null, min: f.min ?? null, inputmode: f.inputmode || null });
   }
@@ -141,6 +144,7 @@ function photos(id, f) {
 function valueOf(form, f) {
   if (f.type === "photos") return [...form.querySelector(`.photos[data-field="${f.name}"]`).files].map((sha) => `sha256:${sha}`);
   if (f.type === "radio") return (form.querySelector(`input[name="${f.name}"]:checked`) || {}).value || "";
+  if (f.type === "checks") return [...form.querySelectorAll(`input[name="${f.name}"]:checked`)].map((box) => box.value);
   return form.elements[f.name].value.trim();
 }
 
