@@ -56,12 +56,12 @@ class Leadership:
     def __enter__(self) -> Leadership:
         self._conn = self._connect()
         try:
-            self._take()
+            self._take(logging.INFO)
         except BaseException:
             self.__exit__()
             raise
         if self.waiting:
-            log.warning("standing by for %s (led by another process)", ", ".join(self.waiting))
+            log.info("standing by for %s (led by another process)", ", ".join(self.waiting))
         self._thread.start()
         return self
 
@@ -79,8 +79,10 @@ class Leadership:
     def waiting(self) -> list[str]:
         return [d.name for d in self._duties if d.name not in self.led]
 
-    def _take(self) -> None:
-        """Ask once for each lock not held; start each duty whose lock was granted."""
+    def _take(self, level: int = logging.WARNING) -> None:
+        """Ask once for each lock not held; start each duty whose lock was granted. Logged at
+        `level`: INFO when the process starts, WARNING for a takeover (an operator wants to see a
+        failover, not every start)."""
         with self._guard:
             for duty in self._duties:
                 if duty.name in self.led or self._stopping.is_set():
@@ -94,9 +96,9 @@ class Leadership:
                     self._conn.execute("SELECT pg_advisory_unlock(hashtext(%s))", (duty.lock,))
                     raise
                 self.led.append(duty.name)
-                log.warning("leading %s", duty.name)
+                log.log(level, "leading %s", duty.name)
             if not self.waiting:
-                log.warning("leading every duty now")
+                log.log(level, "leading every duty now")
 
     def _stand_by(self) -> None:
         """Ask for what is not led; check that the locks' session lives. A lost session (the

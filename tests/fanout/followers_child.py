@@ -12,6 +12,7 @@ from services.runtime import Config, followers
 
 def main() -> None:
     logging.basicConfig(level=logging.WARNING)
+    logging.getLogger("hazard.leadership").setLevel(logging.INFO)  # who leads, as `hazard serve` logs it
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
     config = Config()
