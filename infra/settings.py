@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from infra.calendar import DEFAULT_FILE as CALENDAR_FILE
 from infra.criteria import CHECKLISTS_DIR, CRITERIA_DIR
 from infra.reference import DEFAULT_FILE
 
@@ -31,6 +32,7 @@ class Settings:
     file_max_bytes: int = DEFAULT_FILE_MAX_BYTES  # HAZARD_FILE_MAX_BYTES: largest evidence file
     criteria_dir: Path = CRITERIA_DIR      # HAZARD_CRITERIA_DIR: criteria for major hazards (docs/criteria.md)
     checklists_dir: Path = CHECKLISTS_DIR  # HAZARD_CHECKLISTS_DIR: checklist templates
+    calendar_file: Path = CALENDAR_FILE    # HAZARD_CALENDAR_FILE: public holidays by year (工作日历)
     file_store: str = "postgres"  # HAZARD_FILE_STORE: postgres (beside the events) or s3 (docs/files.md)
     s3_endpoint: str | None = None     # HAZARD_S3_ENDPOINT: e.g. http://minio:9000
     s3_bucket: str | None = None       # HAZARD_S3_BUCKET: created if missing
@@ -62,6 +64,7 @@ class Settings:
             file_max_bytes=max(1, int(env.get("HAZARD_FILE_MAX_BYTES") or DEFAULT_FILE_MAX_BYTES)),
             criteria_dir=Path(env.get("HAZARD_CRITERIA_DIR") or CRITERIA_DIR),
             checklists_dir=Path(env.get("HAZARD_CHECKLISTS_DIR") or CHECKLISTS_DIR),
+            calendar_file=Path(env.get("HAZARD_CALENDAR_FILE") or CALENDAR_FILE),
             **_file_store(env),
             webhook_allow=env.get("HAZARD_WEBHOOK_ALLOW") or "127.0.0.0/8,::1/128",  # reminders (issue 14)
             nats_replicas=_replicas(env.get("HAZARD_NATS_REPLICAS")),

@@ -93,8 +93,9 @@ class Config:
 
     @cached_property
     def calendar(self) -> WorkingCalendar:
-        """Public holidays and make-up working days (infra/data/calendar_cn.json, issue 14)."""
-        return load_calendar()
+        """Public holidays and make-up working days (HAZARD_CALENDAR_FILE, by default
+        infra/data/calendar_cn.json; issue 14)."""
+        return load_calendar(self.settings.calendar_file)
 
     @cached_property
     def extension_notice(self) -> int:

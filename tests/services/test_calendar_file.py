@@ -43,6 +43,27 @@ def test_config_reads_it_once():
     assert config.calendar is config.calendar and config.calendar.years == {2025, 2026}
 
 
+def test_a_county_adds_a_year_by_its_own_file_when_the_notice_is_published(tmp_path, monkeypatch):
+    """HAZARD_CALENDAR_FILE: the bundled years and 2027 (a test year: New Year's Day off, a
+    Saturday make-up day) — no new release needed when the State Council publishes."""
+    years = orjson.loads(DEFAULT_FILE.read_bytes())["years"]
+    years["2027"] = {"holidays": [{"name": "元旦", "from": "2027-01-01", "to": "2027-01-01", "days": 1}],
+                     "workdays": [{"name": "测试调休", "date": "2027-01-09"}]}
+    path = tmp_path / "calendar.json"
+    path.write_bytes(orjson.dumps({"note": "本县补充 2027 年", "years": years}))
+    monkeypatch.setenv("HAZARD_CALENDAR_FILE", str(path))
+    calendar = Config().calendar
+    assert calendar.years == {2025, 2026, 2027}
+    assert not calendar.is_working_day(date(2027, 1, 1)) and calendar.is_working_day(date(2027, 1, 9))
+    assert calendar.working_days_between(date(2026, 12, 31), date(2027, 1, 5)) == 2  # 12-31, 01-04
+
+
+def test_a_calendar_file_that_cannot_be_read_is_refused_naming_it(tmp_path, monkeypatch):
+    monkeypatch.setenv("HAZARD_CALENDAR_FILE", str(tmp_path / "missing.json"))
+    with pytest.raises(CalendarError, match="missing.json"):
+        Config().calendar
+
+
 def _write(tmp_path, year_entry: dict) -> str:
     path = tmp_path / "calendar.json"
     path.write_bytes(orjson.dumps({"note": "t", "years": {"2026": year_entry}}))
