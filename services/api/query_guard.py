@@ -4,7 +4,7 @@ database sees it (issue 10 §6).
 
 Why here and not per route: the filters reach PostgreSQL as text, and PostgreSQL refuses NUL in
 text (which surfaced as 503 "事件库暂时不可用"); a control character in a filter is never a
-legitimate value. Request bodies have their own check (`services/api/schemas.py: _printable`).
+legitimate value. Request bodies have their own check (`services/api/schemas/base.py: _printable`).
 
 Issue 17 §6: a parameter the route does not declare (a typo such as `?satus=`, silently ignored
 before) is refused with 422 too, every unknown name listed in `errors[]`, from each route's own

@@ -6,12 +6,10 @@
 // the hazard's state calls for it. The write still judges scope and state: its refusal is shown.
 import { api } from "./api.js";
 import { CATEGORY, ENFORCEMENT, LEVEL, PARTY, PLAN_PARTS, SOURCE, SUPERVISION, h, today } from "./dom.js";
-import { may, writeForm } from "./write.js";
+import { may, wholeNumber, writeForm } from "./write.js";
 
 const hazardHref = (id) => `/hazards/${encodeURIComponent(id)}`;
 const options = (table) => Object.entries(table);
-// a whole number typed in a number field, sent as a JSON number (the API's day counts are strict)
-const wholeNumber = (text) => (text === "" ? "" : /^\d+$/.test(text) ? Number(text) : text);
 const dateField = (name, label) => ({ name, label, type: "date", value: today(), hint: "默认今天；补录时填实际日期" });
 
 // The joint review (联合验收) of a major or 挂牌督办 hazard (domain/hazard.py needs_joint_review):

@@ -5,11 +5,10 @@
 // policy lists (write.js may); the write judges the rest (the pool, one offer per agency, dates)
 // and its refusal is shown under the form. `done(position)`: the page reads again after the write.
 import { SERVICE, h, today } from "./dom.js";
-import { may, writeForm } from "./write.js";
+import { may, wholeNumber, writeForm } from "./write.js";
 
 const short = (id) => String(id).slice(0, 8);
 const score = (name, label) => ({ name, label, type: "number", required: true, min: 0, step: 1, placeholder: "0–100" });
-const wholeNumber = (text) => (/^\d+$/.test(text) ? Number(text) : text);
 
 export async function needForm(enterpriseId, done) {
   if (!enterpriseId || !(await may("need.post"))) return null;

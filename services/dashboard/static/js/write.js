@@ -148,6 +148,10 @@ function valueOf(form, f) {
   return form.elements[f.name].value.trim();
 }
 
+// A whole number typed in a number field, sent as a JSON number (the API's numbers are strict);
+// anything else is sent as typed, for the API to name.
+export const wholeNumber = (text) => (text === "" ? "" : /^\d+$/.test(text) ? Number(text) : text);
+
 // A field left blank is not sent: the API then applies its default or names the field (必填).
 function given(body) {
   return Object.fromEntries(Object.entries(body).filter(([, v]) => v !== "" && v !== null && v !== undefined));
