@@ -354,7 +354,7 @@ def test_the_trace_finds_an_enterprise_and_prints(page, site, shots):
     page.fill("#f-q", firm["enterprise_name"])
     page.fill("#f-until", until)
     page.click("#filters button[type=submit]")
-    page.locator("[data-testid=trace-matches] a").first.click()
+    page.locator("[data-testid=trace-matches]").get_by_role("link", name=firm["enterprise_name"], exact=True).click()
     page.wait_for_selector("#report h1")
     expect(page.locator("#title")).to_have_text(f"追溯：{firm['enterprise_name']}")
     assert f"enterprise={firm['enterprise_id']}" in page.url
@@ -372,6 +372,24 @@ def test_the_trace_finds_an_enterprise_and_prints(page, site, shots):
     expect(page.locator("header.top")).to_be_hidden()
     expect(page.locator("#filters")).to_be_hidden()
     expect(page.locator(".print-only")).to_contain_text(BUREAU_NAME)
+
+
+def test_the_trace_finds_an_enterprise_without_hazards_by_its_credit_code(page, site):
+    """An accident at an enterprise the ledger never recorded a hazard for: the investigator still
+    finds it, in 企业名录, by part of its credit code, and its trace opens."""
+    from domain.actor import Role
+    from tests.conftest import actor, credit_code
+
+    code = credit_code()
+    firm = str(site.ledger.register_enterprise(actor(Role.BUREAU), credit_code=code, name="追溯测试无隐患五金厂",
+                                               township="330226001", sector="trade", scale="small_micro").id)
+    site.api("/enterprises", after=site.ledger.recorder.max_notification_id(), q=code)  # the view has it
+    ready(page, f"{site.url}/trace")
+    page.fill("#f-q", code[-10:])
+    page.click("#filters button[type=submit]")
+    page.locator("[data-testid=trace-matches]").get_by_role("link", name="追溯测试无隐患五金厂", exact=True).click()
+    expect(page.locator("#title")).to_have_text("追溯：追溯测试无隐患五金厂")
+    assert f"enterprise={firm}" in page.url
 
 
 # --- scope ----------------------------------------------------------------------------------------

@@ -6,16 +6,17 @@ import { $, ROLE, badge, clear, facts, h, int, input, link, section, statusBadge
 import { traceView } from "../views/trace.js";
 import { readQuery, startPage, writeQuery } from "../layout.js";
 
+const SHOWN = 100; // enterprises listed per search
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 startPage("trace", async (ctx, main) => {
   const chosen = { enterprise: "", until: today(), ...Object.fromEntries(Object.entries(readQuery(["enterprise", "until"])).filter(([, v]) => v)) };
-  const search = input("q", "", { label: "企业名称（包含）或企业编号", placeholder: "例如：化工" });
+  const search = input("q", "", { label: "企业名称、信用代码（部分即可）或企业编号", placeholder: "例如：化工" });
   const form = h("form", { class: "filters card no-print", id: "filters" },
     search, input("until", chosen.until, { label: "截至日期", type: "date" }),
     h("div", { class: "actions" }, h("button", { type: "submit", class: "primary" }, "查找"),
       h("button", { type: "button", id: "print", on: { click: () => window.print() } }, "打印")),
-    h("p", { class: "hint" }, "按企业名称在台账中查找（有隐患记录的企业），或直接粘贴企业编号。"));
+    h("p", { class: "hint" }, "按企业名称或统一社会信用代码在企业名录中查找（含没有隐患记录的企业），或直接粘贴企业编号。"));
   const matches = h("div", { id: "matches", class: "no-print" });
   const report = h("div", { id: "report" });
   clear(main, h("h1", { class: "no-print" }, "事故调查追溯"), form, matches, report);
@@ -37,14 +38,13 @@ startPage("trace", async (ctx, main) => {
       return;
     }
     if (!q && chosen.enterprise) { await show(); return; }
-    const answer = await api("/ledger", { enterprise: q, page_size: 500 });
-    const firms = [...new Map(answer.items.map((r) => [r.enterprise_id, r])).values()];
-    clear(matches, section(`找到 ${firms.length} 家企业`, table([
-      { label: "企业名称", value: (r) => h("a", { href: "#", on: { click: (e) => { e.preventDefault(); chosen.enterprise = r.enterprise_id; show(); } } }, r.enterprise_name) },
+    const answer = await api("/enterprises", { q, limit: SHOWN }); // 企业名录: the holder's scope only
+    clear(matches, section(answer.total > answer.items.length ? `找到 ${answer.total} 家企业，列出前 ${answer.items.length} 家` : `找到 ${answer.total} 家企业`, table([
+      { label: "企业名称", value: (r) => h("a", { href: "#", on: { click: (e) => { e.preventDefault(); chosen.enterprise = r.enterprise_id; show(); } } }, r.name) },
       { label: "统一社会信用代码", value: (r) => r.credit_code },
       { label: "乡镇（街道）", value: (r) => r.township_name },
       { label: "行业", value: (r) => r.sector_name },
-    ], firms, { empty: "台账中没有名称包含该词的企业", testid: "trace-matches" })));
+    ], answer.items, { empty: "企业名录中没有名称或信用代码包含该词的企业", testid: "trace-matches" })));
   });
   await show();
 });
