@@ -50,7 +50,16 @@ CEILING_TRIALS = 3
 HEADER = [zh for zh, _ in COLUMNS.values()]  # the Chinese header of each column
 
 
-def ledger_rows(n: int, enterprises: int, reference: ReferenceData) -> list[list[str]]:
+SURNAMES, GIVEN = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗", "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂"
+
+
+def person(i: int, persons: int) -> str:
+    """The i-th row's 责任人: one of `persons` distinct names (张三 when there is one)."""
+    k = i % persons
+    return "张三" if persons == 1 else SURNAMES[k % 20] + GIVEN[k // 20 % 20] + GIVEN[k // 400 % 20] + (str(k // 8000) if k >= 8000 else "")
+
+
+def ledger_rows(n: int, enterprises: int, reference: ReferenceData, persons: int = 1) -> list[list[str]]:
     rnd = random.Random(16)
     towns, sectors = list(reference.townships.values()), list(reference.sectors.values())
     firms = [(make(f"91330226MB{i:07d}"), f"宁海测试企业{i}", rnd.choice(towns), rnd.choice(sectors))
@@ -64,7 +73,7 @@ def ledger_rows(n: int, enterprises: int, reference: ReferenceData) -> list[list
         rectified = found + timedelta(days=10) if stage < 2 else None
         closed = found + timedelta(days=20) if stage == 0 else None
         rows.append([code, name, town, sector, found.isoformat(), f"第{i}项隐患：设备防护缺失",
-                     "重大" if major else "一般", "物的不安全状态", "张三", (found + timedelta(days=30)).isoformat(),
+                     "重大" if major else "一般", "物的不安全状态", person(i, persons), (found + timedelta(days=30)).isoformat(),
                      rectified.isoformat() if rectified else "", "800" if rectified else "",
                      (found + timedelta(days=15)).isoformat() if closed else "",
                      closed.isoformat() if closed else "", f"宁应急销〔2025〕{i}号" if closed and major else ""])
@@ -117,6 +126,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=20000)
     parser.add_argument("--enterprises", type=int, default=500)
+    parser.add_argument("--persons", type=int, default=1,
+                        help="distinct 责任人 in the ledger (each seen first gets a person key: infra/personal.py)")
     parser.add_argument("--keep", action="store_true", help="keep the schema")
     parser.add_argument("--in-process", action="store_true",
                         help="decide and encode in the importing process (no forked deciders), to compare")
@@ -126,7 +137,7 @@ def main() -> int:
     schema = f"bench_import_{os.getpid()}"
     settings = dataclasses.replace(Settings.from_env(), db_schema=schema)
     reference = ReferenceData.load()
-    rows = ledger_rows(args.rows, args.enterprises, reference)
+    rows = ledger_rows(args.rows, args.enterprises, reference, args.persons)
     with tempfile.TemporaryDirectory() as tmp, Database(settings) as database:
         path = Path(tmp) / "ledger.csv"
         with path.open("w", newline="", encoding="utf-8") as f:

@@ -32,6 +32,7 @@ import logging
 import os
 import threading
 import time
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -150,21 +151,40 @@ class PersonKeys(OwnTables):
         hit = self._persons.get((kind, parts))
         if hit is not None and hit[2] > now:
             return hit[0], hit[1]
-        lookup = self.lookup(kind, parts)
-        hint = "".join(c for c in phone if c.isdigit())[-4:] or None
+        self.persons_for([(kind, parts, name, phone)])
+        hit = self._persons[(kind, parts)]
+        return hit[0], hit[1]
+
+    def persons_for(self, wanted: Iterable[tuple[str, tuple[str, ...], str, str]]) -> None:
+        """Make (on first sight) and cache the ids and keys of these persons — (kind, identifying
+        parts, name, phone) — in one transaction for all those not cached: a batch of events
+        naming a thousand new persons pays one round trip, not a thousand. The rows go in in the
+        order of their lookups, so two writers making the same persons cannot deadlock."""
+        now = time.monotonic()
+        todo: dict[str, tuple[str, tuple[str, ...], str, str]] = {}
+        for kind, parts, name, phone in wanted:
+            hit = self._persons.get((kind, parts))
+            if hit is None or hit[2] <= now:
+                todo.setdefault(self.lookup(kind, parts), (kind, parts, name, phone))
+        if not todo:
+            return
+        lookups = sorted(todo)
+        rows = [(uuid4(), todo[lk][0], lk, self.name_lookup(todo[lk][2]),
+                 "".join(c for c in todo[lk][3] if c.isdigit())[-4:] or None, os.urandom(32)) for lk in lookups]
         with self.datastore.transaction(commit=True) as curs:
             curs.execute(self.sql(
                 "INSERT INTO {s}.person_keys (person_id, kind, lookup, name_lookup, hint, key)"
-                " VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (lookup) DO NOTHING"),
-                (uuid4(), kind, lookup, self.name_lookup(name), hint, os.urandom(32)))
-            curs.execute(self.sql("SELECT person_id, key FROM {s}.person_keys WHERE lookup = %s"), (lookup,))
-            row = curs.fetchone()
-        person_id, key = str(row["person_id"]), bytes(row["key"])
-        if len(self._persons) > CACHED:
+                " SELECT * FROM unnest(%s::uuid[], %s::text[], %s::text[], %s::text[], %s::text[], %s::bytea[])"
+                " ON CONFLICT (lookup) DO NOTHING"), [list(column) for column in zip(*rows, strict=True)])
+            curs.execute(self.sql("SELECT lookup, person_id, key FROM {s}.person_keys WHERE lookup = ANY(%s)"),
+                         (lookups,))
+            found = {row["lookup"]: (str(row["person_id"]), bytes(row["key"])) for row in curs.fetchall()}
+        if len(self._persons) + len(found) > CACHED:
             self._persons.clear()
-        self._persons[(kind, parts)] = (person_id, key, now + TTL)
-        self._keys[person_id] = (key, now + TTL)
-        return person_id, key
+        for lk, (person_id, key) in found.items():
+            kind, parts = todo[lk][0], todo[lk][1]
+            self._persons[(kind, parts)] = (person_id, key, now + TTL)
+            self._keys[person_id] = (key, now + TTL)
 
     # --- opening --------------------------------------------------------------------------
     def key(self, person_id: str) -> bytes | None:
@@ -227,6 +247,23 @@ class PersonKeys(OwnTables):
         self._keys.clear()
 
 
+def _persons_named(topic: str, state: dict[str, Any]) -> Iterator[tuple[tuple[str, tuple[str, ...], str, str],
+                                                                          tuple[str, ...] | None]]:
+    """The persons an event's state names: ((kind, identifying parts, name, phone), the fields
+    sealed under their key — None for the actor, whose name is sealed inside `actor`)."""
+    actor = state.get("actor")
+    if isinstance(actor, dict) and isinstance(actor.get("name"), str) and actor["name"]:
+        yield (ACTOR, (str(actor.get("id")), actor["name"]), actor["name"], ""), None
+    for person in PERSONAL.get(topic, ()):
+        values = [state.get(f) for f in person.identify]
+        name = values[0]
+        if not isinstance(name, str) or not name:
+            continue
+        phone = state.get(person.phone) if person.phone else ""
+        yield (person.kind, tuple(str(v or "") for v in values), name, phone if isinstance(phone, str) else ""), \
+            person.seal
+
+
 class SealingMapper(Mapper):
     """The library's mapper, sealing personal fields before encoding and opening them after."""
 
@@ -257,21 +294,20 @@ class SealingMapper(Mapper):
         return StoredEvent(originator_id=originator_id, originator_version=originator_version,
                            topic=topic, state=stored)
 
+    def prepare(self, domain_events: Iterable[Any]) -> None:
+        """Make the keys of every person these events name, in one transaction, before they are
+        encoded one by one (`to_stored_event` then finds each cached): for a batch of many events,
+        such as a block of an imported ledger."""
+        self.keys.persons_for(named for e in domain_events
+                              for named, _ in _persons_named(get_topic(type(e)), vars(e)))
+
     def _seal(self, topic: str, state: dict[str, Any]) -> None:
-        keys = self.keys
-        actor = state.get("actor")
-        if isinstance(actor, dict) and isinstance(actor.get("name"), str) and actor["name"]:
-            person_id, key = keys.person_for(ACTOR, (str(actor.get("id")), actor["name"]), actor["name"])
-            state["actor"] = {**actor, "name": self._seal_one(person_id, key, actor["name"])}
-        for person in PERSONAL.get(topic, ()):
-            values = [state.get(f) for f in person.identify]
-            name = values[0]
-            if not isinstance(name, str) or not name:
+        for (kind, parts, name, phone), fields in _persons_named(topic, state):
+            person_id, key = self.keys.person_for(kind, parts, name, phone)
+            if fields is None:  # the actor's name
+                state["actor"] = {**state["actor"], "name": self._seal_one(person_id, key, name)}
                 continue
-            phone = state.get(person.phone) if person.phone else ""
-            person_id, key = keys.person_for(person.kind, tuple(str(v or "") for v in values), name,
-                                             phone if isinstance(phone, str) else "")
-            for f in person.seal:
+            for f in fields:
                 value = state.get(f)
                 if isinstance(value, str) and value:
                     state[f] = self._seal_one(person_id, key, value)

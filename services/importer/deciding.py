@@ -70,8 +70,10 @@ class Decider:
 
     def encode(self, mapper: Any, keys: list[str]) -> Iterator[tuple[str, list[StoredEvent]]]:
         for key in keys:
-            hazards = self.hazards.pop(key)
-            yield key, [mapper.to_stored_event(e) for h in hazards for e in h.collect_events()]
+            events = [e for h in self.hazards.pop(key) for e in h.collect_events()]
+            if hasattr(mapper, "prepare"):  # the sealing mapper (a PostgreSQL store): the block's new
+                mapper.prepare(events)      # persons' keys in one transaction (infra/personal.py)
+            yield key, [mapper.to_stored_event(e) for e in events]
 
 
 class Deciders:

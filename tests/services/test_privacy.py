@@ -228,3 +228,34 @@ def test_names_in_plain_legacy_events_are_counted_not_shredded(ledger, two_perso
                              " VALUES (gen_random_uuid(), 1, 'domain.hazard:Hazard.ResponsibilityAssigned', %s)")
                      .format(sql.Identifier(schema)), ('{"responsible_person":"张三","responsible_phone":""}'.encode(),))
     assert ledger.legacy_mentions(" 张三 ") == 1 and ledger.legacy_mentions("李四") == 0
+
+
+def test_persons_made_in_one_batch_are_those_each_write_seals_under(ledger):
+    """`persons_for` (a block of an imported ledger): the new persons' keys in one transaction,
+    the ones another process finds; a person known before keeps its id; the phone's hint kept."""
+    from infra.personal import PersonKeys
+
+    keys = ledger.mapper.keys
+    known = keys.person_for("responsible", ("批量之前", ""), "批量之前")
+    wanted = [("responsible", (f"批量{i}", f"1380000{i:04d}"), f"批量{i}", f"1380000{i:04d}") for i in range(60)]
+    keys.persons_for([*wanted, ("responsible", ("批量之前", ""), "批量之前", "")])
+    other = PersonKeys(ledger.recorder.datastore)  # another process's cache: empty
+    made = {parts: keys.person_for(kind, parts, name, phone) for kind, parts, name, phone in wanted}
+    assert {parts: other.person_for(kind, parts, name, phone) for kind, parts, name, phone in wanted} == made
+    assert len({person_id for person_id, _ in made.values()}) == 60
+    assert keys.person_for("responsible", ("批量之前", ""), "批量之前") == known
+    assert other.person(made[("批量7", "13800000007")][0])["hint"] == "0007"
+
+
+def test_two_writers_making_the_same_new_persons_at_once_agree_and_do_not_deadlock(ledger):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from infra.personal import PersonKeys
+
+    wanted = [("responsible", (f"并发{i}", ""), f"并发{i}", "") for i in range(300)]
+    writers = [PersonKeys(ledger.recorder.datastore) for _ in range(2)]
+    orders = [wanted, wanted[::-1]]
+    with ThreadPoolExecutor(2) as pool:
+        list(pool.map(lambda w: w[0].persons_for(w[1]), zip(writers, orders, strict=True)))
+    first, second = ({p: w.person_for(k, p, n, ph) for k, p, n, ph in wanted} for w in writers)
+    assert first == second
