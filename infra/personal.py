@@ -161,11 +161,13 @@ class PersonKeys(OwnTables):
         naming a thousand new persons pays one round trip, not a thousand. The rows go in in the
         order of their lookups, so two writers making the same persons cannot deadlock."""
         now = time.monotonic()
-        todo: dict[str, tuple[str, tuple[str, ...], str, str]] = {}
-        for kind, parts, name, phone in wanted:
-            hit = self._persons.get((kind, parts))
-            if hit is None or hit[2] <= now:
-                todo.setdefault(self.lookup(kind, parts), (kind, parts, name, phone))
+        missing: dict[tuple[str, tuple[str, ...]], tuple[str, tuple[str, ...], str, str]] = {}
+        for kind, parts, name, phone in wanted:  # each person once (a block names one many times)
+            if (kind, parts) not in missing:
+                hit = self._persons.get((kind, parts))
+                if hit is None or hit[2] <= now:
+                    missing[(kind, parts)] = (kind, parts, name, phone)
+        todo = {self.lookup(kind, parts): person for (kind, parts), person in missing.items()}
         if not todo:
             return
         lookups = sorted(todo)
