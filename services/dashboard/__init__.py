@@ -4,7 +4,7 @@
 JS and the vendored Apache ECharts, served under `STATIC_URL`. `install(app)` adds both:
 
     from services import dashboard
-    dashboard.install(app)       # pages at /, /ledger, /hazards/{id}, /inspections/{id}, /compliance, /agencies…, /trace, /non-reporters, /self-reports…, /todo, /supervision, /referrals, /platform, /evaluations
+    dashboard.install(app)       # pages at /, /ledger, /hazards/{id}, /inspections/{id}, /compliance, /agencies…, /trace, /non-reporters, /self-reports…, /todo, /supervision, /referrals, /platform, /enterprises, /evaluations
 
 The pages hold no data and need no token: each page's JS signs in with a pasted token (kept
 in the tab's sessionStorage) and reads /api/v1 with it, so every page shows only what the
@@ -52,6 +52,7 @@ PAGES = {  # path → (route name, HTML file in static/pages)
     "/referrals": ("dashboard.referrals", "referrals.html"),  # 交办: sign for and answer (the to-do's link)
     "/insurance": ("dashboard.insurance", "insurance.html"),  # 保险机构（安责险, issue 15 §3）
     "/platform": ("dashboard.platform", "platform.html"),  # 服务平台需求 (issue 15 §5)
+    "/enterprises": ("dashboard.enterprises", "enterprises.html"),  # 企业名录: the enterprises in scope
     "/evaluations": ("dashboard.evaluations", "evaluations.html"),  # 考评 tables, reward fund (issue 15 §6)
     "/groups": ("dashboard.groups", "groups.html"),  # issue 15 §1–2: 互助组与行业协会
     "/electricity": ("dashboard.electricity", "electricity.html"),  # issue 15 §4: 智慧用电

@@ -392,6 +392,25 @@ def test_the_trace_finds_an_enterprise_without_hazards_by_its_credit_code(page, 
     assert f"enterprise={firm}" in page.url
 
 
+def test_the_directory_lists_a_townships_enterprises_and_finds_by_name(browser, site):
+    """企业名录 for a township office: its township's enterprises as GET /enterprises counts them, the
+    search narrowing them, each name leading to its ledger rows."""
+    everyone = site.api("/enterprises", site.township, limit=500)
+    assert everyone["total"] > 0 and {e["township"] for e in everyone["items"]} == {TOWNSHIP}
+    with _open(browser, site, site.township) as page:
+        ready(page, f"{site.url}/enterprises")
+        expect(page.locator("#total")).to_have_text(f"{everyone['total']:,}")
+        assert page.locator("#f-township").count() == 0  # its own township only: no choice
+        first = everyone["items"][0]
+        page.fill("#f-q", first["credit_code"])
+        page.click("#filters button[type=submit]")
+        expect(page.locator("#total")).to_have_text("1")
+        row = page.locator("[data-testid=enterprises-table] tbody tr").first
+        assert row.get_attribute("data-enterprise") == first["enterprise_id"]
+        row.get_by_role("link", name=first["name"], exact=True).click()
+        page.wait_for_url(f"**/ledger?enterprise_id={first['enterprise_id']}*")
+
+
 # --- scope ----------------------------------------------------------------------------------------
 def test_a_township_sees_only_its_township(browser, site, shots):
     with _open(browser, site, site.township) as page:

@@ -46,7 +46,9 @@ def problems(text: str) -> list[str]:
 def shown(page, url: str) -> str:
     page.goto(url)
     page.wait_for_selector("main[data-ready=true], main .error", state="attached")
-    page.wait_for_function("!document.documentElement.dataset.loading")  # every read answered (js/api.js)
+    # every read answered (js/api.js marks <html data-loading> meanwhile); a selector, not a string
+    # expression: polling an expression evaluates it with eval, which the pages' CSP refuses
+    page.locator("html:not([data-loading])").wait_for(state="attached")
     return page.locator("body").inner_text()
 
 
@@ -56,7 +58,7 @@ def pages(site) -> list[str]:
     return ["/", f"/?year={YEAR}", "/?period=R12", "/ledger", f"/hazards/{hazard['hazard_id']}", "/compliance",
             "/agencies", f"/agencies/{agency}?year={YEAR}", f"/trace?enterprise={hazard['enterprise_id']}&until={YEAR}-12-31",
             "/todo", "/supervision", "/referrals", "/self-reports", "/non-reporters", "/groups",
-            "/platform", f"/evaluations?year={YEAR}", f"/evaluations?year={YEAR}&kind=enterprises",
+            "/platform", "/enterprises", f"/evaluations?year={YEAR}", f"/evaluations?year={YEAR}&kind=enterprises",
             f"/evaluations?year={YEAR}&kind=regulators", "/electricity",
             f"/insurance?year={YEAR}"]
 

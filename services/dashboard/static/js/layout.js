@@ -10,6 +10,7 @@ const NAV = [
   ["compliance", "/compliance", "三不放过"],
   ["agencies", "/agencies", "机构"],
   ["trace", "/trace", "追溯"],
+  ["enterprises", "/enterprises", "企业名录"], // the enterprises in scope (GET /enterprises)
   ["non-reporters", "/non-reporters", "未报名单"],
   ["self-reports", "/self-reports", "自查自报"],
   ["referrals", "/referrals", "交办"],
@@ -20,7 +21,7 @@ const NAV = [
   ["insurance", "/insurance", "保险机构"], // 安责险 (issue 15 §3)
 ];
 const NOT_FOR_AGENCIES = ["non-reporters", "self-reports", "groups", "electricity"]; // the API refuses agencies these lists
-const NOT_FOR = { referrals: ["agency", "enterprise"], evaluations: ["agency"], insurance: ["agency", "enterprise"] }; // GET /referrals: the receiving units and the county-wide roles
+const NOT_FOR = { referrals: ["agency", "enterprise"], evaluations: ["agency"], insurance: ["agency", "enterprise"], enterprises: ["agency", "enterprise"] }; // GET /referrals: the receiving units and the county-wide roles
 const INSURER_PAGES = ["insurance"]; // an insurer's token reads its own policies and ledger row only
 
 // The page's context: reference data, the holder and their scope.
