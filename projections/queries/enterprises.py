@@ -29,8 +29,11 @@ def _clause(scope: dict[str, str], q: str | None, township: str | None,
         return SQL("FALSE"), {}
     parts: list[Composable] = [SQL("TRUE")]
     params: dict[str, Any] = {}
-    pairs = [*scope.items(), *(("township", township),) * (township is not None),
-             *(("sector", sector),) * (sector is not None)]
+    pairs = list(scope.items())  # the token's scope, then the filters asked for (never wider)
+    if township is not None:
+        pairs.append(("township", township))
+    if sector is not None:
+        pairs.append(("sector", sector))
     for i, (column, value) in enumerate(pairs):
         parts.append(SQL("{} = %({})s").format(Identifier(column), SQL(f"s{i}")))
         params[f"s{i}"] = value

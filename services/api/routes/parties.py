@@ -3,9 +3,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Query
 
 from domain.accident import Accident
+from domain.errors import InvalidValue
 from domain.parties import Agency
 from infra.auth import Principal
-from domain.errors import InvalidValue
 from projections.queries import enterprises as enterprises_q
 from projections.readmodels import ReadModels
 from services.access import Subject, read_scope
