@@ -71,8 +71,7 @@ class Decider:
     def encode(self, mapper: Any, keys: list[str]) -> Iterator[tuple[str, list[StoredEvent]]]:
         for key in keys:
             events = [e for h in self.hazards.pop(key) for e in h.collect_events()]
-            if hasattr(mapper, "prepare"):  # the sealing mapper (a PostgreSQL store): the block's new
-                mapper.prepare(events)      # persons' keys in one transaction (infra/personal.py)
+            mapper.prepare(events)  # the block's new persons' keys in one transaction (infra/personal.py)
             yield key, [mapper.to_stored_event(e) for e in events]
 
 

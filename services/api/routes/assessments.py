@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 
@@ -23,13 +22,12 @@ from services.api import schemas as s
 from services.api.deps import ledger, principal
 from services.api.downloads import download
 from services.api.routes.accountability import oversight_policy
-from services.api.routes.readmodels import caught_up, read_models
+from services.api.routes.readmodels import Format, caught_up, read_models
 
 router = APIRouter(tags=["assessments"])
 BOTH = ("ledger", "activity")
 YEAR = Query(None, ge=1990, le=2099, description="考评年度（缺省为今年）")
 FORMAT = Query("json", description="json，或导出 csv / xlsx（企业考评导出全部，不分页）")
-Format = Literal["json", "csv", "xlsx"]
 EXPORT_ALL = 1_000_000  # rows of an enterprise 考评 export (a county has thousands)
 TITLES = {"township": "乡镇（街道）考评", "regulator": "行业监管部门考评", "enterprise": "生产经营单位考评"}
 
